@@ -1,0 +1,1 @@
+"""Progress pages: each metric over time for a player."""

@@ -1,0 +1,1 @@
+"""SwingVision Coach: a coach analytics dashboard for golf swings."""

@@ -1,0 +1,5 @@
+"""Template context: the acting user."""
+
+
+def current_user(request):
+    return {"user": getattr(request, "user", None)}

@@ -1,0 +1,64 @@
+"""Managers: the only way pages, the worker and commands read and write domain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..gateway import Database
+from .analyses import Analyses, analysis_id
+from .poses import Poses, dense_keypoints, pose_id
+from .progress import Progress, progress_id, summarize_day
+from .roster import Roster, RosterPage, RosterRow
+from .scope import SYSTEM, Actor, is_admin, visible_player
+from .sessions import Sessions
+from .users import Users, ValidationError, validate_password
+from .videos import Videos
+
+
+@dataclass(frozen=True)
+class Managers:
+    db: Database
+    users: Users
+    videos: Videos
+    poses: Poses
+    analyses: Analyses
+    progress: Progress
+    sessions: Sessions
+    roster: Roster
+
+
+def managers(db: Database | None = None) -> Managers:
+    """The managers over a gateway (the configured one by default)."""
+    if db is None:
+        from .. import get_db
+
+        db = get_db()
+    return Managers(
+        db=db,
+        users=Users(db),
+        videos=Videos(db),
+        poses=Poses(db),
+        analyses=Analyses(db),
+        progress=Progress(db),
+        sessions=Sessions(db),
+        roster=Roster(db),
+    )
+
+
+__all__ = [
+    "SYSTEM",
+    "Actor",
+    "Managers",
+    "RosterPage",
+    "RosterRow",
+    "ValidationError",
+    "analysis_id",
+    "dense_keypoints",
+    "is_admin",
+    "managers",
+    "pose_id",
+    "progress_id",
+    "summarize_day",
+    "validate_password",
+    "visible_player",
+]

@@ -1,0 +1,102 @@
+"""Swing analyses: one row per video and engine version (id = <video_id>:<engine_version>)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from ..codec import Vector, utc_now
+from ..gateway import Database
+from ..records import SwingAnalysis, Video
+from .scope import Actor, visible_player
+
+
+def analysis_id(video_id: str, engine_version: str) -> str:
+    return f"{video_id}:{engine_version}"
+
+
+class Analyses:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def save(
+        self,
+        video: Video,
+        *,
+        engine_version: str,
+        overall_score: float | None,
+        metrics: dict[str, Any],
+        events: dict[str, Any],
+        feedback: list[dict[str, Any]],
+        details: dict[str, Any],
+        swing_embedding: np.ndarray | None,
+        analyzed_at: datetime | None = None,
+    ) -> SwingAnalysis:
+        record = SwingAnalysis(
+            id=analysis_id(video.id, engine_version),
+            video_id=video.id,
+            user_id=video.user_id,
+            analyzed_at=analyzed_at or utc_now(),
+            engine_version=engine_version,
+            overall_score=overall_score,
+            metrics=metrics,
+            events=events,
+            feedback=feedback,
+            details=details,
+            swing_embedding=swing_embedding,
+        )
+        self._write(record)
+        return record
+
+    def _write(self, a: SwingAnalysis) -> None:
+        self.db.execute(
+            "analyses_upsert",
+            {
+                "id": a.id,
+                "video_id": a.video_id,
+                "user_id": a.user_id,
+                "analyzed_at": a.analyzed_at,
+                "engine_version": a.engine_version,
+                "overall_score": a.overall_score,
+                "metrics": a.metrics,
+                "events": a.events,
+                "feedback": a.feedback,
+                "details": a.details,
+                "swing_embedding": Vector(a.swing_embedding),
+            },
+        )
+        self.db.refresh("swing_analysis")
+
+    def update(self, analysis: SwingAnalysis, **changes: Any) -> SwingAnalysis:
+        allowed = {"overall_score", "metrics", "events", "feedback", "details", "swing_embedding"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+        new = replace(analysis, **changes)
+        self._write(new)
+        return new
+
+    def latest_for_video(self, actor: Actor, player_id: str, video_id: str) -> SwingAnalysis | None:
+        visible_player(self.db, actor, player_id)
+        return self.db.fetch_first(
+            SwingAnalysis, "analyses_latest_for_video", {"user_id": player_id, "video_id": video_id}
+        )
+
+    def for_player_between(
+        self, actor: Actor, player_id: str, start: datetime, end: datetime
+    ) -> list[SwingAnalysis]:
+        """Oldest first; a video re-analysed by several engine versions appears once, newest."""
+        visible_player(self.db, actor, player_id)
+        rows = self.db.fetch_all(
+            SwingAnalysis,
+            "analyses_for_player_between",
+            {"user_id": player_id, "start": start, "end": end},
+        )
+        latest: dict[str, SwingAnalysis] = {}
+        for a in rows:
+            if a.video_id not in latest or a.analyzed_at >= latest[a.video_id].analyzed_at:
+                latest[a.video_id] = a
+        return sorted(latest.values(), key=lambda a: (a.analyzed_at, a.id))

@@ -1,0 +1,92 @@
+"""Progress rows: one per player and day (id = <user_id>:<yyyy-mm-dd>), derived from analyses."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from ..codec import utc_now
+from ..gateway import Database
+from ..records import ProgressPoint, SwingAnalysis
+from .analyses import Analyses
+from .scope import SYSTEM, Actor, visible_player
+
+
+def progress_id(user_id: str, day: date) -> str:
+    return f"{user_id}:{day.isoformat()}"
+
+
+def day_start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def summarize_day(analyses: list[SwingAnalysis]) -> dict[str, dict[str, Any]]:
+    """Per metric: the mean, the best swing's value (the one closest to its target band, by
+    sub-score) and the number of swings that had it; plus the overall score."""
+    values: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for a in analyses:
+        scores = {k: (v or {}).get("score") for k, v in a.details.get("metrics", {}).items()}
+        for name, value in a.metrics.items():
+            if isinstance(value, int | float):
+                score = scores.get(name)
+                values[name].append((float(value), float(score) if score is not None else 0.0))
+        if a.overall_score is not None:
+            values["overall_score"].append((a.overall_score, a.overall_score))
+    out = {}
+    for name, pairs in values.items():
+        vals = [v for v, _ in pairs]
+        best = max(pairs, key=lambda p: p[1])[0]
+        out[name] = {"mean": sum(vals) / len(vals), "best": best, "n": len(vals)}
+    return out
+
+
+class Progress:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def between(
+        self, actor: Actor, player_id: str, start: datetime, end: datetime
+    ) -> list[ProgressPoint]:
+        visible_player(self.db, actor, player_id)
+        return self.db.fetch_all(
+            ProgressPoint,
+            "progress_for_player_between",
+            {"user_id": player_id, "start": start, "end": end},
+        )
+
+    def recompute_day(self, player_id: str, day: date) -> ProgressPoint | None:
+        start = day_start(day)
+        analyses = Analyses(self.db).for_player_between(
+            SYSTEM, player_id, start, start + timedelta(days=1)
+        )
+        if not analyses:
+            return None
+        point = ProgressPoint(
+            id=progress_id(player_id, day),
+            user_id=player_id,
+            progress_date=start,
+            metrics=summarize_day(analyses),
+        )
+        self.db.execute(
+            "progress_upsert",
+            {
+                "id": point.id,
+                "user_id": point.user_id,
+                "progress_date": point.progress_date,
+                "metrics": point.metrics,
+            },
+        )
+        self.db.refresh("progress")
+        return point
+
+    def recompute_player(self, player_id: str) -> int:
+        """Rebuild every progress row of a player from their analyses; returns the row count."""
+        far_past = datetime(1970, 1, 1, tzinfo=UTC)
+        far_future = utc_now() + timedelta(days=3650)
+        analyses = Analyses(self.db).for_player_between(SYSTEM, player_id, far_past, far_future)
+        self.db.execute("progress_delete_for_player", {"user_id": player_id})
+        days = sorted({a.analyzed_at.astimezone(UTC).date() for a in analyses})
+        for d in days:
+            self.recompute_day(player_id, d)
+        return len(days)

@@ -1,0 +1,216 @@
+"""Accounts over the `users` table; usernames and emails are claimed in `user_logins` first."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from django.contrib.auth.hashers import check_password, make_password
+
+from ..codec import utc_now
+from ..errors import Conflict, NotFound
+from ..gateway import Database
+from ..ids import new_id
+from ..records import ROLES, User
+from .scope import Actor, check_coach_scope, is_admin
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,40}$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+class ValidationError(ValueError):
+    """Bad input for a write, naming the field: shown next to it in forms, 400 in the API."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def validate_password(password: str, *, username: str = "") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError("password", f"use at least {MIN_PASSWORD_LENGTH} characters")
+    if password.isdigit():
+        raise ValidationError("password", "must not be only digits")
+    if username and username.lower() in password.lower():
+        raise ValidationError("password", "must not contain the username")
+
+
+def _login_keys(username: str, email: str) -> list[str]:
+    return [f"username:{username.lower()}", f"email:{email.lower()}"]
+
+
+class Users:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- reads -------------------------------------------------------------------------------
+    def get(self, user_id: str) -> User:
+        return self.db.fetch_one(User, "users_get", {"id": user_id})
+
+    def find(self, user_id: str) -> User | None:
+        return self.db.fetch_first(User, "users_get", {"id": user_id})
+
+    def by_login(self, login: str) -> User | None:
+        return self.db.fetch_first(User, "users_by_login", {"login": login.strip()})
+
+    def players_of(self, actor: Actor, coach_id: str) -> list[User]:
+        check_coach_scope(actor, coach_id)
+        return self.db.fetch_all(User, "users_players_of_coach", {"coach_id": coach_id})
+
+    def by_role(self, actor: Actor, role: str, *, limit: int = 1000, offset: int = 0) -> list[User]:
+        if role not in ROLES:
+            raise ValidationError("role", f"must be one of {', '.join(ROLES)}")
+        if not is_admin(actor) and role != "coach":
+            raise NotFound("not allowed")
+        return self.db.fetch_all(
+            User, "users_by_role", {"role": role, "limit": limit, "offset": offset}
+        )
+
+    def all(self, actor: Actor, *, limit: int = 1000, offset: int = 0) -> list[User]:
+        if not is_admin(actor):
+            raise NotFound("not allowed")
+        return self.db.fetch_all(User, "users_all", {"limit": limit, "offset": offset})
+
+    def count(self) -> int:
+        return int(self.db.fetch_value("users_count"))
+
+    def authenticate(self, login: str, password: str) -> User | None:
+        user = self.by_login(login)
+        if user is None or not user.active or not user.password_hash:
+            # Hash anyway so a missing account takes as long as a wrong password.
+            make_password(password)
+            return None
+        return user if check_password(password, user.password_hash) else None
+
+    # -- writes ------------------------------------------------------------------------------
+    def _validate(self, *, username: str, email: str, role: str, coach_id: str | None) -> None:
+        if not USERNAME_RE.match(username):
+            raise ValidationError(
+                "username", "3-40 letters, digits or . _ @ + - (no spaces or other characters)"
+            )
+        if len(email) > 254 or not EMAIL_RE.match(email):
+            raise ValidationError("email", "enter a valid email address")
+        if role not in ROLES:
+            raise ValidationError("role", f"must be one of {', '.join(ROLES)}")
+        if coach_id is not None:
+            if role != "player":
+                raise ValidationError("coach_id", "only players have a coach")
+            coach = self.find(coach_id)
+            if coach is None or coach.role != "coach":
+                raise ValidationError("coach_id", "no such coach")
+
+    def _claim(self, user_id: str, keys: list[str]) -> None:
+        claimed: list[str] = []
+        try:
+            for key in keys:
+                try:
+                    self.db.execute("user_logins_claim", {"login": key, "user_id": user_id})
+                except Conflict:
+                    owner = self.db.fetch_value("user_logins_owner", {"login": key})
+                    if owner == user_id:
+                        continue
+                    field = key.split(":", 1)[0]
+                    raise ValidationError(field, f"this {field} is already taken") from None
+                claimed.append(key)
+        except BaseException:
+            self._release(user_id, claimed)
+            raise
+
+    def _release(self, user_id: str, keys: list[str]) -> None:
+        for key in keys:
+            self.db.execute("user_logins_release", {"login": key, "user_id": user_id})
+
+    def create(
+        self,
+        *,
+        username: str,
+        email: str,
+        password: str | None,
+        role: str,
+        coach_id: str | None = None,
+        full_name: str = "",
+        settings: dict[str, Any] | None = None,
+        user_id: str | None = None,
+        check_password_rules: bool = True,
+    ) -> User:
+        username, email, full_name = username.strip(), email.strip(), full_name.strip()
+        self._validate(username=username, email=email, role=role, coach_id=coach_id)
+        if len(full_name) > 120:
+            raise ValidationError("full_name", "at most 120 characters")
+        if password is not None and check_password_rules:
+            validate_password(password, username=username)
+        now = utc_now()
+        user = User(
+            id=user_id or new_id(),
+            username=username,
+            email=email,
+            full_name=full_name,
+            role=role,
+            coach_id=coach_id,
+            password_hash=make_password(password) if password is not None else None,
+            active=True,
+            created_at=now,
+            updated_at=now,
+            settings=settings or {},
+        )
+        keys = _login_keys(username, email)
+        self._claim(user.id, keys)
+        try:
+            self.db.execute("users_insert", _user_params(user))
+        except BaseException:
+            self._release(user.id, keys)
+            raise
+        self.db.refresh("users")
+        return user
+
+    def update(self, user: User, **changes: Any) -> User:
+        allowed = {"username", "email", "full_name", "role", "coach_id", "active", "settings"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValidationError(sorted(unknown)[0], "cannot be changed")
+        new = replace(user, **changes, updated_at=utc_now())
+        new = replace(new, username=new.username.strip(), email=new.email.strip())
+        self._validate(username=new.username, email=new.email, role=new.role, coach_id=new.coach_id)
+        old_keys = set(_login_keys(user.username, user.email))
+        new_keys = _login_keys(new.username, new.email)
+        added = [k for k in new_keys if k not in old_keys]
+        self._claim(user.id, added)
+        try:
+            self.db.execute("users_update", _user_params(new))
+        except BaseException:
+            self._release(user.id, added)
+            raise
+        self._release(user.id, [k for k in old_keys if k not in new_keys])
+        self.db.refresh("users")
+        return new
+
+    def set_password(self, user_id: str, password: str, *, username: str = "") -> None:
+        validate_password(password, username=username)
+        self.db.execute(
+            "users_set_password",
+            {
+                "id": user_id,
+                "password_hash": make_password(password),
+                "updated_at": utc_now(),
+            },
+        )
+        self.db.execute("sessions_delete_for_user", {"user_id": user_id})
+
+
+def _user_params(u: User) -> dict[str, Any]:
+    return {
+        "id": u.id,
+        "username": u.username,
+        "email": u.email,
+        "full_name": u.full_name,
+        "role": u.role,
+        "coach_id": u.coach_id,
+        "password_hash": u.password_hash,
+        "active": u.active,
+        "created_at": u.created_at,
+        "updated_at": u.updated_at,
+        "settings": u.settings,
+    }

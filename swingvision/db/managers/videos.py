@@ -1,0 +1,133 @@
+"""A player's videos and their lifecycle: uploaded -> processing -> analyzed | failed -> expired."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from ..codec import utc_now
+from ..gateway import Database
+from ..ids import new_id
+from ..records import VIDEO_STATUSES, Video
+from .scope import SYSTEM, Actor, visible_player
+
+
+class Videos:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create(
+        self,
+        actor: Actor,
+        player_id: str,
+        *,
+        filename: str,
+        status: str = "uploaded",
+        metadata: dict[str, Any] | None = None,
+        blob_ref: str | None = None,
+        duration_s: float | None = None,
+        uploaded_at: datetime | None = None,
+        video_id: str | None = None,
+    ) -> Video:
+        visible_player(self.db, actor, player_id)
+        if status not in VIDEO_STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        now = utc_now()
+        video = Video(
+            id=video_id or new_id(),
+            user_id=player_id,
+            filename=filename,
+            uploaded_at=uploaded_at or now,
+            updated_at=now,
+            duration_s=duration_s,
+            status=status,
+            metadata=metadata or {},
+            blob_ref=blob_ref,
+        )
+        self.db.execute("videos_insert", _video_params(video))
+        self.db.refresh("videos")
+        return video
+
+    def get(self, actor: Actor, player_id: str, video_id: str) -> Video:
+        visible_player(self.db, actor, player_id)
+        return self.db.fetch_one(Video, "videos_get", {"id": video_id, "user_id": player_id})
+
+    def for_player(
+        self, actor: Actor, player_id: str, *, limit: int = 50, offset: int = 0
+    ) -> list[Video]:
+        visible_player(self.db, actor, player_id)
+        return self.db.fetch_all(
+            Video,
+            "videos_for_player",
+            {"user_id": player_id, "limit": int(limit), "offset": int(offset)},
+        )
+
+    def count_for_player(self, actor: Actor, player_id: str) -> int:
+        visible_player(self.db, actor, player_id)
+        return int(self.db.fetch_value("videos_count_for_player", {"user_id": player_id}))
+
+    def with_status(self, status: str, *, limit: int = 100) -> list[Video]:
+        """The worker's and the purge's view: every player, system actor only."""
+        return self.db.fetch_all(Video, "videos_with_status", {"status": status, "limit": limit})
+
+    def uploaded_before(self, before: datetime, *, limit: int = 1000) -> list[Video]:
+        return self.db.fetch_all(
+            Video, "videos_uploaded_before", {"before": before, "limit": limit}
+        )
+
+    def transition(self, video: Video, expected: str, new: str) -> bool:
+        """Move the status only if it is still `expected`; False if someone else moved it."""
+        if new not in VIDEO_STATUSES:
+            raise ValueError(f"unknown status {new!r}")
+        changed = self.db.execute(
+            "videos_set_status",
+            {
+                "id": video.id,
+                "user_id": video.user_id,
+                "status": new,
+                "expected": expected,
+                "updated_at": utc_now(),
+            },
+        )
+        if changed:
+            self.db.refresh("videos")
+        return changed == 1
+
+    def update(self, video: Video, **changes: Any) -> Video:
+        allowed = {"filename", "duration_s", "status", "metadata", "blob_ref"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+        if changes.get("status", video.status) not in VIDEO_STATUSES:
+            raise ValueError(f"unknown status {changes['status']!r}")
+        new = replace(video, **changes, updated_at=utc_now())
+        self.db.execute("videos_update", _video_params(new))
+        self.db.refresh("videos")
+        return new
+
+    def delete(self, actor: Actor, video: Video) -> None:
+        """The video row with its poses and analyses (the blob is the storage layer's)."""
+        visible_player(self.db, actor, video.user_id)
+        params = {"user_id": video.user_id, "video_id": video.id}
+        self.db.execute("poses_delete_for_video", params)
+        self.db.execute("analyses_delete_for_video", params)
+        self.db.execute("videos_delete", {"id": video.id, "user_id": video.user_id})
+        self.db.refresh("videos")
+
+
+def _video_params(v: Video) -> dict[str, Any]:
+    return {
+        "id": v.id,
+        "user_id": v.user_id,
+        "filename": v.filename,
+        "uploaded_at": v.uploaded_at,
+        "updated_at": v.updated_at,
+        "duration_s": v.duration_s,
+        "status": v.status,
+        "metadata": v.metadata,
+        "blob_ref": v.blob_ref,
+    }
+
+
+__all__ = ["SYSTEM", "Videos"]

@@ -1,0 +1,91 @@
+"""Numbered, idempotent schema migrations per dialect, recorded in `schema_migrations`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .gateway import Database
+from .queries import SQL_DIR
+from .records import Migration
+
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+_FILE_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationFile:
+    version: str
+    name: str
+    path: Path
+    statements: tuple[str, ...]
+    checksum: str
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a migration file into statements (our DDL has no `;` inside literals)."""
+    body = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
+    return [s.strip() for s in body.split(";") if s.strip()]
+
+
+def migration_files(dialect: str) -> list[MigrationFile]:
+    out = []
+    for path in sorted((MIGRATIONS_DIR / dialect).glob("*.sql")):
+        m = _FILE_RE.match(path.name)
+        if not m:
+            raise ValueError(f"{path}: migration files are named NNNN_name.sql")
+        text = path.read_text()
+        out.append(
+            MigrationFile(
+                version=m.group(1),
+                name=m.group(2),
+                path=path,
+                statements=tuple(split_statements(text)),
+                checksum=hashlib.sha256(text.encode()).hexdigest()[:16],
+            )
+        )
+    versions = [f.version for f in out]
+    if len(set(versions)) != len(versions):
+        raise ValueError(f"duplicate migration numbers for {dialect}")
+    return out
+
+
+def applied(db: Database, *, create: bool = False) -> dict[str, Migration]:
+    db.run_sql(db.query("schema_migrations_create").sql, create=create)
+    if db.dialect == "crate":
+        db.refresh("schema_migrations")
+    return {m.version: m for m in db.fetch_all(Migration, "schema_migrations_list")}
+
+
+def pending(db: Database) -> list[MigrationFile]:
+    done = applied(db, create=True)
+    return [f for f in migration_files(db.dialect) if f.version not in done]
+
+
+def migrate(db: Database, *, dry_run: bool = False) -> list[MigrationFile]:
+    """Apply what is missing, in order; returns the migrations applied (or, dry, to apply)."""
+    todo = pending(db)
+    if dry_run:
+        return todo
+    for f in todo:
+        for statement in f.statements:
+            db.run_sql(statement)
+        db.execute(
+            "schema_migrations_insert",
+            {
+                "version": f.version,
+                "name": f.name,
+                "applied_at": datetime.now(UTC),
+                "checksum": f.checksum,
+            },
+        )
+    if todo and db.dialect == "crate":
+        db.refresh("schema_migrations")
+    return todo
+
+
+def live_columns(db: Database, table: str) -> list[str]:
+    return [r["name"] for r in db.rows("schema_columns", {"table_name": table})]

@@ -1,0 +1,164 @@
+"""Django settings. Everything an operator sets comes from SWINGVISION_* environment variables."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("SWINGVISION_VAR_DIR", BASE_DIR / "var"))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+# "development" (the default: the embedded database, DEBUG on) or "production".
+ENVIRONMENT = os.environ.get("SWINGVISION_ENV", "development")
+PRODUCTION = ENVIRONMENT == "production"
+DEBUG = _env_bool("SWINGVISION_DEBUG", not PRODUCTION)
+
+SECRET_KEY = os.environ.get("SWINGVISION_SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise RuntimeError("SWINGVISION_SECRET_KEY must be set in production")
+    SECRET_KEY = "dev-only-insecure-key-change-me-" + "x" * 32
+
+ALLOWED_HOSTS = os.environ.get("SWINGVISION_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
+    ","
+)
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("SWINGVISION_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+# The domain database: sqlite:///path (embedded default) or crate://host:4200[?schema=...]
+SWINGVISION_DB = os.environ.get(
+    "SWINGVISION_DB", f"sqlite:///{(VAR_DIR / 'swingvision.db').resolve()}"
+)
+# CrateDB tables take the cluster default shard count unless this is set.
+SWINGVISION_CRATE_SHARDS = int(os.environ.get("SWINGVISION_CRATE_SHARDS", "4"))
+SWINGVISION_CRATE_REPLICAS = os.environ.get("SWINGVISION_CRATE_REPLICAS", "0-1")
+
+# Video blobs: a local folder (default) or s3://bucket/prefix.
+SWINGVISION_STORAGE = os.environ.get("SWINGVISION_STORAGE", f"file://{VAR_DIR / 'videos'}")
+SWINGVISION_S3_ENDPOINT_URL = os.environ.get("SWINGVISION_S3_ENDPOINT_URL") or None
+SWINGVISION_S3_REGION = os.environ.get("SWINGVISION_S3_REGION", "us-east-1")
+SWINGVISION_RAW_VIDEO_DAYS = int(os.environ.get("SWINGVISION_RAW_VIDEO_DAYS", "30"))
+SWINGVISION_MAX_UPLOAD_MB = int(os.environ.get("SWINGVISION_MAX_UPLOAD_MB", "500"))
+SWINGVISION_MAX_VIDEO_SECONDS = float(os.environ.get("SWINGVISION_MAX_VIDEO_SECONDS", "60"))
+SWINGVISION_BACKUP_LOCATION = os.environ.get(
+    "SWINGVISION_BACKUP_LOCATION", f"file://{VAR_DIR / 'backups'}"
+)
+# Run the processing worker in a thread of the dev server (embedded default only).
+SWINGVISION_INLINE_WORKER = _env_bool("SWINGVISION_INLINE_WORKER", not PRODUCTION)
+
+INSTALLED_APPS = [
+    "django.contrib.staticfiles",
+    "django.contrib.messages",
+    "django_htmx",
+    "template_partials",
+    "swingvision",
+    "swingvision.accounts",
+    "analysis",
+    "progress",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "swingvision.middleware.DatabaseUnavailableMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "swingvision.accounts.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "swingvision.middleware.BadRequestMiddleware",
+    "swingvision.middleware.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "swingvision.urls"
+WSGI_APPLICATION = "swingvision.wsgi.application"
+ASGI_APPLICATION = "swingvision.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.messages.context_processors.messages",
+                "swingvision.accounts.context.current_user",
+            ],
+        },
+    },
+]
+
+# Domain data never goes through the ORM; Django needs no database of its own.
+DATABASES: dict = {}
+
+SESSION_ENGINE = "swingvision.accounts.sessions"
+SESSION_COOKIE_AGE = int(os.environ.get("SWINGVISION_SESSION_SECONDS", str(14 * 24 * 3600)))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+LOGIN_URL = "/login/"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Tests use a fast hasher (see tests/conftest.py); production keeps PBKDF2's default work factor.
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = os.environ.get("SWINGVISION_UPLOAD_TMP") or None
+
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = _env_bool("SWINGVISION_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SWINGVISION_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SWINGVISION_LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}
+
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "swingvision.staticfinders.VendorFinder",
+]

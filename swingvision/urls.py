@@ -1,0 +1,15 @@
+"""URL configuration. Every domain URL carries the player id: /players/<player_id>/..."""
+
+from django.urls import path
+
+from swingvision import views
+from swingvision.accounts import views as account_views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", account_views.login_view, name="login"),
+    path("logout/", account_views.logout_view, name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("roster/", views.roster, name="roster"),
+    path("players/<str:player_id>/", views.player_page, name="player"),
+]

@@ -1,0 +1,56 @@
+"""Small helpers views share: the acting user's records or 404, paging and query parameters."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+
+from swingvision.db import NotFound
+from swingvision.db.managers import managers, visible_player
+from swingvision.db.records import User, Video
+
+
+class BadRequest(Exception):
+    """Bad query or form input: answered 400 with the message (see views.bad_request)."""
+
+
+def player_or_404(request: HttpRequest, player_id: str) -> User:
+    try:
+        return visible_player(managers().db, request.user, player_id)
+    except NotFound:
+        raise Http404("No such player.") from None
+
+
+def video_or_404(request: HttpRequest, player_id: str, video_id: str) -> Video:
+    try:
+        return managers().videos.get(request.user, player_id, video_id)
+    except NotFound:
+        raise Http404("No such swing.") from None
+
+
+def int_param(
+    request: HttpRequest, name: str, default: int, *, lo: int = 1, hi: int = 10**6
+) -> int:
+    raw = request.GET.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number") from None
+    if not lo <= value <= hi:
+        raise BadRequest(f"{name} must be between {lo} and {hi}")
+    return value
+
+
+def choice_param(request: HttpRequest, name: str, choices, default: str) -> str:
+    raw = request.GET.get(name, "") or default
+    if raw not in choices:
+        raise BadRequest(f"{name} must be one of: {', '.join(choices)}")
+    return raw
+
+
+def text_param(request: HttpRequest, name: str, *, max_length: int = 100) -> str:
+    raw = request.GET.get(name, "")
+    if len(raw) > max_length:
+        raise BadRequest(f"{name} must be at most {max_length} characters")
+    return raw

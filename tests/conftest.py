@@ -1,0 +1,163 @@
+"""Shared fixtures: each test session owns a fresh SQLite file, blob folder and var folder."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares the thread
+
+TEST_PASSWORD = "correct-horse-battery"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    tmp = Path(tempfile.mkdtemp(prefix="swingvision-test-"))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    settings.SWINGVISION_VAR_DIR = tmp
+    settings.SWINGVISION_DB = f"sqlite:///{tmp / f'test-{worker}.db'}"
+    settings.SWINGVISION_STORAGE = f"file://{tmp / 'videos'}"
+    settings.SWINGVISION_BACKUP_LOCATION = f"file://{tmp / 'backups'}"
+    settings.SWINGVISION_INLINE_WORKER = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    OUTPUT_DIR.mkdir(exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def gateway():
+    """The configured (SQLite) gateway with the schema applied."""
+    from swingvision.db import get_db, reset_db
+    from swingvision.db.migrate import migrate
+
+    reset_db()
+    db = get_db()
+    migrate(db)
+    return db
+
+
+@pytest.fixture
+def mgr(gateway):
+    from swingvision.db.managers import managers
+
+    return managers(gateway)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{secrets.token_hex(4)}"
+
+
+@pytest.fixture
+def make_user(mgr):
+    """Create a user through the manager: make_user("coach"), make_user("player", coach=c)."""
+
+    def make(role: str, *, coach=None, name: str = "", settings: dict | None = None, **kw):
+        username = kw.pop("username", unique(role))
+        return mgr.users.create(
+            username=username,
+            email=kw.pop("email", f"{username}@example.com"),
+            password=kw.pop("password", TEST_PASSWORD),
+            role=role,
+            coach_id=coach.id if coach is not None else None,
+            full_name=name or username.title(),
+            settings=settings,
+            **kw,
+        )
+
+    return make
+
+
+@pytest.fixture
+def login_client(gateway):
+    """A Django test client logged in as the given user through the real login form."""
+    from django.test import Client
+
+    from swingvision.accounts.throttle import login_throttle
+
+    def login(user, password: str = TEST_PASSWORD) -> Client:
+        login_throttle.reset()
+        c = Client()
+        r = c.post("/login/", {"username": user.username, "password": password})
+        assert r.status_code == 302, r.content[:500]
+        return c
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def _reset_throttle():
+    from swingvision.accounts.throttle import login_throttle
+
+    login_throttle.reset()
+
+
+# -- browser tests: Debian's Chromium driven by Playwright, against a live server on loopback ------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        # Never skip: a run without the browser tests is a broken setup, not a pass.
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (./dev test does)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture(scope="session")
+def live_url(gateway):
+    """The app served by a threaded WSGI server on 127.0.0.1 (static files included)."""
+    from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+    thread = LiveServerThread("127.0.0.1", _StaticFilesHandler, connections_override={}, port=0)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait(timeout=30)
+    if thread.error:
+        raise thread.error
+    yield f"http://127.0.0.1:{thread.port}"
+    thread.terminate()
+
+
+@pytest.fixture
+def browser_login(live_url):
+    """Log a Playwright page in through the login form."""
+
+    def login(page, user, password: str = TEST_PASSWORD):
+        from swingvision.accounts.throttle import login_throttle
+
+        login_throttle.reset()
+        page.goto(f"{live_url}/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    return login
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot as a test artifact under test-output/."""
+    path = OUTPUT_DIR / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
