@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "template_partials",
     "swingvision",
     "swingvision.accounts",
+    "swingvision.videos",
+    "swingvision.admin_data",
+    "swingvision.ops",
+    "swingvision.coaching",
     "analysis",
     "progress",
 ]

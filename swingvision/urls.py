@@ -1,6 +1,6 @@
 """URL configuration. Every domain URL carries the player id: /players/<player_id>/..."""
 
-from django.urls import path
+from django.urls import include, path
 
 from swingvision import views
 from swingvision.accounts import views as account_views
@@ -12,4 +12,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("roster/", views.roster, name="roster"),
     path("players/<str:player_id>/", views.player_page, name="player"),
+    # Each app owns its URLs (all domain URLs still start with /players/<player_id>/ or /api/).
+    path("", include("swingvision.videos.urls")),
+    path("", include("swingvision.admin_data.urls")),
+    path("", include("swingvision.coaching.urls")),
+    path("", include("analysis.urls")),
+    path("", include("progress.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Admin data pages, the audit log."""

@@ -1,0 +1,1 @@
+"""Coach tools on the replay: drawings, notes, drills, exports."""

@@ -1,0 +1,1 @@
+"""Uploads, video storage, playback, the JSON API and retention."""
