@@ -1,0 +1,72 @@
+"""The shape every benchmark returns, and small timing helpers."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Figure:
+    """One row of the table. `better` says which direction is good for value and floor."""
+
+    name: str
+    value: float
+    unit: str
+    floor: float | None = None  # the same work done the bare way, measured in the same run
+    floor_label: str = ""
+    target: str = ""  # human-readable target, e.g. "<= 2x floor" or ">= 20000/s"
+    passed: bool | None = None  # None: reported only
+    better: str = "lower"  # "lower" (times) or "higher" (throughputs)
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.floor in (None, 0):
+            return None
+        return self.value / self.floor
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "ratio": self.ratio}
+
+
+def best_of(fn: Callable[[], object], *, repeat: int = 5, number: int = 1) -> float:
+    """The fastest of `repeat` runs of `number` calls, in seconds per call (noise only adds)."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        times.append((time.perf_counter() - t0) / number)
+    return min(times)
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size so far, in MB (Linux)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_dir() -> str:
+    """A scratch folder for generated data (kept between runs under var/bench)."""
+    path = os.environ.get("SWINGVISION_BENCH_DIR") or os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var", "bench"
+    )
+    os.makedirs(path, exist_ok=True)
+    return path
