@@ -254,7 +254,7 @@ def test_analyses_upsert_by_engine_version_and_date_range(m, team):
     )
 
 
-def test_progress_rows_from_analyses(m, team):
+def test_progress_rows_are_per_swing_day(m, team):
     coach, _, _ = team
     p = m.users.create(
         username=unique("prog"),
@@ -264,8 +264,12 @@ def test_progress_rows_from_analyses(m, team):
         coach_id=coach.id,
     )
     day = datetime(2026, 5, 6, 9, 0, tzinfo=UTC)
+    videos = []
     for i, (tempo, score) in enumerate([(3.0, 100.0), (4.0, 20.0)]):
-        v = m.videos.create(SYSTEM, p.id, filename=f"p{i}.mp4")
+        v = m.videos.create(
+            SYSTEM, p.id, filename=f"p{i}.mp4", uploaded_at=day + timedelta(hours=i)
+        )
+        videos.append(v)
         m.analyses.save(
             v,
             engine_version="1.0.0",
@@ -275,7 +279,6 @@ def test_progress_rows_from_analyses(m, team):
             feedback=[],
             details={"metrics": {"tempo_ratio": {"score": score}}},
             swing_embedding=None,
-            analyzed_at=day + timedelta(hours=i),
         )
     point = m.progress.recompute_day(p.id, day.date())
     assert point.id == f"{p.id}:2026-05-06"
@@ -284,7 +287,25 @@ def test_progress_rows_from_analyses(m, team):
     assert rows[0].metrics["tempo_ratio"] == {"mean": 3.5, "best": 3.0, "n": 2}
     assert rows[0].metrics["overall_score"]["n"] == 2
     assert rows[0].progress_date == datetime(2026, 5, 6, tzinfo=UTC)
+    # A re-analysis today (a new engine version) keeps the swing on the day it was recorded.
+    m.analyses.save(
+        videos[1],
+        engine_version="9.9.9",
+        overall_score=90.0,
+        metrics={"tempo_ratio": 3.1},
+        events={},
+        feedback=[],
+        details={},
+        swing_embedding=None,
+    )
     assert m.progress.recompute_player(p.id) == 1
+    again = m.progress.between(coach, p.id, day - timedelta(days=1), day + timedelta(days=1))
+    assert again[0].metrics["tempo_ratio"]["mean"] == 3.05
+    pairs = m.analyses.swings_between(coach, p.id, day, day + timedelta(days=1))
+    assert [(v.id, a.engine_version) for v, a in pairs] == [
+        (videos[0].id, "1.0.0"),
+        (videos[1].id, "9.9.9"),
+    ]
 
 
 def test_sessions_round_trip_and_expiry(m):

@@ -100,3 +100,18 @@ class Analyses:
             if a.video_id not in latest or a.analyzed_at >= latest[a.video_id].analyzed_at:
                 latest[a.video_id] = a
         return sorted(latest.values(), key=lambda a: (a.analyzed_at, a.id))
+
+    def swings_between(
+        self, actor: Actor, player_id: str, start: datetime, end: datetime
+    ) -> list[tuple[Video, SwingAnalysis]]:
+        """The player's swings recorded in [start, end) that have an analysis, oldest first, each
+        with its newest analysis: what progress charts and daily rows are made of."""
+        visible_player(self.db, actor, player_id)
+        params = {"user_id": player_id, "start": start, "end": end}
+        videos = {v.id: v for v in self.db.fetch_all(Video, "videos_for_player_between", params)}
+        latest: dict[str, SwingAnalysis] = {}
+        for a in self.db.fetch_all(SwingAnalysis, "analyses_for_player_swings_between", params):
+            if a.video_id not in latest or a.analyzed_at >= latest[a.video_id].analyzed_at:
+                latest[a.video_id] = a
+        pairs = [(videos[vid], a) for vid, a in latest.items() if vid in videos]
+        return sorted(pairs, key=lambda p: (p[0].uploaded_at, p[0].id))

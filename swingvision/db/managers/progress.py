@@ -56,11 +56,16 @@ class Progress:
         )
 
     def recompute_day(self, player_id: str, day: date) -> ProgressPoint | None:
+        """The row for the day the swings were recorded (a re-analysis keeps their day)."""
         start = day_start(day)
-        analyses = Analyses(self.db).for_player_between(
+        pairs = Analyses(self.db).swings_between(
             SYSTEM, player_id, start, start + timedelta(days=1)
         )
+        analyses = [a for _, a in pairs]
         if not analyses:
+            self.db.execute(
+                "progress_delete_day", {"id": progress_id(player_id, day), "user_id": player_id}
+            )
             return None
         point = ProgressPoint(
             id=progress_id(player_id, day),
@@ -81,12 +86,12 @@ class Progress:
         return point
 
     def recompute_player(self, player_id: str) -> int:
-        """Rebuild every progress row of a player from their analyses; returns the row count."""
+        """Rebuild every progress row of a player from their swings' analyses; returns the row count."""
         far_past = datetime(1970, 1, 1, tzinfo=UTC)
         far_future = utc_now() + timedelta(days=3650)
-        analyses = Analyses(self.db).for_player_between(SYSTEM, player_id, far_past, far_future)
+        pairs = Analyses(self.db).swings_between(SYSTEM, player_id, far_past, far_future)
         self.db.execute("progress_delete_for_player", {"user_id": player_id})
-        days = sorted({a.analyzed_at.astimezone(UTC).date() for a in analyses})
+        days = sorted({v.uploaded_at.astimezone(UTC).date() for v, _ in pairs})
         for d in days:
             self.recompute_day(player_id, d)
         return len(days)

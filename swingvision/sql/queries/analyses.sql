@@ -35,3 +35,13 @@ LIMIT 1000
 
 -- name: analyses_delete_for_video
 DELETE FROM swing_analysis WHERE user_id = :user_id AND video_id = :video_id
+
+-- name: analyses_for_player_swings_between
+SELECT id, video_id, user_id, analyzed_at, engine_version, overall_score, metrics, events,
+       feedback, details, swing_embedding
+FROM swing_analysis
+WHERE user_id = :user_id
+  AND video_id IN (SELECT id FROM videos
+                   WHERE user_id = :user_id AND uploaded_at >= :start AND uploaded_at < :end)
+ORDER BY analyzed_at, id
+LIMIT 100000

@@ -14,3 +14,6 @@ LIMIT 100000
 
 -- name: progress_delete_for_player
 DELETE FROM progress WHERE user_id = :user_id
+
+-- name: progress_delete_day
+DELETE FROM progress WHERE id = :id AND user_id = :user_id

@@ -42,3 +42,15 @@ LIMIT :limit
 
 -- name: videos_delete
 DELETE FROM videos WHERE id = :id AND user_id = :user_id
+
+-- name: videos_for_player_between
+SELECT id, user_id, filename, uploaded_at, updated_at, duration_s, status, metadata, blob_ref
+FROM videos WHERE user_id = :user_id AND uploaded_at >= :start AND uploaded_at < :end
+ORDER BY uploaded_at, id
+LIMIT 100000
+
+-- name: videos_all
+SELECT id, user_id, filename, uploaded_at, updated_at, duration_s, status, metadata, blob_ref
+FROM videos
+ORDER BY uploaded_at, id
+LIMIT :limit OFFSET :offset
