@@ -1,0 +1,190 @@
+"""The swing analysis engine: poses in, phases, metrics, scores and feedback out.
+
+Pure numpy/scipy; no Django or database. `analyze` is the one entry point; it raises
+AnalysisError (a ValueError) with a reason a coach can read when a clip cannot be analysed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.events import EVENT_NAMES, AnalysisError, detect_events, prepare
+from analysis.metrics import METRICS, VIEWS, MetricSpec, compute_metrics
+from analysis.pose import N_LANDMARKS, mirror_poses, pose_embeddings, swing_embedding
+from analysis.scoring import (
+    MIN_SCORED_CONFIDENCE,
+    finding_text,
+    overall_label,
+    priority,
+    recommendation_text,
+    sub_score,
+)
+
+ENGINE_VERSION = "1.0.0"
+
+__all__ = [
+    "ENGINE_VERSION",
+    "EVENT_NAMES",
+    "METRICS",
+    "AnalysisError",
+    "FeedbackItem",
+    "MetricResult",
+    "MetricSpec",
+    "SwingAnalysis",
+    "analyze",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MetricResult:
+    name: str
+    value: float | None
+    unit: str
+    available: bool
+    reason: str | None  # why it is unavailable
+    score: float | None  # 0-100 against the band
+    band: tuple[float, float]
+    confidence: float  # 0-1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedbackItem:
+    aspect: str  # a metric name
+    finding: str
+    recommendation: str
+    priority: int  # 1 high, 2 medium, 3 low
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SwingAnalysis:
+    engine_version: str
+    fps: float
+    n_frames: int
+    view: str
+    left_handed: bool
+    events: dict[str, int | None]
+    event_confidence: dict[str, float]
+    event_times_s: dict[str, float | None]  # sub-frame event times, seconds from the clip start
+    metrics: dict[str, MetricResult]
+    overall_score: float | None
+    overall_label: str | None
+    feedback: list[FeedbackItem]
+    pose_embeddings: np.ndarray  # (F, POSE_EMBEDDING_DIM) float32
+    swing_embedding: np.ndarray  # (SWING_EMBEDDING_DIM,) float32
+
+    def metric_values(self) -> dict[str, float | None]:
+        """{name: value} of every metric, None when unavailable (for storage and charts)."""
+        return {name: r.value for name, r in self.metrics.items()}
+
+
+def _validate(keypoints, fps: float, view: str, aspect: float) -> np.ndarray:
+    if view not in VIEWS:
+        raise AnalysisError(f"unknown camera view {view!r} (expected one of {', '.join(VIEWS)})")
+    try:
+        fps_ok = bool(np.isfinite(float(fps)) and float(fps) > 0)
+    except (TypeError, ValueError):
+        fps_ok = False
+    if not fps_ok:
+        raise AnalysisError(f"invalid frame rate: {fps!r}")
+    if not (np.isfinite(aspect) and aspect > 0):
+        raise AnalysisError(f"invalid aspect ratio: {aspect!r}")
+    kp = np.asarray(keypoints, dtype=np.float32)
+    if kp.ndim != 3 or kp.shape[1:] != (N_LANDMARKS, 4):
+        if kp.size == 0:
+            kp = kp.reshape(0, N_LANDMARKS, 4)
+        else:
+            raise AnalysisError(f"poses must have shape (frames, 33, 4), got {kp.shape}")
+    return kp
+
+
+def analyze(
+    keypoints: np.ndarray,
+    fps: float,
+    *,
+    left_handed: bool = False,
+    view: str = "face-on",
+    targets: dict[str, tuple[float, float]] | None = None,
+    events_override: dict[str, int] | None = None,
+    aspect: float = 1.0,
+) -> SwingAnalysis:
+    """Analyse one swing.
+
+    keypoints: (F, 33, 4) x, y, z, confidence (see analysis.pose); fps: frames per second;
+    aspect: frame width / height, so x and y share a unit; targets: per-metric bands that
+    replace the defaults (a coach's targets for a player); events_override: frames a coach
+    set by hand, which win over detection (the other events are detected around them).
+    """
+    kp = _validate(keypoints, fps, view, aspect)
+    rh = mirror_poses(kp) if left_handed else kp
+    motion = prepare(rh, float(fps), float(aspect))
+    events = detect_events(motion, events_override, view=view)
+    values = compute_metrics(motion, events, view)
+
+    bands = {name: spec.band for name, spec in METRICS.items()}
+    for name, band in (targets or {}).items():
+        if name not in METRICS:
+            raise AnalysisError(f"unknown metric in targets: {name!r}")
+        lo, hi = float(band[0]), float(band[1])
+        bands[name] = (min(lo, hi), max(lo, hi))
+
+    results: dict[str, MetricResult] = {}
+    for name, spec in METRICS.items():
+        mv = values[name]
+        score = None if mv.value is None else sub_score(mv.value, bands[name], spec.margin)
+        results[name] = MetricResult(
+            name=name,
+            value=None if mv.value is None else round(mv.value, 4),
+            unit=spec.unit,
+            available=mv.value is not None,
+            reason=mv.reason,
+            score=score,
+            band=bands[name],
+            confidence=mv.confidence if mv.value is not None else 0.0,
+        )
+
+    scored = [
+        r
+        for r in results.values()
+        if r.available and METRICS[r.name].weight > 0 and r.confidence >= MIN_SCORED_CONFIDENCE
+    ]
+    total_w = sum(METRICS[r.name].weight * r.confidence for r in scored)
+    overall = (
+        round(sum(METRICS[r.name].weight * r.confidence * r.score for r in scored) / total_w, 1)
+        if total_w > 0
+        else None
+    )
+
+    ranked = sorted(
+        (r for r in scored if r.score < 100),
+        key=lambda r: METRICS[r.name].weight * (100 - r.score),
+        reverse=True,
+    )[:3]
+    feedback = [
+        FeedbackItem(
+            aspect=r.name,
+            finding=finding_text(r.name, r.value, r.band, r.confidence),
+            recommendation=recommendation_text(r.name, r.value, r.band),
+            priority=priority(r.score),
+        )
+        for r in sorted(ranked, key=lambda r: priority(r.score))
+    ]
+
+    emb = pose_embeddings(kp, left_handed=left_handed, aspect=aspect)
+    return SwingAnalysis(
+        engine_version=ENGINE_VERSION,
+        fps=float(fps),
+        n_frames=int(kp.shape[0]),
+        view=view,
+        left_handed=left_handed,
+        events=dict(events.frames),
+        event_confidence=dict(events.confidence),
+        event_times_s={k: None if v is None else v / fps for k, v in events.times.items()},
+        metrics=results,
+        overall_score=overall,
+        overall_label=None if overall is None else overall_label(overall),
+        feedback=feedback,
+        pose_embeddings=emb,
+        swing_embedding=swing_embedding(emb, events.frames),
+    )

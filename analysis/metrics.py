@@ -1,0 +1,361 @@
+"""The swing metrics: their registry (unit, target band, weight, views, definition) and maths.
+
+All maths runs on a right-handed Motion (see analysis.events) in frame-height units.
+Each metric reads the poses at the detected events; `compute_metrics` returns, per metric,
+a value or the reason it is unavailable, and a confidence in [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.events import (
+    LEAD_ELBOW,
+    LEAD_HIP,
+    LEAD_SHOULDER,
+    LEAD_WRIST,
+    TRAIL_HIP,
+    TRAIL_SHOULDER,
+    Events,
+    Motion,
+)
+
+FACE_ON, DOWN_THE_LINE = "face-on", "down-the-line"
+VIEWS = (FACE_ON, DOWN_THE_LINE)
+BOTH = (FACE_ON, DOWN_THE_LINE)
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSpec:
+    """One metric's contract: what it means, in which unit, and what is good."""
+
+    name: str
+    label: str
+    unit: str  # "ratio", "s", "deg", "torso", "stance"
+    band: tuple[float, float]  # default target band (lo, hi)
+    margin: float  # score falls from 100 to 0 over this distance outside the band
+    weight: float  # share of the overall score; 0 = recorded, not scored
+    views: tuple[str, ...]  # camera views where it can be measured
+    definition: str
+
+
+METRICS: dict[str, MetricSpec] = {
+    m.name: m
+    for m in (
+        MetricSpec(
+            "tempo_ratio", "Tempo", "ratio", (2.7, 3.3), 1.0, 0.15, BOTH,
+            "Backswing time over downswing time, (Top - Address) / (Impact - Top), from "
+            "sub-frame event times. Tour players swing close to 3:1.",
+        ),
+        MetricSpec(
+            "swing_time_s", "Swing time", "s", (0.9, 1.25), 0.3, 0.0, BOTH,
+            "Time from Address (takeaway) to Impact, in seconds. Recorded, not scored.",
+        ),
+        MetricSpec(
+            "backswing_s", "Backswing time", "s", (0.7, 0.95), 0.3, 0.0, BOTH,
+            "Time from Address to Top, in seconds. Recorded, not scored.",
+        ),
+        MetricSpec(
+            "downswing_s", "Downswing time", "s", (0.23, 0.32), 0.1, 0.0, BOTH,
+            "Time from Top to Impact, in seconds. Recorded, not scored.",
+        ),
+        MetricSpec(
+            "shoulder_turn_deg", "Shoulder turn", "deg", (85.0, 105.0), 25.0, 0.15, BOTH,
+            "Rotation of the shoulder line (left to right shoulder) in the horizontal plane "
+            "from Address to Top. Face-on it combines the landmarks' depth (z) with the "
+            "foreshortening of the line's known length; down the line the same with the "
+            "roles of x and depth swapped, at lower confidence.",
+        ),
+        MetricSpec(
+            "hip_turn_deg", "Hip rotation", "deg", (35.0, 55.0), 20.0, 0.10, BOTH,
+            "Rotation of the hip line (left to right hip) in the horizontal plane from "
+            "Address to Top, measured like the shoulder turn.",
+        ),
+        MetricSpec(
+            "x_factor_deg", "X-factor", "deg", (35.0, 55.0), 15.0, 0.10, BOTH,
+            "Shoulder turn minus hip rotation at Top: the coil between upper and lower body.",
+        ),
+        MetricSpec(
+            "head_sway", "Head movement stability", "torso", (0.0, 0.12), 0.2, 0.15,
+            (FACE_ON,),
+            "Largest sideways movement of the head (mean of nose and ears) between Address "
+            "and Impact, in torso lengths (mid-hip to mid-shoulder at Address). Face-on only.",
+        ),
+        MetricSpec(
+            "head_dip", "Head dip", "torso", (0.0, 0.08), 0.15, 0.05, BOTH,
+            "Largest vertical movement of the head between Address and Impact, in torso "
+            "lengths: a loss of posture (dipping or standing up).",
+        ),
+        MetricSpec(
+            "spine_angle_address_deg", "Spine angle at address", "deg", (30.0, 45.0), 15.0,
+            0.03, (DOWN_THE_LINE,),
+            "Forward bend of the spine (mid-hip to mid-shoulder) from vertical at Address. "
+            "Down-the-line only.",
+        ),
+        MetricSpec(
+            "spine_angle_change_deg", "Spine angle change", "deg", (0.0, 8.0), 12.0, 0.10,
+            (DOWN_THE_LINE,),
+            "Largest change of the spine's forward bend between Address and Impact: early "
+            "extension or a dip. Down-the-line only.",
+        ),
+        MetricSpec(
+            "lead_arm_top_deg", "Lead arm at top", "deg", (155.0, 180.0), 30.0, 0.08, BOTH,
+            "Angle at the lead elbow (shoulder-elbow-wrist) at Top, in the image plane; 180 is "
+            "a straight arm. The 2D angle reads a few degrees low when the arm is foreshortened.",
+        ),
+        MetricSpec(
+            "hip_sway_top", "Hip sway", "stance", (-0.05, 0.10), 0.15, 0.09, (FACE_ON,),
+            "Sideways shift of the hip midpoint from Address to Top, in stance widths (ankle "
+            "to ankle at Address); + is away from the target. Face-on only.",
+        ),
+        MetricSpec(
+            "swing_plane_deg", "Swing plane", "deg", (40.0, 60.0), 10.0, 0.0,
+            (DOWN_THE_LINE,),
+            "Angle from horizontal of the hands' path in the downswing (mid-downswing to "
+            "Impact, a fitted line). Recorded, not scored. Down-the-line only.",
+        ),
+        MetricSpec(
+            "plane_shift_deg", "Plane shift", "deg", (-10.0, 2.0), 10.0, 0.08,
+            (DOWN_THE_LINE,),
+            "Downswing hand-path angle minus backswing hand-path angle (toe-up to "
+            "mid-backswing); + is steeper coming down (over the top). Down-the-line only.",
+        ),
+    )
+}  # fmt: skip
+
+# How much each view can be trusted for a metric (1 = designed for it).
+_VIEW_TRUST = {
+    ("shoulder_turn_deg", DOWN_THE_LINE): 0.55,
+    ("hip_turn_deg", DOWN_THE_LINE): 0.55,
+    ("x_factor_deg", DOWN_THE_LINE): 0.5,
+    ("lead_arm_top_deg", DOWN_THE_LINE): 0.7,
+    ("head_dip", DOWN_THE_LINE): 0.8,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MetricValue:
+    value: float | None
+    confidence: float
+    reason: str | None = None
+
+
+# ----------------------------------------------------------------------------- turns
+
+
+ADDRESS_YAW_PRIOR_DEG = 10.0
+
+
+def _wrap_deg(a: np.ndarray) -> np.ndarray:
+    return (a + 180.0) % 360.0 - 180.0
+
+
+def segment_turn(m: Motion, lead: int, trail: int, address: int, view: str) -> np.ndarray:
+    """Turn of the line lead->trail in the horizontal plane relative to Address, (F,) degrees,
+    + = away from the target (right-handed poses).
+
+    In the horizontal plane the line has a component `a` along its address direction and `b`
+    across it (+ = turned away). One of them lies along the image x (precise), the other
+    along the camera axis, seen only through MediaPipe's depth z (about 3x noisier): face-on
+    a is x and b is depth; down the line b is x and a is depth. Two estimates are fused by
+    their expected variance:
+    - depth: yaw = atan2(b, a) with both measured;
+    - length: the line keeps its length L, so the depth component is sqrt(L^2 - x^2 - y^2),
+      signed by the depth estimate. Precise when the line is turned well out of the camera
+      axis, blind where it points along it; there the depth estimate is at its best.
+    Face-on L is the line's image length at Address; down the line (where it then points at
+    the camera) it is the line's longest image length from Address on.
+    """
+    d = m.smooth[:, trail] - m.smooth[:, lead]  # (F, 3)
+    seen_sq = d[:, 0] ** 2 + d[:, 1] ** 2
+    if view == FACE_ON:
+        lo = max(0, address - int(0.15 * m.fps))
+        length = float(np.sqrt(np.median(seen_sq[lo : address + 1])))
+        a, b = -d[:, 0], d[:, 2]
+    else:
+        length = float(np.sqrt(np.percentile(seen_sq[address:], 97)))
+        a, b = -d[:, 2], -d[:, 0]
+    hidden = np.sqrt(np.maximum(length**2 - seen_sq, 0.0))
+    yaw_depth = np.degrees(np.arctan2(b, a))
+    if view == FACE_ON:
+        sign = np.where(yaw_depth >= 0, 1.0, -1.0) if m.has_depth else 1.0
+        yaw_len = np.degrees(np.arctan2(sign * hidden, a))
+        var_depth = (9.0 * a**2 + b**2) / max(length, 1e-9) ** 4
+    else:
+        sign = np.where(np.abs(yaw_depth) <= 90.0, 1.0, -1.0) if m.has_depth else 1.0
+        yaw_len = np.degrees(np.arctan2(b, sign * hidden))
+        var_depth = (a**2 + 9.0 * b**2) / max(length, 1e-9) ** 4
+    if m.has_depth:
+        var_len = 1.0 / np.maximum(hidden, 1e-3 * max(length, 1e-9)) ** 2
+        w_len = var_depth / (var_depth + var_len)
+        yaw = yaw_depth + w_len * _wrap_deg(yaw_len - yaw_depth)
+    else:
+        yaw = yaw_len
+    # The reference is the mean over the still address, where one frame's depth is noisy.
+    # Face-on, where that noise is worst, it is shrunk toward 0 (a face-on camera faces the
+    # golfer squarely, give or take ~10 degrees) by how uncertain the mean is.
+    yaw = np.degrees(np.unwrap(np.radians(yaw)))
+    lo = max(0, address - int(0.4 * m.fps))
+    ref = float(np.mean(yaw[lo : address + 1]))
+    if view == FACE_ON and m.has_depth:
+        raw = m.points[lo : address + 1, trail] - m.points[lo : address + 1, lead]
+        jitter = np.degrees(np.arctan2(raw[:, 2], -raw[:, 0]))
+        var_mean = float(np.var(jitter)) / max(len(jitter), 1)
+        ref *= ADDRESS_YAW_PRIOR_DEG**2 / (ADDRESS_YAW_PRIOR_DEG**2 + var_mean)
+    return yaw - ref
+
+
+def value_at(series: np.ndarray, frame: int, fps: float, half_s: float = 0.15) -> float:
+    """A slowly varying series read at a frame through a local quadratic fit over +-half_s,
+    which averages out jitter without flattening a peak (turns peak at the top)."""
+    half = max(2, int(round(half_s * fps)))
+    lo, hi = max(0, frame - half), min(len(series), frame + half + 1)
+    t = np.arange(lo, hi) - frame
+    if hi - lo < 5:
+        return float(series[frame])
+    coef = np.polyfit(t, series[lo:hi], 2)
+    return float(coef[-1])
+
+
+# ----------------------------------------------------------------------------- the rest
+
+
+def _angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    """Angle at b of the 2D triangle a-b-c, degrees."""
+    u, v = a[:2] - b[:2], c[:2] - b[:2]
+    cos = float(np.dot(u, v) / max(np.linalg.norm(u) * np.linalg.norm(v), 1e-12))
+    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+def plane_angle_deg(points: np.ndarray) -> float:
+    """Angle from horizontal (0..90) of the total-least-squares line through 2D points (N, 2)."""
+    pts = points[np.all(np.isfinite(points), axis=1)]
+    if len(pts) < 3:
+        return float("nan")
+    _, _, vt = np.linalg.svd(pts - pts.mean(axis=0), full_matrices=False)
+    return float(np.degrees(np.arctan2(abs(vt[0][1]), abs(vt[0][0]))))
+
+
+def _visibility(m: Motion, joints: list[int], lo: int, hi: int) -> float:
+    """Mean raw confidence of joints over frames [lo, hi], mapped to a 0..1 trust factor."""
+    lo, hi = max(0, lo), min(m.n_frames - 1, hi)
+    vis = float(m.confidence[lo : hi + 1, joints].mean()) if hi >= lo else 0.0
+    return float(np.clip((vis - 0.2) / 0.6, 0.0, 1.0))
+
+
+def compute_metrics(m: Motion, ev: Events, view: str) -> dict[str, MetricValue]:
+    """Every metric in METRICS for one swing (right-handed Motion, detected events)."""
+    fps, f = m.fps, ev.frames
+    t = ev.times
+    a, top, imp = f["address"], f["top"], f["impact"]
+    c_ev = min(ev.confidence["address"], ev.confidence["top"], ev.confidence["impact"])
+    c_ev = float(np.clip(c_ev / 0.8, 0.0, 1.0))
+    out: dict[str, MetricValue] = {}
+    half = int(0.1 * fps)
+
+    def put(name: str, value: float, confidence: float) -> None:
+        if not np.isfinite(value):
+            out[name] = MetricValue(None, 0.0, "could not be measured on these poses")
+            return
+        trust = _VIEW_TRUST.get((name, view), 1.0)
+        out[name] = MetricValue(float(value), round(float(confidence) * trust, 3))
+
+    # Timing.
+    back = (t["top"] - t["address"]) / fps
+    down = (t["impact"] - t["top"]) / fps
+    if back > 0 and down > 0:
+        put("tempo_ratio", back / down, c_ev)
+        put("swing_time_s", back + down, c_ev)
+        put("backswing_s", back, c_ev)
+        put("downswing_s", down, c_ev)
+    else:
+        for name in ("tempo_ratio", "swing_time_s", "backswing_s", "downswing_s"):
+            out[name] = MetricValue(None, 0.0, "the swing's phases are out of order")
+
+    # Turns at the top.
+    vis_sh = _visibility(m, [LEAD_SHOULDER, TRAIL_SHOULDER], a, top)
+    vis_hip = _visibility(m, [LEAD_HIP, TRAIL_HIP], a, top)
+    depth_trust = 1.0 if m.has_depth else 0.6
+    sh = value_at(segment_turn(m, LEAD_SHOULDER, TRAIL_SHOULDER, a, view), top, fps)
+    hp = value_at(segment_turn(m, LEAD_HIP, TRAIL_HIP, a, view), top, fps)
+    put("shoulder_turn_deg", sh, vis_sh * c_ev * depth_trust)
+    put("hip_turn_deg", hp, vis_hip * c_ev * depth_trust)
+    put("x_factor_deg", sh - hp, min(vis_sh, vis_hip) * c_ev * depth_trust)
+
+    # Head, in torso lengths at address.
+    p = m.smooth
+    lo = max(0, a - int(0.15 * fps))
+    torso_a = float(
+        np.median(
+            np.linalg.norm(
+                0.5 * (p[lo : a + 1, LEAD_SHOULDER, :2] + p[lo : a + 1, TRAIL_SHOULDER, :2])
+                - 0.5 * (p[lo : a + 1, LEAD_HIP, :2] + p[lo : a + 1, TRAIL_HIP, :2]),
+                axis=1,
+            )
+        )
+    )
+    head = p[a : imp + 1, [0, 7, 8], :2].mean(axis=1)
+    vis_head = _visibility(m, [0, 7, 8], a, imp)
+    if view == FACE_ON:
+        put("head_sway", float(np.max(np.abs(head[:, 0] - head[0, 0]))) / torso_a, vis_head * c_ev)
+    else:
+        out["head_sway"] = MetricValue(None, 0.0, "needs the face-on view")
+    put("head_dip", float(np.max(np.abs(head[:, 1] - head[0, 1]))) / torso_a, vis_head * c_ev)
+
+    # Spine (down the line).
+    mid_sh = 0.5 * (p[:, LEAD_SHOULDER, :2] + p[:, TRAIL_SHOULDER, :2])
+    mid_hip = 0.5 * (p[:, LEAD_HIP, :2] + p[:, TRAIL_HIP, :2])
+    spine = mid_sh - mid_hip
+    spine_deg = np.degrees(np.arctan2(spine[:, 0], -spine[:, 1]))  # + = leaning to the ball
+    if view == DOWN_THE_LINE:
+        vis_sp = min(vis_sh, vis_hip)
+        spine_a = float(np.mean(spine_deg[lo : a + 1]))
+        put("spine_angle_address_deg", spine_a, vis_sp)
+        put(
+            "spine_angle_change_deg",
+            float(np.max(np.abs(spine_deg[a : imp + 1] - spine_a))),
+            vis_sp * c_ev,
+        )
+    else:
+        for name in ("spine_angle_address_deg", "spine_angle_change_deg"):
+            out[name] = MetricValue(None, 0.0, "needs the down-the-line view")
+
+    # Lead arm at the top.
+    arm_seen = m.valid[max(0, top - half) : top + half + 1][:, [LEAD_ELBOW, LEAD_WRIST]]
+    if arm_seen.mean() < 0.5:
+        out["lead_arm_top_deg"] = MetricValue(None, 0.0, "lead arm not visible at the top")
+    else:
+        pt = m.smooth[top]
+        put(
+            "lead_arm_top_deg",
+            _angle_deg(pt[LEAD_SHOULDER], pt[LEAD_ELBOW], pt[LEAD_WRIST]),
+            _visibility(m, [LEAD_SHOULDER, LEAD_ELBOW, LEAD_WRIST], top - half, top + half),
+        )
+
+    # Hip sway (face-on): + = away from the target, which is image +x for a right-hander.
+    if view == FACE_ON:
+        stance = float(np.median(np.abs(p[lo : a + 1, 27, 0] - p[lo : a + 1, 28, 0])))
+        if stance > 0.2 * torso_a and np.isfinite(stance):
+            hm = mid_hip[:, 0]
+            sway = -(value_at(hm, top, fps, 0.1) - float(np.mean(hm[lo : a + 1]))) / stance
+            put("hip_sway_top", sway, min(vis_hip, _visibility(m, [27, 28], lo, a)) * c_ev)
+        else:
+            out["hip_sway_top"] = MetricValue(None, 0.0, "feet not visible at address")
+    else:
+        out["hip_sway_top"] = MetricValue(None, 0.0, "needs the face-on view")
+
+    # Hand-path plane (down the line).
+    if view == DOWN_THE_LINE:
+        down_deg = plane_angle_deg(m.hand[f["mid_downswing"] : imp + 1])
+        back_deg = plane_angle_deg(m.hand[f["toe_up"] : f["mid_backswing"] + 1])
+        c_plane = min(
+            ev.confidence["toe_up"], ev.confidence["mid_backswing"], ev.confidence["mid_downswing"]
+        )
+        put("swing_plane_deg", down_deg, c_ev * c_plane / 0.8)
+        put("plane_shift_deg", down_deg - back_deg, c_ev * c_plane / 0.8)
+    else:
+        for name in ("swing_plane_deg", "plane_shift_deg"):
+            out[name] = MetricValue(None, 0.0, "needs the down-the-line view")
+    return {name: out[name] for name in METRICS}

@@ -1,0 +1,216 @@
+"""Engine accuracy report: analyse many synthetic swings with known truth and measure errors.
+
+`python -m analysis.report [--n 200] [--seed 0]` prints the table; `engine_report` returns the
+numbers (the acceptance tests assert on them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from analysis.engine import EVENT_NAMES, AnalysisError, analyze
+from analysis.synth import SwingParams, generate_swing
+
+REPORT_METRICS: tuple[str, ...] = (
+    "tempo_ratio",
+    "swing_time_s",
+    "shoulder_turn_deg",
+    "hip_turn_deg",
+    "x_factor_deg",
+    "head_sway",
+    "head_dip",
+    "hip_sway_top",
+    "spine_angle_address_deg",
+    "spine_angle_change_deg",
+    "lead_arm_top_deg",
+    "swing_plane_deg",
+)
+# Stated accuracy per view: |estimate - truth| within these bounds for >= 95% of swings.
+TOLERANCES: dict[str, dict[str, float]] = {
+    "face-on": {
+        "tempo_ratio": 0.25,
+        "swing_time_s": 0.05,
+        "shoulder_turn_deg": 5.0,
+        "hip_turn_deg": 7.0,
+        "x_factor_deg": 8.0,
+        "head_sway": 0.03,
+        "head_dip": 0.03,
+        "hip_sway_top": 0.03,
+        "lead_arm_top_deg": 8.0,
+    },
+    "down-the-line": {
+        "tempo_ratio": 0.25,
+        "swing_time_s": 0.05,
+        "shoulder_turn_deg": 10.0,
+        "hip_turn_deg": 10.0,
+        "x_factor_deg": 10.0,
+        "head_dip": 0.03,
+        "spine_angle_address_deg": 2.0,
+        "spine_angle_change_deg": 3.0,
+        "lead_arm_top_deg": 12.0,
+        "swing_plane_deg": 4.0,
+    },
+}
+TEMPO_TARGET = 0.15  # the product goal for tempo; the share within it is reported too
+FPS_CHOICES = (30.0, 60.0, 120.0, 240.0)
+VIEWS = ("face-on", "down-the-line")
+
+
+def sweep_params(n: int, seed: int = 0) -> list[SwingParams]:
+    """n realistic, varied swings: both views and hands, 30-240 fps, noise, dropouts in half."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        out.append(
+            SwingParams(
+                fps=FPS_CHOICES[i % len(FPS_CHOICES)],
+                view=VIEWS[(i // len(FPS_CHOICES)) % 2],
+                left_handed=bool(rng.random() < 0.3),
+                shoulder_turn_deg=float(rng.uniform(75, 110)),
+                hip_turn_deg=float(rng.uniform(30, 60)),
+                address_s=float(rng.uniform(0.4, 1.0)),
+                backswing_s=float(rng.uniform(0.65, 1.0)),
+                downswing_s=float(rng.uniform(0.22, 0.33)),
+                follow_s=float(rng.uniform(0.4, 0.6)),
+                finish_s=float(rng.uniform(0.4, 0.8)),
+                head_sway=float(rng.uniform(0.0, 0.2)),
+                head_dip=float(rng.uniform(0.0, 0.1)),
+                hip_sway=float(rng.uniform(-0.05, 0.15)),
+                hip_lead_s=float(rng.uniform(0.0, 0.06)),
+                spine_deg=float(rng.uniform(28, 45)),
+                spine_change_deg=float(rng.uniform(0, 10)),
+                lead_elbow_top_deg=float(rng.uniform(145, 178)),
+                plane_deg=float(rng.uniform(42, 60)),
+                noise=float(rng.uniform(0.001, 0.004)),
+                dropout=float(rng.uniform(0.02, 0.1)) if i % 2 else 0.0,
+                seed=int(rng.integers(1 << 31)),
+                width=640,
+                height=480,
+            )
+        )
+    return out
+
+
+def event_tolerance(fps: float) -> int:
+    """Frames an event may be off: 1 frame at 30 fps, proportionally more at higher rates."""
+    return max(1, int(round(fps / 30.0)))
+
+
+def engine_report(n: int = 200, seed: int = 0) -> dict:
+    """Analyse n synthetic swings; event hit rates and metric errors, overall and per view."""
+    events_hit = {name: [] for name in EVENT_NAMES}
+    errors: dict[str, dict[str, list[float]]] = {
+        view: {name: [] for name in REPORT_METRICS} for view in VIEWS
+    }
+    failures: list[str] = []
+    times_ms: list[float] = []
+    for params in sweep_params(n, seed):
+        swing = generate_swing(params)
+        started = time.perf_counter()
+        try:
+            result = analyze(
+                swing.keypoints,
+                params.fps,
+                left_handed=params.left_handed,
+                view=params.view,
+                aspect=params.width / params.height,
+            )
+        except AnalysisError as exc:
+            failures.append(f"{params.view} {params.fps:g} fps seed {params.seed}: {exc.reason}")
+            for name in EVENT_NAMES:
+                events_hit[name].append(False)
+            continue
+        times_ms.append(1000 * (time.perf_counter() - started) / swing.n_frames * 900)
+        tol = event_tolerance(params.fps)
+        for name in EVENT_NAMES:
+            est = result.events[name]
+            events_hit[name].append(est is not None and abs(est - swing.events[name]) <= tol)
+        for name in REPORT_METRICS:
+            r = result.metrics[name]
+            truth = swing.metrics.get(name)
+            if r.available and truth is not None and np.isfinite(truth):
+                errors[params.view][name].append(r.value - truth)
+
+    per_event = {name: float(np.mean(hits)) for name, hits in events_hit.items()}
+    all_hits = [h for hits in events_hit.values() for h in hits]
+    metric_stats: dict[str, dict[str, dict[str, float]]] = {}
+    for view in VIEWS:
+        metric_stats[view] = {}
+        for name, errs in errors[view].items():
+            if not errs:
+                continue
+            e = np.abs(np.asarray(errs))
+            tol = TOLERANCES[view].get(name)
+            metric_stats[view][name] = {
+                "n": int(e.size),
+                "tolerance": tol,
+                "within": float(np.mean(e <= tol)) if tol is not None else None,
+                "bias": float(np.mean(errs)),
+                "mae": float(e.mean()),
+                "p95": float(np.percentile(e, 95)),
+                "max": float(e.max()),
+            }
+    tempo = [abs(e) for view in VIEWS for e in errors[view]["tempo_ratio"]]
+    return {
+        "n": n,
+        "tempo_within_target": float(np.mean(np.asarray(tempo) <= TEMPO_TARGET)) if tempo else 0,
+        "seed": seed,
+        "event_tolerance": "max(1, round(fps / 30)) frames",
+        "event_hit_rate": per_event,
+        "event_hit_rate_overall": float(np.mean(all_hits)) if all_hits else 0.0,
+        "metrics": metric_stats,
+        "failures": failures,
+        "analyze_ms_per_900_frames_median": float(np.median(times_ms)) if times_ms else None,
+    }
+
+
+def format_report(report: dict) -> str:
+    """The report as a readable text table."""
+    lines = [
+        f"Engine report: {report['n']} synthetic swings (seed {report['seed']}), "
+        f"event tolerance {report['event_tolerance']}",
+        "",
+        f"{'event':<22}{'within tolerance':>18}",
+    ]
+    for name, rate in report["event_hit_rate"].items():
+        lines.append(f"{name:<22}{100 * rate:>17.1f}%")
+    lines.append(f"{'all events':<22}{100 * report['event_hit_rate_overall']:>17.1f}%")
+    for view, stats in report["metrics"].items():
+        lines += ["", f"metric errors, {view} (estimate - truth)"]
+        lines.append(
+            f"{'metric':<26}{'n':>5}{'bias':>9}{'MAE':>9}{'p95':>9}{'max':>9}"
+            f"{'tolerance':>11}{'within':>8}"
+        )
+        for name, s in stats.items():
+            tol = "" if s["tolerance"] is None else f"{s['tolerance']:g}"
+            within = "" if s["within"] is None else f"{100 * s['within']:.0f}%"
+            lines.append(
+                f"{name:<26}{s['n']:>5}{s['bias']:>9.3f}{s['mae']:>9.3f}{s['p95']:>9.3f}"
+                f"{s['max']:>9.3f}{tol:>11}{within:>8}"
+            )
+    lines.append("")
+    lines.append(
+        f"tempo within ±{TEMPO_TARGET} (both views): {100 * report['tempo_within_target']:.1f}%"
+    )
+    lines.append("")
+    lines.append(f"failures: {len(report['failures'])}")
+    lines += [f"  {f}" for f in report["failures"][:10]]
+    ms = report.get("analyze_ms_per_900_frames_median")
+    if ms is not None:
+        lines.append(f"analyze() time, scaled to 900 frames (median): {ms:.1f} ms")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=200, help="number of swings (default 200)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    print(format_report(engine_report(n=args.n, seed=args.seed)))
+
+
+if __name__ == "__main__":
+    main()
