@@ -85,6 +85,14 @@ class Analyses:
             SwingAnalysis, "analyses_latest_for_video", {"user_id": player_id, "video_id": video_id}
         )
 
+    def latest_for_video_system(self, video: Video) -> SwingAnalysis | None:
+        """For the worker and commands: no scope check."""
+        return self.db.fetch_first(
+            SwingAnalysis,
+            "analyses_latest_for_video",
+            {"user_id": video.user_id, "video_id": video.id},
+        )
+
     def for_player_between(
         self, actor: Actor, player_id: str, start: datetime, end: datetime
     ) -> list[SwingAnalysis]:

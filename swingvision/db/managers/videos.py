@@ -53,6 +53,17 @@ class Videos:
         visible_player(self.db, actor, player_id)
         return self.db.fetch_one(Video, "videos_get", {"id": video_id, "user_id": player_id})
 
+    def get_system(self, player_id: str, video_id: str) -> Video:
+        """For the worker and commands: no scope check."""
+        return self.db.fetch_one(Video, "videos_get", {"id": video_id, "user_id": player_id})
+
+    def find_any(self, video_id: str) -> Video | None:
+        """A video by id alone (operator commands take only the id)."""
+        return self.db.fetch_first(Video, "videos_by_id", {"id": video_id})
+
+    def all(self, *, limit: int = 1000, offset: int = 0) -> list[Video]:
+        return self.db.fetch_all(Video, "videos_all", {"limit": limit, "offset": offset})
+
     def for_player(
         self, actor: Actor, player_id: str, *, limit: int = 50, offset: int = 0
     ) -> list[Video]:
@@ -103,6 +114,24 @@ class Videos:
             raise ValueError(f"unknown status {changes['status']!r}")
         new = replace(video, **changes, updated_at=utc_now())
         self.db.execute("videos_update", _video_params(new))
+        self.db.refresh("videos")
+        return new
+
+    def update_if_status(self, video: Video, expected: str, **changes: Any) -> Video | None:
+        """`update`, but only while the status is still `expected` (None if it moved on): the
+        upload API re-queues a video and the purge expires one without racing the worker."""
+        allowed = {"filename", "duration_s", "status", "metadata", "blob_ref"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+        if changes.get("status", video.status) not in VIDEO_STATUSES:
+            raise ValueError(f"unknown status {changes['status']!r}")
+        new = replace(video, **changes, updated_at=utc_now())
+        changed = self.db.execute(
+            "videos_update_if_status", {**_video_params(new), "expected": expected}
+        )
+        if not changed:
+            return None
         self.db.refresh("videos")
         return new
 

@@ -54,3 +54,8 @@ SELECT id, user_id, filename, uploaded_at, updated_at, duration_s, status, metad
 FROM videos
 ORDER BY uploaded_at, id
 LIMIT :limit OFFSET :offset
+
+-- name: videos_by_id
+SELECT id, user_id, filename, uploaded_at, updated_at, duration_s, status, metadata, blob_ref
+FROM videos WHERE id = :id
+LIMIT 1

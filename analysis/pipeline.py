@@ -1,0 +1,271 @@
+"""From a stored video to stored poses, analysis and progress: what the worker does for each video.
+
+The engine (analysis/engine.py) is a pure function of arrays; this module is its Django-side user:
+it reads the video's poses (an attached pose file, or MediaPipe extraction from the video), runs
+the engine, and writes poses, the analysis and the day's progress row through the managers. Every
+write is an idempotent upsert with a deterministic id, so a run that dies half-way is simply re-run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from analysis.pose import N_LANDMARKS
+from swingvision.db.managers import SYSTEM, Managers, managers
+from swingvision.db.records import SwingAnalysis, User, Video
+
+log = logging.getLogger("swingvision.worker")
+
+VIEWS = ("face-on", "down-the-line")
+MIN_DETECTED_FRACTION = 0.2
+
+
+class ProcessingError(Exception):
+    """A video that cannot be analysed, with the reason a coach reads on the swing page."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedPoses:
+    keypoints: np.ndarray  # (F, 33, 4)
+    fps: float  # the rate the frames were captured at (durations use it)
+    source: str  # "pose-file:<format>" | "mediapipe" | "synthetic"
+    width: int | None = None
+    height: int | None = None
+
+
+def _metadata_fps(video: Video) -> float | None:
+    for key in ("capture_fps", "fps"):
+        value = video.metadata.get(key)
+        if isinstance(value, int | float) and value > 0:
+            return float(value)
+    return None
+
+
+def load_poses(video: Video, *, progress=None) -> LoadedPoses:
+    """The poses of a stored video: its attached pose file if any, else MediaPipe extraction."""
+    from swingvision.storage import BlobNotFound, StorageError, get_store
+
+    store = get_store()
+    meta = video.metadata
+    width, height = meta.get("width"), meta.get("height")
+    if meta.get("pose_ref"):
+        from analysis.pose_io import PoseFileError, load_pose_file
+
+        try:
+            with store.open(meta["pose_ref"]) as fh:
+                data = fh.read()
+        except BlobNotFound:
+            raise ProcessingError("the attached pose file is missing from storage") from None
+        except StorageError as e:
+            raise ProcessingError(f"cannot read the pose file: {e}") from e
+        try:
+            pf = load_pose_file(data, meta.get("pose_filename", ""), width=width, height=height)
+        except PoseFileError as e:
+            raise ProcessingError(f"pose file: {e}") from e
+        fps = meta.get("capture_fps") or pf.fps or _metadata_fps(video)
+        if not fps:
+            raise ProcessingError("pose file: no frame rate in the file or the video")
+        return LoadedPoses(
+            keypoints=pf.keypoints,
+            fps=float(fps),
+            source=f"pose-file:{pf.source_format}",
+            width=pf.width or width,
+            height=pf.height or height,
+        )
+    stored = _stored_poses(video)
+    if stored is not None:
+        return stored
+    if not video.blob_ref:
+        raise ProcessingError("no video file and no pose file to analyse")
+    from analysis.extract import ExtractionError, extract_poses, mediapipe_available
+
+    if not mediapipe_available():
+        raise ProcessingError(
+            "pose extraction is not installed on this server (pip install .[pose]); "
+            "attach a pose file instead"
+        )
+    try:
+        with store.local_copy(video.blob_ref) as path:
+            extracted = extract_poses(path, progress=progress)
+    except BlobNotFound:
+        raise ProcessingError("the video file is missing from storage") from None
+    except StorageError as e:
+        raise ProcessingError(f"cannot read the video: {e}") from e
+    except ExtractionError as e:
+        raise ProcessingError(f"cannot decode the video: {e}") from e
+    fps = meta.get("capture_fps") or extracted.fps
+    return LoadedPoses(
+        keypoints=extracted.keypoints,
+        fps=float(fps),
+        source="mediapipe",
+        width=extracted.width,
+        height=extracted.height,
+    )
+
+
+def _stored_poses(video: Video) -> LoadedPoses | None:
+    """Poses a previous run stored (re-analysis after an engine change: no second extraction)."""
+    fps = video.metadata.get("pose_fps")
+    if not fps:
+        return None
+    from swingvision.db.managers import dense_keypoints
+
+    seq = managers().poses.sequence(SYSTEM, video.user_id, video.id)
+    if not len(seq):
+        return None
+    n = video.metadata.get("frame_count") or int(seq.frame_numbers.max()) + 1
+    return LoadedPoses(
+        keypoints=dense_keypoints(seq, max(int(n), int(seq.frame_numbers.max()) + 1)),
+        fps=float(fps),
+        source=video.metadata.get("pose_source", "stored"),
+        width=video.metadata.get("width"),
+        height=video.metadata.get("height"),
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    """Engine output to plain JSON types (NaN and inf become None)."""
+    if dataclasses.is_dataclass(value):
+        return _jsonable(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    return value
+
+
+def view_for(video: Video, player: User) -> str:
+    view = video.metadata.get("view") or player.settings.get("view") or "face-on"
+    return view if view in VIEWS else "face-on"
+
+
+def run_engine(
+    keypoints: np.ndarray,
+    fps: float,
+    *,
+    player: User,
+    view: str,
+    aspect: float = 1.0,
+    events_override: dict[str, int] | None = None,
+):
+    from analysis.engine import analyze
+
+    targets = {
+        k: tuple(v)
+        for k, v in (player.settings.get("targets") or {}).items()
+        if isinstance(v, list | tuple) and len(v) == 2
+    }
+    return analyze(
+        keypoints,
+        fps,
+        left_handed=player.settings.get("handedness") == "left",
+        view=view,
+        targets=targets or None,
+        events_override=events_override,
+        aspect=aspect,
+    )
+
+
+def analysis_fields(result, *, fps: float, view: str, source: str, aspect: float) -> dict:
+    """The stored form of an engine result: flat metric values plus the details pages need."""
+    metrics = {name: _jsonable(m.value) for name, m in result.metrics.items()}
+    return {
+        "engine_version": result.engine_version,
+        "overall_score": _jsonable(result.overall_score),
+        "metrics": metrics,
+        "events": _jsonable(dict(result.events)),
+        "feedback": [_jsonable(f) for f in result.feedback],
+        "swing_embedding": np.asarray(result.swing_embedding, dtype=np.float32),
+        "details": {
+            "metrics": {name: _jsonable(m) for name, m in result.metrics.items()},
+            "event_confidence": _jsonable(dict(result.event_confidence)),
+            "fps": fps,
+            "view": view,
+            "aspect": aspect,
+            "pose_source": source,
+            "n_frames": int(result.n_frames),
+            "score_label": _jsonable(getattr(result, "score_label", None)),
+        },
+    }
+
+
+def analyze_and_store(
+    m: Managers, video: Video, poses: LoadedPoses, *, player: User | None = None
+) -> SwingAnalysis:
+    """Run the engine on the poses and write poses, analysis and progress (idempotent)."""
+    from analysis.engine import AnalysisError
+
+    kp = np.asarray(poses.keypoints, dtype=np.float32)
+    if kp.ndim != 3 or kp.shape[1:] != (N_LANDMARKS, 4):
+        raise ProcessingError(f"poses have shape {kp.shape}, expected (frames, 33, 4)")
+    player = player or m.users.get(video.user_id)
+    view = view_for(video, player)
+    width = poses.width or video.metadata.get("width")
+    height = poses.height or video.metadata.get("height")
+    aspect = float(width) / float(height) if width and height else 1.0
+    try:
+        result = run_engine(kp, poses.fps, player=player, view=view, aspect=aspect)
+    except AnalysisError as e:
+        raise ProcessingError(str(getattr(e, "reason", e))) from e
+    fields = analysis_fields(result, fps=poses.fps, view=view, source=poses.source, aspect=aspect)
+    # Poses first, then the analysis, then progress: a crash in between leaves rows that the
+    # re-run overwrites (same ids), never a second copy.
+    m.poses.write_video_poses(video, kp, poses.fps, embeddings=result.pose_embeddings)
+    analysis = m.analyses.save(video, **fields)
+    m.progress.recompute_day(video.user_id, video.uploaded_at.date())
+    return analysis
+
+
+def fail(m: Managers, video: Video, reason: str) -> Video:
+    current = m.videos.get_system(video.user_id, video.id)
+    meta = {**current.metadata, "error": reason}
+    meta.pop("progress", None)
+    return m.videos.update(current, status="failed", metadata=meta)
+
+
+def process_video(video: Video, *, m: Managers | None = None) -> Video:
+    """Analyse a video the caller has claimed (status `processing`); returns the final record."""
+    m = m or managers()
+
+    def progress(i: int, n: int) -> None:
+        pct = int(100 * i / max(n, 1))
+        current = m.videos.get_system(video.user_id, video.id)
+        m.videos.update(current, metadata={**current.metadata, "progress": f"poses {pct}%"})
+
+    try:
+        poses = load_poses(video, progress=progress)
+        detected = np.any(~np.isnan(poses.keypoints[:, :, 0]), axis=1)
+        if len(detected) and detected.mean() < MIN_DETECTED_FRACTION:
+            raise ProcessingError(
+                f"no person detected in {100 * (1 - detected.mean()):.0f}% of frames"
+            )
+        analyze_and_store(m, video, poses)
+    except ProcessingError as e:
+        log.info("video %s failed: %s", video.id, e)
+        return fail(m, video, str(e))
+    except Exception as e:
+        log.exception("video %s: unexpected error", video.id)
+        fail(
+            m, video, f"internal error while analysing ({type(e).__name__}); an admin can re-run it"
+        )
+        raise
+    current = m.videos.get_system(video.user_id, video.id)
+    meta = {k: v for k, v in current.metadata.items() if k not in ("error", "progress")}
+    meta["pose_source"] = poses.source
+    meta["pose_fps"] = poses.fps
+    done = m.videos.update(current, metadata=meta)
+    if not m.videos.transition(done, "processing", "analyzed"):
+        log.warning("video %s changed status while it was processed", video.id)
+    return m.videos.get_system(video.user_id, video.id)
