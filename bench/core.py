@@ -70,3 +70,43 @@ def bench_dir() -> str:
     )
     os.makedirs(path, exist_ok=True)
     return path
+
+
+class scratch_app:
+    """Point the app at a scratch SQLite file and blob folder under bench_dir()/<name> (migrated),
+    and back at the configured ones afterwards. `fresh=True` starts from an empty database."""
+
+    def __init__(self, name: str, *, fresh: bool = True) -> None:
+        self.root = os.path.join(bench_dir(), name)
+        self.fresh = fresh
+
+    def __enter__(self):
+        import shutil
+
+        from django.conf import settings
+
+        from swingvision.db import get_db, reset_db
+        from swingvision.db.managers import managers
+        from swingvision.db.migrate import migrate
+        from swingvision.storage import reset_store
+
+        if self.fresh and os.path.isdir(self.root):
+            shutil.rmtree(self.root)
+        os.makedirs(self.root, exist_ok=True)
+        self._saved = (settings.SWINGVISION_DB, settings.SWINGVISION_STORAGE)
+        settings.SWINGVISION_DB = f"sqlite:///{os.path.join(self.root, 'bench.db')}"
+        settings.SWINGVISION_STORAGE = f"file://{os.path.join(self.root, 'videos')}"
+        reset_db()
+        reset_store()
+        migrate(get_db())
+        return managers()
+
+    def __exit__(self, *exc) -> None:
+        from django.conf import settings
+
+        from swingvision.db import reset_db
+        from swingvision.storage import reset_store
+
+        settings.SWINGVISION_DB, settings.SWINGVISION_STORAGE = self._saved
+        reset_db()
+        reset_store()
