@@ -12,7 +12,17 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares the thread
 
 TEST_PASSWORD = "correct-horse-battery"
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+# The read-only test data beside the repository (CI clones the repo next to shared/).
+SHARED = Path(
+    os.environ.get("SWINGVISION_SHARED_DIR")
+    or Path(__file__).resolve().parent.parent.parent / "shared"
+)
+SHARED_DATA = SHARED / "data"
+if not SHARED_DATA.is_dir():
+    raise RuntimeError(
+        f"test data not found at {SHARED_DATA}: clone the repository beside shared/ "
+        "or set SWINGVISION_SHARED_DIR"
+    )
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
 
 

@@ -16,7 +16,7 @@ from analysis.synth import SwingParams, generate_swing
 from swingvision.db.managers import SYSTEM
 from swingvision.storage import get_store, video_key
 
-from ..conftest import SHARED
+from ..conftest import SHARED_DATA
 
 
 def queue_pose_file_video(mgr, player, keypoints, fps, *, name="swing.csv"):
@@ -154,7 +154,7 @@ def test_mediapipe_on_the_real_video_gives_all_events_in_order(mgr, make_user):
     assert mediapipe_available(), "the pose extra must be installed (pip install .[pose])"
     coach = make_user("coach")
     player = make_user("player", coach=coach, settings={"view": "down-the-line"})
-    path = SHARED / "data" / "golfdb" / "test_video.mp4"
+    path = SHARED_DATA / "golfdb" / "test_video.mp4"
     video = mgr.videos.create(
         SYSTEM,
         player.id,
@@ -195,7 +195,7 @@ def test_analyze_poses_command_prints_json(tmp_path):
 def test_analyze_poses_command_rejects_a_malformed_file(tmp_path):
     from django.core.management.base import CommandError
 
-    bad = SHARED / "data" / "golftracker" / "test1.csv"
+    bad = SHARED_DATA / "golftracker" / "test1.csv"
     with pytest.raises(CommandError, match="test1.csv"):
         call_command("analyze_poses", str(bad), "--fps", "30", stdout=io.StringIO())
 

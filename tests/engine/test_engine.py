@@ -3,7 +3,6 @@
 import contextlib
 import csv
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +18,7 @@ from analysis.engine import (
 from analysis.pose import POSE_EMBEDDING_DIM, SWING_EMBEDDING_DIM, empty_poses
 from analysis.report import TOLERANCES, engine_report, format_report
 from analysis.synth import SwingParams, generate_swing
+from tests.conftest import SHARED_DATA
 
 ASPECT = 640 / 480
 
@@ -194,16 +194,12 @@ def test_timing_900_frames():
     print(f"\nanalyze(): {(time.perf_counter() - started) / 10 * 1000:.1f} ms for {len(kp)} frames")
 
 
-GOLFTRACKER = Path("/work/shared/data/golftracker/label_golf_poses.csv")
-_SHARED = Path(__file__).resolve().parents[3] / "shared/data/golftracker/label_golf_poses.csv"
+GOLFTRACKER = SHARED_DATA / "golftracker" / "label_golf_poses.csv"
 
 
-@pytest.mark.skipif(
-    not (GOLFTRACKER.exists() or _SHARED.exists()), reason="real pose data not present"
-)
 def test_real_mediapipe_key_poses_move_the_expected_way():
     """Real down-the-line MediaPipe rows (golftracker, MIT): start vs top vs finish."""
-    path = GOLFTRACKER if GOLFTRACKER.exists() else _SHARED
+    path = GOLFTRACKER
     with path.open() as fh:
         rows = list(csv.reader(fh))[1:]
     labels = np.array([r[0] for r in rows])

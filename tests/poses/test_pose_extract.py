@@ -16,12 +16,10 @@ import pytest
 from analysis import extract
 from analysis.extract import ExtractedPoses, ExtractionError, extract_poses, mediapipe_available
 from analysis.pose import BODY_JOINTS, LANDMARK_INDEX
+from tests.conftest import SHARED_DATA
 
-VIDEO = Path("/work/shared/data/golfdb/test_video.mp4")
+VIDEO = SHARED_DATA / "golfdb" / "test_video.mp4"
 REPO = Path(__file__).resolve().parents[2]
-
-needs_mediapipe = pytest.mark.skipif(not mediapipe_available(), reason="needs the 'pose' extra")
-needs_video = pytest.mark.skipif(not VIDEO.exists(), reason="shared test video not present")
 
 
 @functools.cache
@@ -38,8 +36,7 @@ def extract_golfdb_poses() -> ExtractedPoses:
 
 @pytest.fixture(scope="session")
 def golfdb_poses() -> ExtractedPoses:
-    if not (mediapipe_available() and VIDEO.exists()):
-        pytest.skip("needs the 'pose' extra and the shared test video")
+    assert mediapipe_available(), "the 'pose' extra must be installed: pip install .[pose]"
     return extract_golfdb_poses()
 
 
@@ -72,8 +69,6 @@ def _video_frames(n: int) -> list[np.ndarray]:
 # The real swing
 
 
-@needs_mediapipe
-@needs_video
 def test_real_swing_shape_rate_and_size(golfdb_poses: ExtractedPoses) -> None:
     kp = golfdb_poses.keypoints
     assert kp.shape == (264, 33, 4) and kp.dtype == np.float32
@@ -88,8 +83,6 @@ def test_real_swing_shape_rate_and_size(golfdb_poses: ExtractedPoses) -> None:
     assert ((kp[detected, :, 3] >= 0) & (kp[detected, :, 3] <= 1)).all()
 
 
-@needs_mediapipe
-@needs_video
 def test_real_swing_keypoints_are_anatomically_plausible(golfdb_poses: ExtractedPoses) -> None:
     kp = golfdb_poses.keypoints
     kp = kp[~np.isnan(kp[:, 0, 0])]
@@ -115,8 +108,6 @@ def test_real_swing_keypoints_are_anatomically_plausible(golfdb_poses: Extracted
     assert np.ptp(wrists) > 0.2
 
 
-@needs_mediapipe
-@needs_video
 def test_progress_is_reported_every_few_frames(golfdb_poses: ExtractedPoses) -> None:
     calls = _extract_golfdb()[1]
     assert calls[0] == (10, 264)
@@ -125,8 +116,6 @@ def test_progress_is_reported_every_few_frames(golfdb_poses: ExtractedPoses) -> 
     assert all(b[0] > a[0] for a, b in zip(calls, calls[1:], strict=False))
 
 
-@needs_mediapipe
-@needs_video
 def test_display_rotation_is_applied(tmp_path: Path, golfdb_poses: ExtractedPoses) -> None:
     # A phone stores a portrait clip as landscape pixels plus a display rotation: store the first
     # frames turned a quarter clockwise, with a display matrix turning them back.
@@ -162,7 +151,6 @@ def test_rotation_fallback_reads_the_legacy_rotate_tag() -> None:
 # Bad input
 
 
-@needs_mediapipe
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
@@ -182,8 +170,6 @@ def test_undecodable_files_raise_extraction_error(
         extract_poses(path)
 
 
-@needs_mediapipe
-@needs_video
 def test_truncated_video_raises_extraction_error(tmp_path: Path) -> None:
     data = VIDEO.read_bytes()
     # The 'moov' index sits at the end of this file: cut it off, and nothing can be read.
@@ -212,7 +198,6 @@ def test_truncated_video_raises_extraction_error(tmp_path: Path) -> None:
         extract_poses(half)
 
 
-@needs_mediapipe
 def test_audio_only_file_has_no_video_stream(tmp_path: Path) -> None:
     path = tmp_path / "voice.m4a"
     with av.open(str(path), "w") as out:
@@ -227,7 +212,6 @@ def test_audio_only_file_has_no_video_stream(tmp_path: Path) -> None:
         extract_poses(path)
 
 
-@needs_mediapipe
 def test_model_complexity_is_checked() -> None:
     with pytest.raises(ValueError, match="model_complexity"):
         extract_poses(VIDEO, model_complexity=3)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,11 +23,9 @@ from analysis.pose_io import (
     export_pose_json,
     load_pose_file,
 )
+from tests.conftest import SHARED_DATA
 
-DATA = Path("/work/shared/data/golftracker")
-needs_golftracker = pytest.mark.skipif(
-    not DATA.is_dir(), reason="shared test data (golftracker) not present"
-)
+DATA = SHARED_DATA / "golftracker"
 
 # A standing golfer at address, normalized (x, y); z and visibility are added per frame.
 _STANDING = {
@@ -118,7 +115,6 @@ def assert_poses_equal(actual: np.ndarray, expected: np.ndarray, atol: float = 1
 # Real files
 
 
-@needs_golftracker
 def test_golftracker_labelled_csv_imports() -> None:
     pose_file = load_pose_file((DATA / "label_golf_poses.csv").read_bytes(), "label.csv")
     kp = pose_file.keypoints
@@ -145,7 +141,6 @@ def test_golftracker_labelled_csv_imports() -> None:
     assert by_label["RhTop"] < by_label["RhStart"] - 0.1
 
 
-@needs_golftracker
 def test_golftracker_second_csv_imports() -> None:
     pose_file = load_pose_file((DATA / "test2.csv").read_bytes(), "test2.csv")
     assert pose_file.keypoints.shape == (152, 33, 4)
@@ -157,7 +152,6 @@ def test_golftracker_second_csv_imports() -> None:
     }
 
 
-@needs_golftracker
 def test_golftracker_malformed_csv_is_rejected_naming_the_mismatch() -> None:
     with pytest.raises(PoseFileError) as info:
         load_pose_file((DATA / "test1.csv").read_bytes(), "test1.csv")
