@@ -25,10 +25,30 @@ class MigrationFile:
     checksum: str
 
 
+_TRIGGER_RE = re.compile(r"^CREATE\s+TRIGGER\b", re.IGNORECASE)
+_END_RE = re.compile(r"\bEND$", re.IGNORECASE)
+
+
 def split_statements(sql: str) -> list[str]:
-    """Split a migration file into statements (our DDL has no `;` inside literals)."""
+    """Split a migration file into statements (our DDL has no `;` inside literals).
+
+    A SQLite `CREATE TRIGGER ... BEGIN ...; ...; END` stays one statement: its body's `;`s end
+    the statements inside the trigger, not the trigger itself."""
     body = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
-    return [s.strip() for s in body.split(";") if s.strip()]
+    out: list[str] = []
+    pending: list[str] = []
+    for part in body.split(";"):
+        pending.append(part)
+        statement = ";".join(pending).strip()
+        if _TRIGGER_RE.match(statement) and not _END_RE.search(statement):
+            continue
+        if statement:
+            out.append(statement)
+        pending = []
+    rest = ";".join(pending).strip()
+    if rest:
+        out.append(rest)
+    return out
 
 
 def migration_files(dialect: str) -> list[MigrationFile]:
