@@ -21,6 +21,15 @@ from typing import BinaryIO, Protocol
 from urllib.parse import urlsplit
 
 CHUNK = 1024 * 1024
+RAW_PREFIX = "raw/"  # raw videos: purged after SWINGVISION_RAW_VIDEO_DAYS; poses/ stay
+LIFECYCLE_RULE_ID = "swingvision-raw-video-retention"
+# Browser renditions of the raw videos (videos/renditions.py) expire with them.
+RENDITIONS_PREFIX = "renditions/"
+RENDITION_LIFECYCLE_RULE_ID = "swingvision-rendition-retention"
+# S3 multipart: parts of 8 MB, at most 4 in flight, read from the file part by part, so an upload
+# holds about 32 MB in memory whatever the video's size.
+S3_PART_BYTES = 8 * 1024 * 1024
+S3_CONCURRENCY = 4
 
 
 class StorageError(Exception):
@@ -50,11 +59,14 @@ class BlobStore(Protocol):
     kind: str
 
     def put(self, key: str, source: BinaryIO, *, content_type: str) -> str: ...
+    def put_file(self, key: str, path: Path, *, content_type: str) -> str: ...
+    def ref_for(self, key: str) -> str: ...
     def open(self, ref: str) -> BinaryIO: ...
     def size(self, ref: str) -> int: ...
     def exists(self, ref: str) -> bool: ...
     def delete(self, ref: str) -> None: ...
     def presigned_url(self, ref: str, *, expires_s: int = 300) -> str | None: ...
+    def owns(self, ref: str | None) -> bool: ...
     def check(self) -> dict: ...
     def local_copy(self, ref: str) -> contextmanager: ...
 
@@ -65,6 +77,10 @@ class LocalStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
 
+    def owns(self, ref: str | None) -> bool:
+        """Whether a blob_ref names a blob of this store (and not of another one)."""
+        return bool(ref) and ref.startswith("local://")
+
     def _path(self, ref: str) -> Path:
         if not ref.startswith("local://"):
             raise BlobNotFound(f"not a local blob: {ref}")
@@ -72,6 +88,10 @@ class LocalStore:
         if not path.is_relative_to(self.root):
             raise BlobNotFound(f"outside the store: {ref}")
         return path
+
+    def ref_for(self, key: str) -> str:
+        """The reference a blob written under `key` gets (whether or not it exists)."""
+        return f"local://{key}"
 
     def put(self, key: str, source: BinaryIO, *, content_type: str = "") -> str:
         ref = f"local://{key}"
@@ -88,6 +108,27 @@ class LocalStore:
                 raise
         except OSError as e:
             raise StorageError(f"cannot write to the video store: {e}") from e
+        return ref
+
+    def put_file(self, key: str, path: Path, *, content_type: str = "") -> str:
+        """Put a file on disk into the store, all or nothing: a hard link when the file is on the
+        store's filesystem (an upload's temporary file under SWINGVISION_UPLOAD_TMP in var/:
+        no second write), else a streamed copy."""
+        ref = f"local://{key}"
+        target = self._path(ref)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.parent / f".part-link-{os.getpid()}-{threading.get_ident()}"
+            tmp.unlink(missing_ok=True)  # left by a process that died between link and rename
+            os.link(path, tmp)
+        except OSError:
+            with open(path, "rb") as source:
+                return self.put(key, source, content_type=content_type)
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         return ref
 
     def open(self, ref: str) -> BinaryIO:
@@ -139,6 +180,9 @@ class LocalStore:
             return {"ok": False, "backend": "local", "error": str(e)}
         return {"ok": True, "backend": "local"}
 
+    def lifecycle_rules(self) -> list[dict]:
+        return []  # a folder has no lifecycle: `manage.py purge_videos` is the only line
+
     def keys(self, prefix: str = "") -> Iterator[str]:
         base = self.root / prefix
         if base.is_dir():
@@ -162,8 +206,25 @@ class S3Store:
             "s3",
             endpoint_url=endpoint_url,
             region_name=region or None,
-            config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5),
+            # SigV4 presigned URLs: every region takes them (SigV2 is refused by newer ones).
+            config=Config(
+                retries={"max_attempts": 3, "mode": "standard"},
+                connect_timeout=5,
+                signature_version="s3v4",
+            ),
         )
+        from boto3.s3.transfer import TransferConfig
+
+        self.transfer = TransferConfig(
+            multipart_threshold=S3_PART_BYTES,
+            multipart_chunksize=S3_PART_BYTES,
+            max_concurrency=S3_CONCURRENCY,
+            max_io_queue=S3_CONCURRENCY,
+        )
+
+    def owns(self, ref: str | None) -> bool:
+        """Whether a blob_ref names a blob of this bucket under this store's prefix."""
+        return bool(ref) and ref.startswith(f"s3://{self.bucket}/{self.prefix}")
 
     def _key(self, ref: str) -> str:
         parts = urlsplit(ref)
@@ -177,12 +238,31 @@ class S3Store:
             return BlobNotFound(ref)
         return StorageError(f"the S3 video store failed: {e}")
 
+    def ref_for(self, key: str) -> str:
+        """The reference a blob written under `key` gets (whether or not it exists)."""
+        return f"s3://{self.bucket}/{self.prefix}{key}"
+
     def put(self, key: str, source: BinaryIO, *, content_type: str = "") -> str:
         full = self.prefix + key
         extra = {"ContentType": content_type} if content_type else {}
         try:
             # upload_fileobj streams in parts (multipart above 8 MB): never the whole file in RAM.
-            self.client.upload_fileobj(source, self.bucket, full, ExtraArgs=extra)
+            self.client.upload_fileobj(
+                source, self.bucket, full, ExtraArgs=extra, Config=self.transfer
+            )
+        except Exception as e:
+            raise self._errors(e, full) from e
+        return f"s3://{self.bucket}/{full}"
+
+    def put_file(self, key: str, path: Path, *, content_type: str = "") -> str:
+        """Upload a file on disk. Each part is read from the file when it is sent, so memory stays
+        at a few parts; a failed multipart upload is aborted, leaving no object under the key."""
+        full = self.prefix + key
+        extra = {"ContentType": content_type} if content_type else {}
+        try:
+            self.client.upload_file(
+                str(path), self.bucket, full, ExtraArgs=extra, Config=self.transfer
+            )
         except Exception as e:
             raise self._errors(e, full) from e
         return f"s3://{self.bucket}/{full}"
@@ -240,6 +320,51 @@ class S3Store:
         except Exception as e:  # noqa: BLE001 - a health check reports, never raises
             return {"ok": False, "backend": "s3", "error": str(e)}
         return {"ok": True, "backend": "s3", "bucket": self.bucket}
+
+    def lifecycle_rules(self) -> list[dict]:
+        """The bucket's lifecycle rules (all of them, ours and anyone else's)."""
+        try:
+            answer = self.client.get_bucket_lifecycle_configuration(Bucket=self.bucket)
+        except Exception as e:
+            code = getattr(e, "response", {}).get("Error", {}).get("Code", "")
+            if code == "NoSuchLifecycleConfiguration":
+                return []
+            raise StorageError(f"cannot read the lifecycle rules of {self.bucket}: {e}") from e
+        return answer.get("Rules", [])
+
+    def install_lifecycle(self, days: int) -> dict:
+        """Expire raw videos and their browser renditions `days` after upload, S3-side: the
+        second line behind purge_videos (one rule per prefix: a rule filters on one prefix).
+
+        Our rules (by their IDs) are replaced; other rules of the bucket are kept. Poses under
+        poses/ are not touched. Returns the raw videos' rule."""
+        if days < 1:
+            raise ValueError("days must be at least 1")
+        ours = []
+        for rule_id, prefix in (
+            (LIFECYCLE_RULE_ID, RAW_PREFIX),
+            (RENDITION_LIFECYCLE_RULE_ID, RENDITIONS_PREFIX),
+        ):
+            ours.append(
+                {
+                    "ID": rule_id,
+                    "Filter": {"Prefix": self.prefix + prefix},
+                    "Status": "Enabled",
+                    "Expiration": {"Days": int(days)},
+                    # Parts of uploads that died half-way are invisible but billed: a day.
+                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+                }
+            )
+        rule = ours[0]
+        ids = {r["ID"] for r in ours}
+        rules = [r for r in self.lifecycle_rules() if r.get("ID") not in ids]
+        try:
+            self.client.put_bucket_lifecycle_configuration(
+                Bucket=self.bucket, LifecycleConfiguration={"Rules": [*rules, *ours]}
+            )
+        except Exception as e:
+            raise StorageError(f"cannot set the lifecycle rules of {self.bucket}: {e}") from e
+        return rule
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         paginator = self.client.get_paginator("list_objects_v2")

@@ -1,0 +1,177 @@
+"""The JSON API for capture apps and scripts: create videos, attach pose files, read status and
+analysis. Same powers and checks as the upload page; errors are {"error": ..., "field": ...}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+
+from swingvision.db import NotFound
+from swingvision.db.managers import ValidationError, managers, visible_player
+from swingvision.db.records import SwingAnalysis, User, Video
+from swingvision.storage import StorageError
+
+from . import retention
+from .ingest import attach_pose, store_videos
+from .thumbnails import thumb_urls
+from .tokens import api_view, json_error
+from .validation import (
+    UploadRejected,
+    check_request_files,
+    close_uploads,
+    display_filename,
+    read_pose_upload,
+    read_upload,
+)
+
+# Storage internals stay private: a client learns what it can act on, not bucket names.
+PRIVATE_METADATA = {"pose_ref", "uploaded_by", "rendition_ref", "thumbs"}
+MAX_LIST = 200
+
+
+def video_json(video: Video) -> dict[str, Any]:
+    expires = retention.expires_at(video)
+    return {
+        "id": video.id,
+        "player_id": video.user_id,
+        "filename": video.filename,
+        "status": video.status,
+        "uploaded_at": video.uploaded_at.isoformat(),
+        "updated_at": video.updated_at.isoformat(),
+        "duration_s": video.duration_s,
+        "metadata": {k: v for k, v in video.metadata.items() if k not in PRIVATE_METADATA},
+        "has_pose_file": bool(video.metadata.get("pose_ref")),
+        "raw_video_available": bool(video.blob_ref) and video.status != "expired",
+        "raw_video_expires_at": expires.isoformat() if expires else None,
+        "url": reverse("api-video", args=[video.user_id, video.id]),
+        "playback_url": reverse("video-playback", args=[video.user_id, video.id]),
+        "file_url": reverse("api-video-file", args=[video.user_id, video.id]),
+        **_thumb_json(video),
+    }
+
+
+def _thumb_json(video: Video) -> dict[str, Any]:
+    """The swing's poster and event strip URLs (None until the worker drew them)."""
+    urls = thumb_urls(video)
+    return {
+        "poster_url": urls["poster_url"] if urls else None,
+        "strip_url": (urls["strip_url"] or None) if urls else None,
+    }
+
+
+def analysis_json(a: SwingAnalysis) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "engine_version": a.engine_version,
+        "analyzed_at": a.analyzed_at.isoformat(),
+        "overall_score": a.overall_score,
+        "metrics": a.metrics,
+        "events": a.events,
+        "feedback": a.feedback,
+    }
+
+
+def _player(request: HttpRequest, player_id: str) -> User:
+    return visible_player(managers().db, request.user, player_id)
+
+
+def _not_found(what: str) -> JsonResponse:
+    return json_error(f"no such {what} (or not yours to see)", 404)
+
+
+def _int(request: HttpRequest, name: str, default: int, hi: int) -> int:
+    raw = request.GET.get(name, "")
+    if not raw:
+        return default
+    if not raw.isdigit() or not 0 <= int(raw) <= hi:
+        raise ValidationError(name, f"must be a whole number from 0 to {hi}")
+    return int(raw)
+
+
+@api_view(methods=("GET", "POST"), uploads=True)
+def videos(request: HttpRequest, player_id: str) -> HttpResponse:
+    """GET: the player's videos, newest first (?limit, ?offset). POST: create one video from a
+    multipart body: file, and optional pose_file, club, view, capture_fps."""
+    try:
+        player = _player(request, player_id)
+    except NotFound:
+        return _not_found("player")
+    m = managers()
+    if request.method == "GET":
+        try:
+            limit = _int(request, "limit", 50, MAX_LIST)
+            offset = _int(request, "offset", 0, 10**6)
+        except ValidationError as e:
+            return json_error(e.message, 400, field=e.field)
+        rows = m.videos.for_player(request.user, player.id, limit=limit, offset=offset)
+        total = m.videos.count_for_player(request.user, player.id)
+        return JsonResponse({"videos": [video_json(v) for v in rows], "total": total})
+    try:
+        read_upload(request)
+        checked = check_request_files(request, single=True)
+        created = store_videos(request.user, player, checked, source="api")
+    except UploadRejected as e:
+        return json_error(e.message, e.status, field=e.field)
+    except StorageError as e:
+        return json_error(f"the video store is not reachable: {e}", 503)
+    finally:
+        close_uploads(request)
+    video = created[0]
+    response = JsonResponse({"video": video_json(video)}, status=201)
+    response["Location"] = reverse("api-video", args=[player.id, video.id])
+    return response
+
+
+@api_view(methods=("GET",))
+def video(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    """One video's status and, once analysed, its latest analysis."""
+    m = managers()
+    try:
+        v = m.videos.get(request.user, player_id, video_id)
+    except NotFound:
+        return _not_found("video")
+    latest = m.analyses.latest_for_video(request.user, player_id, video_id)
+    return JsonResponse(
+        {"video": video_json(v), "analysis": analysis_json(latest) if latest else None}
+    )
+
+
+@api_view(methods=("POST",), uploads=True)
+def poses(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    """Attach or replace the pose file of a video (multipart field pose_file). See
+    ingest.attach_pose for the statuses this is allowed in; the video is queued again."""
+    m = managers()
+    try:
+        v = m.videos.get(request.user, player_id, video_id)
+    except NotFound:
+        close_uploads(request)
+        return _not_found("video")
+    try:
+        read_upload(request)
+        uploads = request.FILES.getlist("pose_file")
+        if len(uploads) != 1:
+            raise UploadRejected("pose_file", "send exactly one pose file in the field pose_file")
+        data = read_pose_upload(uploads[0])
+        updated = attach_pose(request.user, v, data, display_filename(uploads[0]))
+    except UploadRejected as e:
+        return json_error(e.message, e.status, field=e.field)
+    except StorageError as e:
+        return json_error(f"the video store is not reachable: {e}", 503)
+    finally:
+        close_uploads(request)
+    return JsonResponse({"video": video_json(updated)})
+
+
+@api_view(methods=("GET", "HEAD"))
+def video_file(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    """The video for token holders: the same answers as the playback page URL (the browser
+    rendition when there is one; `?original=1` for the upload as it was)."""
+    from .views import playback_response
+
+    try:
+        v = managers().videos.get(request.user, player_id, video_id)
+    except NotFound:
+        return _not_found("video")
+    return playback_response(request, v)

@@ -1,0 +1,270 @@
+"""What an uploaded file is, read with PyAV before anything is stored: a video we can use, or why not.
+
+`probe_video` opens the file, demuxes every packet of the first video stream (no decoding, so a
+500 MB file takes about a second) to count frames, measure the duration, see whether the frame
+rate varies and how far apart the keyframes are, and decodes the first frame to prove the codec
+works and to read the display rotation and pixel format. For MP4/MOV files it also reads the
+top-level boxes to see whether the index (`moov`) comes before the media (`mdat`): "fast start".
+Those last facts decide whether the worker makes a browser rendition (videos/renditions.py).
+Every reason to refuse a file is a ProbeError whose message a person can act on.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+# Bump when the metadata below changes shape, so a later re-probe can tell old rows apart.
+PROBE_VERSION = 2  # 2: pix_fmt, brand, faststart, max_keyframe_gap
+MAX_FRAMES = 100_000  # the pose files' limit too (analysis.pose_io.MAX_FRAMES)
+MAX_DIMENSION = 8192
+MIN_FRAMES = 2
+# Containers that hold still images (FFmpeg's image2 demuxer and the *_pipe image readers).
+IMAGE_FORMATS = {"image2", "image2pipe", "apng", "gif", "ico", "tiff_pipe", "webp_pipe"}
+# A frame interval this far from the median counts as irregular; more than VFR_SHARE of them
+# irregular means a variable frame rate (phones do this in low light).
+VFR_TOLERANCE = 0.25
+VFR_SHARE = 0.02
+# Decoding the first frame normally needs one packet; B-frame reordering can hold a few back.
+FIRST_FRAME_PACKETS = 64
+MP4_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
+# Top-level boxes read before giving up on finding moov/mdat (a file has a handful).
+MAX_TOP_BOXES = 64
+
+
+class ProbeError(ValueError):
+    """The file is not a video we can use; the message says why, for the person uploading it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VideoInfo:
+    """Facts about a video file. `width`/`height` are as displayed, after `rotation`."""
+
+    container: str  # FFmpeg's demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
+    codec: str  # e.g. "h264", "hevc", "vp9"
+    width: int
+    height: int
+    coded_width: int
+    coded_height: int
+    rotation: int  # 0, 90, 180 or 270 degrees, from the display matrix
+    fps: float  # average frame rate of the file as stored
+    variable_frame_rate: bool
+    frame_count: int
+    duration_s: float
+    has_audio: bool
+    pix_fmt: str | None = None  # of the decoded frames, e.g. "yuv420p", "yuv420p10le"
+    brand: str | None = None  # MP4/MOV major brand, e.g. "qt" (QuickTime .mov), "isom", "mp42"
+    faststart: bool | None = None  # MP4/MOV: the index comes before the media (None: not MP4)
+    max_keyframe_gap: int | None = None  # most frames from a keyframe to the next (or the end)
+
+    def as_metadata(self) -> dict[str, Any]:
+        """The video row's metadata keys for these facts (other keys come from the upload form)."""
+        return {**asdict(self), "probe_version": PROBE_VERSION}
+
+
+def probe_video(path: str | os.PathLike[str], *, max_seconds: float | None = None) -> VideoInfo:
+    """Read a video file's facts, or raise ProbeError naming the problem."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise ProbeError(f"the file cannot be read ({e.strerror})") from None
+    if size == 0:
+        raise ProbeError("the file is empty")
+    try:
+        container = av.open(str(path), mode="r", metadata_errors="ignore")
+    except av.FFmpegError as e:
+        raise ProbeError(
+            "not a video file, or a damaged or truncated one "
+            f"(FFmpeg could not read it: {_ffmpeg_reason(e)})"
+        ) from None
+    with container:
+        return _probe_open(container, max_seconds)
+
+
+def _probe_open(container: Any, max_seconds: float | None) -> VideoInfo:
+    fmt = container.format.name
+    if not container.streams.video:
+        if container.streams.audio:
+            raise ProbeError("the file has sound but no picture (audio only): upload a video")
+        raise ProbeError("the file has no video stream")
+    stream = container.streams.video[0]
+    codec = stream.codec_context.name
+    if fmt in IMAGE_FORMATS or fmt.endswith("_pipe"):
+        raise ProbeError(f"this is an image file ({codec}), not a video")
+    coded_w, coded_h = stream.codec_context.width, stream.codec_context.height
+    if not coded_w or not coded_h:
+        raise ProbeError("the video stream has no frame size: the file is damaged")
+    if coded_w > MAX_DIMENSION or coded_h > MAX_DIMENSION:
+        raise ProbeError(
+            f"the frame size {coded_w}x{coded_h} is larger than {MAX_DIMENSION}x{MAX_DIMENSION}"
+        )
+    header_s = _header_seconds(container, stream)
+    if max_seconds is not None and header_s is not None and header_s > max_seconds * 1.01:
+        raise ProbeError(_too_long(header_s, max_seconds))
+
+    pts: list[int] = []
+    keys: list[int] = []
+    end = None
+    first_frame = None
+    decoded_packets = 0
+    try:
+        for packet in container.demux(stream):
+            if packet.size == 0:  # the demuxer's end-of-stream flush packet
+                continue
+            stamp = packet.pts if packet.pts is not None else packet.dts
+            if stamp is not None:
+                pts.append(stamp)
+                if packet.is_keyframe:
+                    keys.append(stamp)
+                if packet.duration:
+                    end = max(end or stamp, stamp + packet.duration)
+            if len(pts) > MAX_FRAMES:
+                raise ProbeError(f"the video has more than {MAX_FRAMES:,} frames")
+            if first_frame is None and decoded_packets < FIRST_FRAME_PACKETS:
+                decoded_packets += 1
+                frames = stream.codec_context.decode(packet)
+                if frames:
+                    first_frame = frames[0]
+        if first_frame is None:
+            for frame in stream.codec_context.decode(None):  # drain frames held back
+                first_frame = frame
+                break
+    except av.FFmpegError as e:
+        raise ProbeError(
+            f"the video data is damaged after frame {len(pts)} ({_ffmpeg_reason(e)})"
+        ) from None
+
+    count = len(pts)
+    if count == 0 or first_frame is None:
+        raise ProbeError("no frame of the video could be decoded: the file is damaged")
+    if stream.frames and count < stream.frames:
+        raise ProbeError(
+            f"the file is truncated: its index lists {stream.frames} frames but only {count} "
+            "are present (was the upload or the recording cut short?)"
+        )
+    if count < MIN_FRAMES:
+        raise ProbeError("the video has a single frame: a still image, not a video")
+
+    tb = stream.time_base or Fraction(1, 1)
+    ordered = np.sort(np.asarray(pts, dtype=np.int64))
+    deltas = np.diff(ordered)
+    step = float(np.median(deltas)) if deltas.size else 0.0
+    if end is None:
+        end = int(ordered[-1]) + int(step)
+    duration_s = float((end - int(ordered[0])) * tb)
+    if duration_s <= 0:
+        raise ProbeError("the video's timestamps are broken (zero duration)")
+    if max_seconds is not None and duration_s > max_seconds:
+        raise ProbeError(_too_long(duration_s, max_seconds))
+    rate = stream.average_rate or stream.guessed_rate
+    fps = float(rate) if rate else count / duration_s
+    vfr = bool(
+        deltas.size >= 2
+        and step > 0
+        and np.mean(np.abs(deltas - step) > VFR_TOLERANCE * step) > VFR_SHARE
+    )
+    if vfr:
+        fps = count / duration_s  # the header's rate is a guess when frames come unevenly
+
+    rotation = _rotation(first_frame, stream)
+    width, height = (coded_h, coded_w) if rotation in (90, 270) else (coded_w, coded_h)
+    brand = str(container.metadata.get("major_brand") or "").strip() or None
+    return VideoInfo(
+        container=container.format.name,
+        codec=codec,
+        width=width,
+        height=height,
+        coded_width=coded_w,
+        coded_height=coded_h,
+        rotation=rotation,
+        fps=round(fps, 4),
+        variable_frame_rate=vfr,
+        frame_count=count,
+        duration_s=round(duration_s, 4),
+        has_audio=bool(container.streams.audio),
+        pix_fmt=getattr(first_frame.format, "name", None),
+        brand=brand if fmt == MP4_FAMILY else None,
+        faststart=_moov_first(container.name) if fmt == MP4_FAMILY else None,
+        max_keyframe_gap=_max_keyframe_gap(ordered, keys),
+    )
+
+
+def _max_keyframe_gap(ordered: np.ndarray, keys: list[int]) -> int:
+    """The most frames a seek may have to decode: from a keyframe to the next one, or to the end
+    (frames in presentation order; a clip with one keyframe has a gap of its whole length)."""
+    if not keys:
+        return int(len(ordered))
+    at = np.unique(np.searchsorted(ordered, np.asarray(keys, dtype=np.int64)))
+    bounds = np.append(at, len(ordered))
+    return int(max(at[0], np.diff(bounds).max()))
+
+
+def _moov_first(path: str) -> bool | None:
+    """Whether the MP4/MOV index box (moov) comes before the media box (mdat): a browser can
+    then start playing and seeking after the first request. None when the boxes cannot be read
+    (the probe already proved the file plays; this is only a hint for the rendition)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            offset = 0
+            for _ in range(MAX_TOP_BOXES):
+                if offset + 8 > size:
+                    return None
+                fh.seek(offset)
+                header = fh.read(16)
+                box_size = int.from_bytes(header[:4], "big")
+                kind = header[4:8]
+                if kind == b"moov":
+                    return True
+                if kind == b"mdat":
+                    return False
+                if box_size == 1:  # a 64-bit size follows the type
+                    box_size = int.from_bytes(header[8:16], "big")
+                elif box_size == 0:  # the box runs to the end of the file
+                    return None
+                if box_size < 8:
+                    return None
+                offset += box_size
+    except OSError:
+        return None
+    return None
+
+
+def _header_seconds(container: Any, stream: Any) -> float | None:
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if container.duration:
+        return container.duration / av.time_base
+    return None
+
+
+def _too_long(seconds: float, limit: float) -> str:
+    return (
+        f"the video is {seconds:.1f} s long; the limit is {limit:g} s "
+        "(trim it to the swing before uploading)"
+    )
+
+
+def _rotation(frame: Any, stream: Any) -> int:
+    """Degrees the picture is turned for display. FFmpeg 6+ moved the display matrix from the
+    stream's `rotate` tag to side data, which PyAV exposes on decoded frames."""
+    degrees = getattr(frame, "rotation", 0) or 0
+    if not degrees:
+        try:
+            degrees = float(stream.metadata.get("rotate", 0) or 0)
+        except ValueError:
+            degrees = 0
+    return int(round(degrees / 90.0)) * 90 % 360
+
+
+def _ffmpeg_reason(e: Exception) -> str:
+    reason = getattr(e, "strerror", None) or str(e)
+    return reason.rstrip(".")

@@ -1,0 +1,150 @@
+"""Retention of raw videos: deleted SWINGVISION_RAW_VIDEO_DAYS after upload; poses, analyses and
+progress stay. `manage.py purge_videos` runs `purge`; the S3 lifecycle rules are the second line.
+
+A video expires when it is `days` old (uploaded_at + days <= now). With the raw blob go its
+browser rendition (videos/renditions.py) and the pictures of the person in its poster and event
+strip, which are redrawn from the skeleton (videos/thumbnails.py). The purge deletes the blobs
+first and then marks the row `expired` with no blob_ref: a crash in between leaves a row that the
+next run finds again (deleting a missing blob is fine), never a blob that no row points to.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from swingvision.db import NotFound
+from swingvision.db.codec import utc_now
+from swingvision.db.managers import SYSTEM, managers
+from swingvision.db.records import Video
+from swingvision.storage import BlobNotFound, StorageError, get_store
+
+from .renditions import rendition_refs
+from .thumbnails import NAMES as THUMB_NAMES
+from .thumbnails import ThumbnailError, skeleton_thumbnails, thumb_key
+
+log = logging.getLogger("swingvision.videos")
+
+# A video the worker took less than this long ago is left for the next run: deleting its file
+# under the worker would turn a success into a confusing failure.
+PROCESSING_GRACE = timedelta(hours=1)
+# Metadata naming files the purge deletes (the thumbnails are redrawn, not dropped).
+FILE_KEYS = ("rendition_ref", "playback", "thumbs")
+BATCH = 500
+STATUS_RETRIES = 3
+
+
+def raw_video_days() -> int:
+    return int(settings.SWINGVISION_RAW_VIDEO_DAYS)
+
+
+def expires_at(video: Video, *, days: int | None = None) -> datetime | None:
+    """When the raw video is (or was) deleted; None for a video that never had one."""
+    if video.status == "expired":
+        stamp = video.metadata.get("expired_at")
+        if isinstance(stamp, str):
+            try:
+                return datetime.fromisoformat(stamp)
+            except ValueError:
+                pass
+        return video.uploaded_at + timedelta(days=days or raw_video_days())
+    if not video.blob_ref:
+        return None
+    return video.uploaded_at + timedelta(days=days if days is not None else raw_video_days())
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeItem:
+    video: Video
+    action: str  # "deleted", "would delete", "skipped", "failed"
+    reason: str = ""
+
+
+def purge(
+    *,
+    days: int | None = None,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    player_id: str | None = None,
+) -> list[PurgeItem]:
+    """Delete the raw videos at least `days` old and mark their rows expired (safe to re-run);
+    all players' videos, or one player's."""
+    days = raw_video_days() if days is None else days
+    if days < 1:
+        raise ValueError("the retention must be at least 1 day")
+    now = now or utc_now()
+    # raw_due is "uploaded_at < before": a millisecond more makes "exactly `days` old" count.
+    before = now - timedelta(days=days) + timedelta(milliseconds=1)
+    m = managers()
+    store = get_store()
+    done: list[PurgeItem] = []
+    after: Video | None = None
+    while True:
+        page = m.videos.raw_due(before, after=after, limit=BATCH)
+        if not page:
+            return done
+        after = page[-1]
+        for video in page:
+            if player_id is not None and video.user_id != player_id:
+                continue
+            item = _classify(video, now, store)
+            if item.action == "would delete" and not dry_run:
+                item = _expire(video, now, store)
+            done.append(item)
+
+
+def _classify(video: Video, now: datetime, store) -> PurgeItem:
+    if video.status == "processing" and now - video.updated_at < PROCESSING_GRACE:
+        return PurgeItem(video, "skipped", "being analysed right now; the next run takes it")
+    if not store.owns(video.blob_ref):
+        return PurgeItem(
+            video,
+            "failed",
+            f"{video.blob_ref} is not in the configured store ({store.kind}); "
+            "run the purge with the store it was uploaded to",
+        )
+    return PurgeItem(video, "would delete")
+
+
+def _expire(video: Video, now: datetime, store) -> PurgeItem:
+    m = managers()
+    for ref in [video.blob_ref, *rendition_refs(video, store)]:
+        try:
+            store.delete(ref)
+        except BlobNotFound:
+            pass  # gone already (an earlier run, or the S3 lifecycle rule): carry on
+        except StorageError as e:
+            log.warning("purge: cannot delete %s: %s", ref, e)
+            return PurgeItem(video, "failed", str(e))
+    try:
+        thumbs = skeleton_thumbnails(m, video)
+    except ThumbnailError as e:
+        log.warning("purge: video %s: no skeleton thumbnails (%s); pictures deleted", video.id, e)
+        thumbs = None
+        for name in THUMB_NAMES:
+            store.delete(thumb_key(video.user_id, video.id, name))
+    except StorageError as e:
+        log.warning("purge: video %s: thumbnails: %s", video.id, e)
+        return PurgeItem(video, "failed", str(e))
+    current = video
+    for _ in range(STATUS_RETRIES):
+        meta = {
+            **{k: v for k, v in current.metadata.items() if k not in FILE_KEYS},
+            "expired_at": now.isoformat(),
+            "expired_from": current.status,
+        }
+        if thumbs:
+            meta["thumbs"] = thumbs
+        updated = m.videos.update_if_status(
+            current, current.status, status="expired", blob_ref=None, metadata=meta
+        )
+        if updated is not None:
+            return PurgeItem(updated, "deleted")
+        try:  # the worker moved it meanwhile: read it again and retry
+            current = m.videos.get(SYSTEM, video.user_id, video.id)
+        except NotFound:
+            return PurgeItem(video, "deleted", "the row was deleted meanwhile")
+    return PurgeItem(video, "failed", "its status kept changing; the next run retries")

@@ -1,0 +1,345 @@
+"""Upload input, checked before anything is stored: the streaming size limit, the form fields, the
+video (probed with PyAV) and an optional pose file (parsed, its frames matched to the video's).
+
+Every refusal is an UploadRejected naming the field, with the HTTP status to answer: 413 for a
+file over the limit, 415 for a body or file that is not what the endpoint takes, 400 otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import SkipFile, StopUpload, TemporaryFileUploadHandler
+from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
+from django.middleware.csrf import CsrfViewMiddleware
+
+from analysis.pose_io import PoseFile, PoseFileError, load_pose_file
+from swingvision.db.managers import ValidationError
+
+from .probe import ProbeError, VideoInfo, probe_video
+
+VIEWS = ("face-on", "down-the-line")
+CLUB_SUGGESTIONS = (
+    "Driver",
+    "3-wood",
+    "5-wood",
+    "Hybrid",
+    "4-iron",
+    "5-iron",
+    "6-iron",
+    "7-iron",
+    "8-iron",
+    "9-iron",
+    "PW",
+    "GW",
+    "SW",
+    "LW",
+    "Putter",
+)
+MAX_CLUB_LENGTH = 40
+MAX_FILENAME_LENGTH = 200
+MAX_FILES_PER_REQUEST = 10
+POSE_MAX_BYTES = 64 * 1024 * 1024
+MAX_CAPTURE_FPS = 10_000.0
+# A pose file may differ from the video by this many frames (decoders disagree about a last,
+# incomplete frame); more than that and the file belongs to another clip or another trim.
+POSE_FRAME_TOLERANCE = 1
+# Browsers and capture apps label videos video/*; some send a generic binary type.
+GENERIC_TYPES = {"", "application/octet-stream", "application/mp4", "binary/octet-stream"}
+CONTENT_TYPES = {
+    "mov,mp4,m4a,3gp,3g2,mj2": "video/mp4",
+    "matroska,webm": "video/webm",
+    "avi": "video/x-msvideo",
+    "mpeg": "video/mpeg",
+    "mpegts": "video/mp2t",
+}
+
+
+class UploadRejected(ValidationError):
+    """An upload refused before anything was stored; `status` is the HTTP answer."""
+
+    def __init__(self, field: str, message: str, *, status: int = 400) -> None:
+        super().__init__(field, message)
+        self.status = status
+
+
+def max_upload_bytes() -> int:
+    return int(float(settings.SWINGVISION_MAX_UPLOAD_MB) * 1024 * 1024)
+
+
+def max_video_seconds() -> float:
+    return float(settings.SWINGVISION_MAX_VIDEO_SECONDS)
+
+
+def describe_bytes(n: int) -> str:
+    mb = n / (1024 * 1024)
+    return f"{mb:.0f} MB" if mb >= 10 else f"{mb:.3g} MB"
+
+
+# -- the request body ---------------------------------------------------------------------------
+class LimitedUploadHandler(TemporaryFileUploadHandler):
+    """Streams each file to a temporary file and stops the upload as soon as one passes its
+    field's limit: the partial temporary file is deleted at once and the rest of the body is not
+    read. Files in fields the endpoint does not take are skipped, never written."""
+
+    chunk_size = 256 * 1024
+
+    def __init__(self, request: HttpRequest, limits: dict[str, int]) -> None:
+        super().__init__(request)
+        self.limits = limits
+        self.limit = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.input_data = input_data
+        self.body_length = content_length  # not content_length: new_file sets that per file
+        return None  # parse as usual
+
+    def upload_interrupted(self) -> None:
+        """Django's signal that the body ended inside a file: the client went away."""
+        super().upload_interrupted()
+        self._interrupted()
+
+    def upload_complete(self) -> None:
+        # The body can also end between parts (inside a form field, or before the closing
+        # boundary), which Django does not signal. Under WSGI the request stream counts what it
+        # read, and the parser has read to the end of the body by now: fewer bytes than the
+        # Content-Length means the client disconnected. (ASGI buffers whole bodies first.)
+        stream = getattr(self.input_data, "_stream", self.input_data)  # the request's own
+        read = getattr(stream, "_pos", None)
+        if read is not None and self.body_length and read < self.body_length:
+            self._interrupted()
+
+    def _interrupted(self) -> None:
+        if self.request.upload_rejected is None:
+            self.request.upload_rejected = UploadRejected(
+                "file", "the upload was interrupted before the end: nothing was saved"
+            )
+
+    def new_file(self, field_name: str, *args, **kwargs) -> None:
+        if field_name not in self.limits:
+            # Django's SkipFile path closes `self.file`, which is still the previous, completed
+            # upload: forget it first so that file survives.
+            self.__dict__.pop("file", None)
+            raise SkipFile()
+        self.limit = self.limits[field_name]
+        super().new_file(field_name, *args, **kwargs)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        if start + len(raw_data) > self.limit:
+            self.file.close()  # a NamedTemporaryFile: closing deletes it
+            self.request.upload_rejected = UploadRejected(
+                self.field_name,
+                f"{self.file_name} is larger than the {describe_bytes(self.limit)} limit",
+                status=413,
+            )
+            raise StopUpload(connection_reset=True)
+        self.file.write(raw_data)
+
+
+def install_upload_handlers(request: HttpRequest) -> None:
+    """Before the body is read (so before any CSRF check reads request.POST)."""
+    request.upload_rejected = None
+    request.upload_handlers = [
+        LimitedUploadHandler(request, {"file": max_upload_bytes(), "pose_file": POSE_MAX_BYTES})
+    ]
+
+
+def read_upload(request: HttpRequest) -> None:
+    """Parse the multipart body; raise the handler's rejection if a file was too large."""
+    content_type = request.content_type or ""
+    if content_type != "multipart/form-data":
+        raise UploadRejected(
+            "file",
+            f"send the upload as multipart/form-data, not {content_type or 'no content type'}",
+            status=415,
+        )
+    try:
+        request.POST  # noqa: B018 - parses the body through LimitedUploadHandler
+    except MultiPartParserError as e:
+        raise UploadRejected("file", f"the multipart body cannot be read ({e})") from None
+    except TooManyFilesSent:
+        raise UploadRejected("file", f"at most {MAX_FILES_PER_REQUEST} videos at once") from None
+    except RequestDataTooBig:
+        raise UploadRejected("file", "the form fields are too large", status=413) from None
+    if request.upload_rejected is not None:
+        raise request.upload_rejected
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request: HttpRequest, reason: str) -> str:  # type: ignore[override]
+        return reason
+
+
+def csrf_failure(request: HttpRequest) -> str | None:
+    """The CSRF check of a write, run by hand in views that must set their upload handlers
+    first (the middleware would read request.POST before them). None when it passes."""
+    return _CsrfCheck(lambda r: None).process_view(request, None, (), {})
+
+
+# -- fields -------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SwingFields:
+    club: str | None
+    view: str | None
+    capture_fps: float | None
+
+
+def clean_fields(data) -> SwingFields:
+    club = " ".join(str(data.get("club", "")).split())
+    if len(club) > MAX_CLUB_LENGTH:
+        raise UploadRejected("club", f"at most {MAX_CLUB_LENGTH} characters")
+    if club and not club.isprintable():
+        raise UploadRejected("club", "letters, digits and punctuation only")
+    view = str(data.get("view", "")).strip().lower()
+    if view and view not in VIEWS:
+        raise UploadRejected("view", f"must be one of: {', '.join(VIEWS)}")
+    raw_fps = str(data.get("capture_fps", "")).strip()
+    capture_fps = None
+    if raw_fps:
+        try:
+            capture_fps = float(raw_fps)
+        except ValueError:
+            raise UploadRejected("capture_fps", "must be a number of frames per second") from None
+        if not math.isfinite(capture_fps) or not 1 <= capture_fps <= MAX_CAPTURE_FPS:
+            raise UploadRejected("capture_fps", f"must be between 1 and {MAX_CAPTURE_FPS:g}")
+    return SwingFields(club=club or None, view=view or None, capture_fps=capture_fps)
+
+
+def display_filename(upload: UploadedFile) -> str:
+    """The name shown in lists. Django already dropped any path and unprintable characters; the
+    blob key uses storage.safe_filename, so this name never reaches a path."""
+    name = (upload.name or "video").strip()
+    if len(name) > MAX_FILENAME_LENGTH:
+        stem, dot, ext = name.rpartition(".")
+        keep = MAX_FILENAME_LENGTH - len(ext) - 1 if dot and len(ext) <= 10 else 0
+        name = f"{stem[:keep]}.{ext}" if keep > 0 else name[:MAX_FILENAME_LENGTH]
+    return name
+
+
+# -- the video and its pose file --------------------------------------------------------------
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckedVideo:
+    """An uploaded video that passed every check, with its optional pose file."""
+
+    upload: UploadedFile
+    path: Path
+    filename: str
+    content_type: str
+    info: VideoInfo
+    fields: SwingFields
+    pose_bytes: bytes | None = None
+    pose_filename: str = ""
+    pose: PoseFile | None = None
+
+
+def check_content_type(upload: UploadedFile) -> str:
+    content_type = (upload.content_type or "").lower()
+    if content_type in GENERIC_TYPES or content_type.startswith("video/"):
+        return content_type
+    raise UploadRejected(
+        "file",
+        f"{upload.name} was sent as {content_type}, which is not a video type "
+        "(send video/mp4, video/quicktime, ... or application/octet-stream)",
+        status=415,
+    )
+
+
+def check_video(upload: UploadedFile, fields: SwingFields) -> CheckedVideo:
+    content_type = check_content_type(upload)
+    if upload.size == 0:
+        raise UploadRejected("file", f"{upload.name} is empty")
+    path = Path(upload.temporary_file_path())
+    try:
+        info = probe_video(path, max_seconds=max_video_seconds())
+    except ProbeError as e:
+        raise UploadRejected("file", f"{upload.name}: {e}") from None
+    if not content_type.startswith("video/"):
+        content_type = CONTENT_TYPES.get(info.container, "application/octet-stream")
+    return CheckedVideo(
+        upload=upload,
+        path=path,
+        filename=display_filename(upload),
+        content_type=content_type,
+        info=info,
+        fields=fields,
+    )
+
+
+def read_pose_upload(upload: UploadedFile) -> bytes:
+    if upload.size == 0:
+        raise UploadRejected("pose_file", f"{upload.name} is empty")
+    upload.seek(0)
+    return upload.read()
+
+
+def check_pose(
+    data: bytes, filename: str, *, width: int | None, height: int | None, frame_count: int
+) -> PoseFile:
+    """The pose file parsed against the video: its frame size, its number of frames."""
+    try:
+        pose = load_pose_file(data, filename, width=width, height=height)
+    except PoseFileError as e:
+        raise UploadRejected("pose_file", f"{filename}: {e}") from None
+    frames = len(pose.keypoints)
+    if abs(frames - frame_count) > POSE_FRAME_TOLERANCE:
+        raise UploadRejected(
+            "pose_file",
+            f"{filename} has poses for {frames} frames but the video has {frame_count} "
+            "frames: is it the pose file of this clip, trimmed the same way?",
+        )
+    return pose
+
+
+def with_pose(video: CheckedVideo, upload: UploadedFile) -> CheckedVideo:
+    data = read_pose_upload(upload)
+    name = display_filename(upload)
+    info = video.info
+    pose = check_pose(
+        data, name, width=info.width, height=info.height, frame_count=info.frame_count
+    )
+    return CheckedVideo(
+        upload=video.upload,
+        path=video.path,
+        filename=video.filename,
+        content_type=video.content_type,
+        info=video.info,
+        fields=video.fields,
+        pose_bytes=data,
+        pose_filename=name,
+        pose=pose,
+    )
+
+
+def check_request_files(request: HttpRequest, *, single: bool) -> list[CheckedVideo]:
+    """Every video of a parsed upload request, checked; the first problem raises."""
+    files = request.FILES.getlist("file")
+    poses = request.FILES.getlist("pose_file")
+    if not files:
+        raise UploadRejected("file", "choose a video file to upload")
+    if single and len(files) > 1:
+        raise UploadRejected("file", "send one video per request")
+    if len(files) > MAX_FILES_PER_REQUEST:
+        raise UploadRejected("file", f"at most {MAX_FILES_PER_REQUEST} videos at once")
+    if len(poses) > 1 or (poses and len(files) > 1):
+        raise UploadRejected("pose_file", "attach a pose file to one video at a time")
+    fields = clean_fields(request.POST)
+    checked = [check_video(f, fields) for f in files]
+    if poses:
+        checked[0] = with_pose(checked[0], poses[0])
+    return checked
+
+
+def close_uploads(request: HttpRequest) -> None:
+    """Delete the request's temporary files now rather than when the response is closed."""
+    files = getattr(request, "_files", None)
+    if not files:
+        return
+    for _, uploads in files.lists():
+        for upload in uploads:
+            upload.close()

@@ -1,0 +1,241 @@
+"""Pages: upload swings for a player, play a stored video and its pictures, one's settings (API
+tokens)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.csrf import csrf_failure as csrf_failure_page
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from swingvision.accounts.middleware import wants_json
+from swingvision.db import NotFound
+from swingvision.db.managers import ValidationError, managers
+from swingvision.db.records import User, Video
+from swingvision.storage import BlobNotFound, StorageError, get_store
+from swingvision.web import player_or_404, video_or_404
+
+from . import retention
+from .api import video_json
+from .ingest import store_videos
+from .playback import PRESIGNED_SECONDS, playback_file, redirect_response, stream_response
+from .thumbnails import CONTENT_TYPE, read_thumbnail
+from .validation import (
+    CLUB_SUGGESTIONS,
+    MAX_FILES_PER_REQUEST,
+    POSE_MAX_BYTES,
+    VIEWS,
+    UploadRejected,
+    check_request_files,
+    close_uploads,
+    csrf_failure,
+    describe_bytes,
+    install_upload_handlers,
+    max_upload_bytes,
+    max_video_seconds,
+    read_upload,
+)
+
+log = logging.getLogger("swingvision.videos")
+RECENT = 10
+PENDING = ("uploaded", "processing")
+
+
+# -- upload -------------------------------------------------------------------------------------
+def _upload_context(request: HttpRequest, player: User, **extra) -> dict:
+    recent = managers().videos.for_player(request.user, player.id, limit=RECENT)
+    return {
+        "player": player,
+        "recent": recent,
+        "pending": any(v.status in PENDING for v in recent),
+        "views": VIEWS,
+        "clubs": CLUB_SUGGESTIONS,
+        "max_bytes": max_upload_bytes(),
+        "max_size": describe_bytes(max_upload_bytes()),
+        "max_pose_size": describe_bytes(POSE_MAX_BYTES),
+        "max_seconds": max_video_seconds(),
+        "max_files": MAX_FILES_PER_REQUEST,
+        "retention_days": retention.raw_video_days(),
+        "form": {},
+        **extra,
+    }
+
+
+def _status_cell(request: HttpRequest, player: User) -> HttpResponse:
+    """One swing's status cell, polled while the swing waits or is being analysed."""
+    video = video_or_404(request, player.id, request.GET.get("video", ""))
+    return render(request, "upload.html#status-cell", {"player": player, "video": video})
+
+
+def _render_upload(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    part = request.GET.get("part", "")
+    if request.htmx and part == "recent":
+        template = "upload.html#recent-swings"
+    elif request.htmx and not request.htmx.boosted:
+        template = "upload.html#upload-panel"
+    else:
+        template = "upload.html"
+    return render(request, template, context, status=status)
+
+
+# The CSRF check runs inside, by hand, once the streaming upload handlers are in place: the CSRF
+# middleware would otherwise read the body first, through Django's default handlers.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, player_id: str) -> HttpResponse:
+    player = player_or_404(request, player_id)
+    if request.method == "GET":
+        if request.GET.get("part") == "status":
+            return _status_cell(request, player)
+        return _render_upload(request, _upload_context(request, player))
+    install_upload_handlers(request)
+    as_json = wants_json(request)
+    try:
+        read_upload(request)
+        reason = csrf_failure(request)
+        if reason:
+            if as_json:
+                return JsonResponse({"error": f"CSRF check failed: {reason}"}, status=403)
+            return csrf_failure_page(request, reason=reason)
+        checked = check_request_files(request, single=False)
+        created = store_videos(request.user, player, checked, source="web")
+    except UploadRejected as e:
+        if as_json:
+            return JsonResponse({"error": e.message, "field": e.field}, status=e.status)
+        form = {k: request.POST.get(k, "") for k in ("club", "view", "capture_fps")}
+        context = _upload_context(request, player, error=e, form=form)
+        return render(request, "upload.html", context, status=e.status)
+    except StorageError as e:
+        log.error("upload: the video store failed: %s", e)
+        message = "The video store is not reachable right now; nothing was saved. Try again."
+        if as_json:
+            return JsonResponse({"error": message}, status=503)
+        return render(request, "503.html", {"message": message}, status=503)
+    finally:
+        close_uploads(request)
+    if as_json:
+        return JsonResponse({"videos": [video_json(v) for v in created]}, status=201)
+    names = ", ".join(v.filename for v in created)
+    messages.success(request, f"Uploaded {names}: analysis starts shortly.")
+    return redirect("video-upload", player_id=player.id)
+
+
+# -- playback -----------------------------------------------------------------------------------
+def _gone(request: HttpRequest, video: Video) -> HttpResponse:
+    when = retention.expires_at(video)
+    day = when.strftime("%b %-d, %Y") if when else "earlier"
+    message = (
+        f"The raw video of this swing was deleted on {day}, "
+        f"{retention.raw_video_days()} days after upload. Its skeleton and analysis are kept."
+    )
+    if wants_json(request) or request.path.startswith("/api/"):
+        return JsonResponse({"error": message, "status": video.status}, status=410)
+    return render(request, "videos/gone.html", {"message": message, "video": video}, status=410)
+
+
+def playback_response(request: HttpRequest, video: Video) -> HttpResponse:
+    """The stored video: 200/206/416 from the local store, a presigned redirect for S3, 410 once
+    expired, 404 if the blob is missing. The browser rendition when there is one (`?original=1`
+    asks for the upload as it was); the original when the rendition's blob is missing."""
+    original = request.GET.get("original") in ("1", "true", "yes")
+    file = playback_file(video, original=original)
+    if file is None:
+        return _gone(request, video)
+    store = get_store()
+    try:
+        try:
+            size = store.size(file.ref)
+        except BlobNotFound:
+            if file.ref == video.blob_ref:
+                raise
+            log.warning(
+                "video %s: rendition %s is missing; serving the original", video.id, file.ref
+            )
+            file = playback_file(video, original=True)
+            size = store.size(file.ref)
+        url = store.presigned_url(file.ref, expires_s=PRESIGNED_SECONDS)
+        if url:
+            return redirect_response(url)
+        fh = store.open(file.ref)
+    except BlobNotFound:
+        log.warning("video %s: blob %s is missing", video.id, file.ref)
+        message = "The video file of this swing is missing from storage."
+        if wants_json(request) or request.path.startswith("/api/"):
+            return JsonResponse({"error": message}, status=404)
+        raise Http404(message) from None
+    return stream_response(request, video, fh, size, file=file)
+
+
+@require_http_methods(["GET", "HEAD"])
+def thumbnail(request: HttpRequest, player_id: str, video_id: str, name: str) -> HttpResponse:
+    """A swing's poster or event strip (WebP), for whoever may see the swing. The page URLs carry
+    the images' version (?v=), so a response to the current version is cached for good."""
+    video = video_or_404(request, player_id, video_id)
+    found = read_thumbnail(video, name)
+    if found is None:
+        raise Http404("This swing has no such picture.")
+    data, version = found
+    etag = f'"{video.id}-{version}-{name}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(data if request.method == "GET" else b"", content_type=CONTENT_TYPE)
+        response["Content-Length"] = str(len(data))
+    response["ETag"] = etag
+    current = request.GET.get("v") == version
+    response["Cache-Control"] = (
+        "private, max-age=31536000, immutable" if current else "private, no-cache"
+    )
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def playback(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    return playback_response(request, video_or_404(request, player_id, video_id))
+
+
+# -- settings: API tokens ---------------------------------------------------------------------
+def _settings_context(request: HttpRequest, **extra) -> dict:
+    return {
+        "tokens": managers().tokens.for_user(request.user),
+        "api_base": request.build_absolute_uri("/api/v1/"),
+        "example_player": request.user.id if request.user.role == "player" else "<player_id>",
+        **extra,
+    }
+
+
+@require_GET
+def settings_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "settings.html", _settings_context(request))
+
+
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    try:
+        token, raw = managers().tokens.create(request.user, name=request.POST.get("name", ""))
+    except ValidationError as e:
+        context = _settings_context(request, error=e, name=request.POST.get("name", "")[:200])
+        return render(request, "settings.html", context, status=400)
+    # Shown once, in this response only: the page is not cached and the token is not stored.
+    response = render(
+        request, "settings.html", _settings_context(request, new_token=raw, new=token)
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
+    try:
+        token = managers().tokens.revoke(request.user, token_id)
+    except NotFound:
+        raise Http404("No such token.") from None
+    messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
+    return redirect(reverse("settings"))

@@ -1,0 +1,90 @@
+"""The managers this issue added, against every configured backend (CrateDB when
+SWINGVISION_CRATEDB_URL is set): API tokens, status-guarded updates, the purge's paging."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from swingvision.db import NotFound
+from swingvision.db.codec import utc_now
+from swingvision.db.managers import SYSTEM, ValidationError, managers
+
+from ..backends import BACKENDS, drop_backend, open_backend
+from ..conftest import TEST_PASSWORD, unique
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def m(request, tmp_path_factory):
+    db = open_backend(request.param, tmp_path_factory.mktemp(request.param))
+    yield managers(db)
+    drop_backend(db)
+
+
+def _user(m, role, coach=None):
+    name = unique(role)
+    return m.users.create(
+        username=name,
+        email=f"{name}@example.com",
+        password=TEST_PASSWORD,
+        role=role,
+        coach_id=coach.id if coach else None,
+    )
+
+
+def test_tokens_create_authenticate_revoke(m):
+    coach = _user(m, "coach")
+    other = _user(m, "coach")
+    token, raw = m.tokens.create(coach, name="  capture   app ")
+    assert token.name == "capture app" and raw.startswith("svt_") and len(raw) > 40
+    user, found = m.tokens.authenticate(raw)
+    assert user.id == coach.id and found.id == token.id
+    assert m.tokens.authenticate(raw + "x") is None
+    assert m.tokens.authenticate("not-a-token") is None
+    assert [t.id for t in m.tokens.for_user(coach)] == [token.id]
+    assert m.tokens.for_user(other) == []
+    with pytest.raises(NotFound):
+        m.tokens.revoke(other, token.id)  # someone else's token
+    revoked = m.tokens.revoke(coach, token.id)
+    assert revoked.revoked_at is not None and not revoked.active
+    assert m.tokens.authenticate(raw) is None  # at once, no refresh needed
+    assert m.tokens.revoke(coach, token.id).revoked_at == revoked.revoked_at  # idempotent
+    with pytest.raises(ValidationError, match="name"):
+        m.tokens.create(coach, name="   ")
+    # An inactive user's token stops working.
+    _, raw2 = m.tokens.create(coach, name="second")
+    m.users.update(coach, active=False)
+    assert m.tokens.authenticate(raw2) is None
+
+
+def test_update_if_status_and_raw_due_paging(m):
+    coach = _user(m, "coach")
+    player = _user(m, "player", coach)
+    now = utc_now()
+    videos = [
+        m.videos.create(
+            SYSTEM,
+            player.id,
+            filename=f"v{i}.mp4",
+            blob_ref=f"local://raw/{player.id}/v{i}/v.mp4",
+            uploaded_at=now - timedelta(days=40 - i),
+        )
+        for i in range(5)
+    ]
+    m.db.refresh("videos")
+    # Paging by (uploaded_at, id) walks every due video once, oldest first.
+    seen, after = [], None
+    while page := m.videos.raw_due(now - timedelta(days=30), after=after, limit=2):
+        seen += [v.id for v in page if v.user_id == player.id]
+        after = page[-1]
+    assert seen == [v.id for v in videos]
+    first = videos[0]
+    assert m.videos.update_if_status(first, "processing", status="expired") is None
+    done = m.videos.update_if_status(first, "uploaded", status="expired", blob_ref=None)
+    assert done is not None and done.status == "expired"
+    got = m.videos.get(SYSTEM, player.id, first.id)
+    assert got.status == "expired" and got.blob_ref is None
+    m.db.refresh("videos")
+    left = m.videos.raw_due(now - timedelta(days=30), limit=100)
+    assert first.id not in [v.id for v in left]
