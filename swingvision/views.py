@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,9 +13,19 @@ from django.views.decorators.http import require_GET
 
 from swingvision.accounts.middleware import public
 from swingvision.db import DatabaseUnavailable, NotFound, get_db
+from swingvision.db.codec import utc_now
 from swingvision.db.managers import managers
+from swingvision.db.managers.progress import day_start
 from swingvision.db.managers.roster import SORT_KEYS
-from swingvision.web import BadRequest, choice_param, int_param, player_or_404, text_param
+from swingvision.db.records import VIDEO_STATUSES
+from swingvision.web import (
+    BadRequest,
+    choice_param,
+    date_param,
+    int_param,
+    player_or_404,
+    text_param,
+)
 
 
 @require_GET
@@ -23,8 +36,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("roster")
 
 
+ROSTER_PER_PAGE = 25
+SWINGS_PER_PAGE = 20
+
+
 @require_GET
 def roster(request: HttpRequest) -> HttpResponse:
+    """The coach's home: their players, searchable and sortable; an admin picks the coach."""
     user = request.user
     m = managers()
     coaches = []
@@ -41,55 +59,154 @@ def roster(request: HttpRequest) -> HttpResponse:
     sort = choice_param(request, "sort", tuple(SORT_KEYS), "name")
     order = choice_param(request, "order", ("asc", "desc"), "asc")
     page_no = int_param(request, "page", 1)
+    per_page = int_param(request, "per", ROSTER_PER_PAGE, lo=5, hi=100)
     page = None
     if coach_id:
         try:
             page = m.roster.page(
-                user, coach_id, q=q, sort=sort, descending=order == "desc", page=page_no
+                user,
+                coach_id,
+                q=q,
+                sort=sort,
+                descending=order == "desc",
+                page=page_no,
+                per_page=per_page,
             )
         except NotFound:
             raise BadRequest("coach: no such coach") from None
+    # The state every link of the table carries (sort links and the pager add their own keys).
+    state = {"coach": coach_id if coaches else "", "q": q, "sort": sort, "order": order}
+    if per_page != ROSTER_PER_PAGE:
+        state["per"] = str(per_page)
     context = {
         "page": page,
         "q": q,
         "sort": sort,
         "order": order,
+        "per_page": per_page,
         "coaches": coaches,
         "coach_id": coach_id,
         "sort_keys": SORT_KEYS,
+        "sort_links": _sort_links(state, sort, order),
+        "prev_url": _query(state, page=page.page - 1) if page and page.page > 1 else "",
+        "next_url": _query(state, page=page.page + 1) if page and page.page < page.pages else "",
     }
-    template = (
-        "roster.html#roster-table" if request.htmx and not request.htmx.boosted else "roster.html"
-    )
-    return render(request, template, context)
+    if request.htmx and not request.htmx.boosted:
+        # The table alone, plus the form's hidden sort/order fields swapped out of band, so a
+        # search typed after a sort click keeps that sort.
+        return render(request, "roster.html#roster-table", {**context, "oob": True})
+    return render(request, "roster.html", context)
+
+
+ROSTER_COLUMNS = (
+    ("name", "Player", False),
+    ("swings", "Swings", True),
+    ("last_swing", "Last swing", False),
+    ("score", "Latest score", True),
+    ("trend", "Trend", True),
+)
+
+
+def _query(state: dict[str, str], **extra) -> str:
+    """A query string of the non-empty state keys plus `extra` (values are encoded)."""
+    params = {k: v for k, v in {**state, **extra}.items() if v not in ("", None)}
+    return "?" + urlencode(params)
+
+
+def _sort_links(state: dict[str, str], sort: str, order: str) -> list[dict]:
+    """One header link per column: clicking the sorted column flips its order."""
+    links = []
+    for key, label, numeric in ROSTER_COLUMNS:
+        active = key == sort
+        next_order = ("desc" if order == "asc" else "asc") if active else "asc"
+        if not active and numeric:
+            next_order = "desc"  # scores, counts and trends read best-first
+        links.append(
+            {
+                "key": key,
+                "label": label,
+                "numeric": numeric,
+                "active": active,
+                "order": order if active else "",
+                "url": _query(state, sort=key, order=next_order),
+            }
+        )
+    return links
 
 
 @require_GET
 def player_page(request: HttpRequest, player_id: str) -> HttpResponse:
+    """A player's swings, newest first, with filters; key metrics now and 30 days ago."""
     player = player_or_404(request, player_id)
     m = managers()
-    per_page = 20
-    total = m.videos.count_for_player(request.user, player.id)
-    pages = max(1, -(-total // per_page))
-    page_no = min(int_param(request, "page", 1), pages)
-    videos = m.videos.for_player(
-        request.user, player.id, limit=per_page, offset=(page_no - 1) * per_page
+    status = choice_param(request, "status", ("", *VIDEO_STATUSES), "")
+    start, end = date_param(request, "from"), date_param(request, "to")
+    if start and end and end < start:
+        raise BadRequest("to: must not be before from")
+    page = m.swings.page(
+        request.user,
+        player.id,
+        status=status,
+        start=day_start(start) if start else None,
+        end=day_start(end) + timedelta(days=1) if end else None,
+        page=int_param(request, "page", 1),
+        per_page=SWINGS_PER_PAGE,
     )
-    analyses = {
-        v.id: m.analyses.latest_for_video(request.user, player.id, v.id)
-        for v in videos
-        if v.status == "analyzed"
+    state = {
+        "status": status,
+        "from": start.isoformat() if start else "",
+        "to": end.isoformat() if end else "",
     }
-    rows = [(v, analyses.get(v.id)) for v in videos]
     context = {
         "player": player,
-        "rows": rows,
-        "total": total,
-        "page_no": page_no,
-        "pages": pages,
+        "page": page,
+        "status": status,
+        "statuses": VIDEO_STATUSES,
+        "date_from": state["from"],
+        "date_to": state["to"],
+        "filtered": any(state.values()),
+        "list_url": request.path + _query(state, page=page.page if page.page > 1 else ""),
+        "prev_url": _query(state, page=page.page - 1) if page.page > 1 else "",
+        "next_url": _query(state, page=page.page + 1) if page.page < page.pages else "",
         "roster_url": reverse("roster") if request.user.role != "player" else None,
     }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "player.html#swing-list", context)
+    context["key_metrics"] = key_metrics(request.user, player)
     return render(request, "player.html", context)
+
+
+def key_metrics(actor, player) -> dict:
+    """The latest day's mean of the key metrics beside the day on or before 30 days earlier."""
+    from analysis import display
+
+    m = managers()
+    now = m.progress.on_or_before(actor, player.id, utc_now())
+    if now is None:
+        return {"now": None, "then": None, "rows": []}
+    then = m.progress.on_or_before(actor, player.id, now.progress_date - timedelta(days=30))
+    targets = player.settings.get("targets") or {}
+    names = [n for n in display.KEY_METRICS if n in now.metrics]
+    rows = []
+    for name in names[:6]:
+        value = (now.metrics.get(name) or {}).get("mean")
+        before = (then.metrics.get(name) or {}).get("mean") if then else None
+        band = display.player_band(name, targets)
+        rows.append(
+            {
+                "name": name,
+                "label": display.label(name),
+                "now": display.format_short(name, value),
+                "then": display.format_short(name, before),
+                "delta": display.format_delta(name, value - before)
+                if isinstance(value, int | float) and isinstance(before, int | float)
+                else "",
+                "band": display.format_band_short(name, band),
+                "in_band": display.in_band(value, band),
+                "n": (now.metrics.get(name) or {}).get("n"),
+            }
+        )
+    return {"now": now, "then": then, "rows": rows}
 
 
 @public

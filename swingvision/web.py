@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.http import Http404, HttpRequest
 
 from swingvision.db import NotFound
@@ -54,3 +56,17 @@ def text_param(request: HttpRequest, name: str, *, max_length: int = 100) -> str
     if len(raw) > max_length:
         raise BadRequest(f"{name} must be at most {max_length} characters")
     return raw
+
+
+def date_param(request: HttpRequest, name: str) -> date | None:
+    """A YYYY-MM-DD query parameter (as an <input type=date> sends it), or None when empty."""
+    raw = request.GET.get(name, "").strip()
+    if raw == "":
+        return None
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a date written YYYY-MM-DD") from None
+    if not 1970 <= value.year <= 9998:
+        raise BadRequest(f"{name} must be between 1970 and 9998")
+    return value

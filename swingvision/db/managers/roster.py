@@ -7,7 +7,7 @@ from datetime import datetime
 
 from ..codec import from_epoch_ms
 from ..gateway import Database
-from ..records import User
+from ..records import User, Video
 from .scope import Actor, check_coach_scope
 
 # Sort keys a request may ask for -> the row attribute (never SQL).
@@ -28,6 +28,7 @@ class RosterRow:
     last_swing_at: datetime | None
     latest_score: float | None
     trend: float | None  # latest score minus the mean of the previous ones
+    poster_video: Video | None = None  # the newest analysed swing, whose poster the row shows
 
     @property
     def sort_name(self) -> str:
@@ -59,6 +60,10 @@ class Roster:
         stats = {
             r["user_id"]: r for r in self.db.rows("roster_video_stats", {"coach_id": coach_id})
         }
+        posters = {
+            v.user_id: v
+            for v in self.db.fetch_all(Video, "roster_poster_videos", {"coach_id": coach_id})
+        }
         scores: dict[str, list[float]] = {}
         for r in self.db.rows("roster_recent_scores", {"coach_id": coach_id}):
             scores.setdefault(r["user_id"], []).append(float(r["overall_score"]))
@@ -77,6 +82,7 @@ class Roster:
                     last_swing_at=_ts(s.get("last_swing_at")),
                     latest_score=recent[0] if recent else None,
                     trend=trend,
+                    poster_video=posters.get(p.id),
                 )
             )
         return out

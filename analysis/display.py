@@ -1,0 +1,285 @@
+"""How metrics and swing phases read on the dashboard: labels, units, formatted values and bands.
+
+Labels and formats come from the engine's registry (analysis.metrics.METRICS and
+analysis.scoring); a metric the registry does not know (an older engine's, say) falls back to its
+stored name and a plain number, so a page never fails on data it did not expect.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from analysis.events import EVENT_NAMES
+
+EVENT_LABELS = {
+    "address": "Address",
+    "toe_up": "Toe up",
+    "mid_backswing": "Mid backswing",
+    "top": "Top",
+    "mid_downswing": "Mid downswing",
+    "impact": "Impact",
+    "mid_follow_through": "Mid follow-through",
+    "finish": "Finish",
+}
+OVERALL = "overall_score"
+# The metrics the player page puts first (the rest follow in the registry's order).
+KEY_METRICS: tuple[str, ...] = (
+    OVERALL,
+    "tempo_ratio",
+    "shoulder_turn_deg",
+    "hip_turn_deg",
+    "x_factor_deg",
+    "head_sway",
+    "spine_angle_change_deg",
+    "lead_arm_top_deg",
+)
+UNIT_SUFFIX = {"deg": "°", "s": " s", "ratio": ":1", "torso": " torso", "stance": " stance"}
+
+
+def _registry() -> dict[str, Any]:
+    try:
+        from analysis.metrics import METRICS
+    except ImportError:  # an engine without a registry: names and plain numbers
+        return {}
+    return METRICS
+
+
+def metric_order() -> list[str]:
+    return list(_registry())
+
+
+def label(name: str) -> str:
+    if name == OVERALL:
+        return "Overall score"
+    spec = _registry().get(name)
+    return spec.label if spec is not None else name.replace("_", " ")
+
+
+def unit(name: str) -> str:
+    if name == OVERALL:
+        return "score"
+    spec = _registry().get(name)
+    return spec.unit if spec is not None else ""
+
+
+def definition(name: str) -> str:
+    spec = _registry().get(name)
+    return spec.definition if spec is not None else ""
+
+
+def default_band(name: str) -> tuple[float, float] | None:
+    spec = _registry().get(name)
+    return tuple(spec.band) if spec is not None else None
+
+
+def player_band(name: str, targets: dict | None) -> tuple[float, float] | None:
+    """The player's own target band for a metric if the coach set one, else the default."""
+    band = (targets or {}).get(name)
+    if isinstance(band, list | tuple) and len(band) == 2:
+        try:
+            lo, hi = float(band[0]), float(band[1])
+        except (TypeError, ValueError):
+            return default_band(name)
+        return (min(lo, hi), max(lo, hi))
+    return default_band(name)
+
+
+def _finite(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def format_value(name: str, value: Any) -> str:
+    v = _finite(value)
+    if v is None:
+        return "–"
+    if name == OVERALL:
+        return f"{v:.0f}"
+    spec = _registry().get(name)
+    if spec is not None:
+        try:
+            from analysis.scoring import format_value as engine_format
+
+            return engine_format(spec, v)
+        except ImportError:
+            pass
+    return f"{v:.3g}"
+
+
+_DIGITS = {"deg": 0, "s": 2, "ratio": 1, "torso": 2, "stance": 2, "score": 0}
+
+
+def format_short(name: str, value: Any) -> str:
+    """A value with a short unit suffix, for tight table cells and differences."""
+    v = _finite(value)
+    if v is None:
+        return "–"
+    u = unit(name)
+    return f"{v:.{_DIGITS.get(u, 2)}f}{UNIT_SUFFIX.get(u, '')}"
+
+
+def format_delta(name: str, delta: Any) -> str:
+    """A signed difference; one that rounds to zero at the unit's precision reads ±0."""
+    v = _finite(delta)
+    if v is None:
+        return "–"
+    v = round(v, _DIGITS.get(unit(name), 2))
+    text = format_short(name, abs(v))
+    return ("+" if v > 0 else "−" if v < 0 else "±") + text
+
+
+def format_band_short(name: str, band: tuple[float, float] | list | None) -> str:
+    """A target band in a few characters: 85–105°, 2.7–3.3:1, ≤ 0.12 torso."""
+    if not band or len(band) != 2:
+        return ""
+    lo, hi = float(band[0]), float(band[1])
+    u = unit(name)
+    digits = max(_DIGITS.get(u, 2), 1 if u == "ratio" else 0)
+    suffix = UNIT_SUFFIX.get(u, "")
+    if lo <= 0 <= hi and u == "torso":
+        return f"≤ {hi:.{digits}f}{suffix}"
+    if lo < 0:  # a dash between signed numbers misreads: "−0.05 to 0.10"
+        return f"{lo:.{digits}f} to {hi:.{digits}f}{suffix}".replace("-", "−")
+    return f"{lo:.{digits}f}–{hi:.{digits}f}{suffix}"
+
+
+def in_band(value: Any, band: tuple[float, float] | list | None) -> bool | None:
+    v = _finite(value)
+    if v is None or not band or len(band) != 2:
+        return None
+    return float(band[0]) <= v <= float(band[1])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MetricLine:
+    """One metric of one swing as the replay's metrics panel shows it."""
+
+    name: str
+    label: str
+    value: str
+    band: str
+    score: float | None
+    available: bool
+    reason: str
+    definition: str
+    confidence: float | None
+
+    @property
+    def grade(self) -> str:
+        """good | fair | poor | none: the colour of the score."""
+        if self.score is None:
+            return "none"
+        return "good" if self.score >= 85 else "fair" if self.score >= 50 else "poor"
+
+
+def metric_lines(analysis) -> list[MetricLine]:
+    """The analysis's metrics in the registry's order (unknown ones after), scored first."""
+    if analysis is None:
+        return []
+    details = (analysis.details or {}).get("metrics") or {}
+    names = list(analysis.metrics or {}) + [n for n in details if n not in analysis.metrics]
+    order = {n: i for i, n in enumerate(metric_order())}
+    names.sort(key=lambda n: (order.get(n, len(order)), n))
+    out = []
+    for name in names:
+        d = details.get(name) or {}
+        value = (analysis.metrics or {}).get(name, d.get("value"))
+        available = bool(d.get("available", _finite(value) is not None))
+        out.append(
+            MetricLine(
+                name=name,
+                label=label(name),
+                value=format_short(name, value) if available else "–",
+                band=format_band_short(name, d.get("band") or default_band(name)),
+                score=_finite(d.get("score")),
+                available=available,
+                reason=d.get("reason") or "",
+                definition=definition(name),
+                confidence=_finite(d.get("confidence")),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PhaseMark:
+    name: str
+    label: str
+    frame: int | None
+    seconds: float | None
+
+
+def phase_marks(events: dict | None, fps: float | None) -> list[PhaseMark]:
+    """The 8 events in swing order, with their frame and time (None where not found)."""
+    events = events or {}
+    out = []
+    for name in EVENT_NAMES:
+        frame = events.get(name)
+        frame = (
+            int(frame) if isinstance(frame, int | float) and not isinstance(frame, bool) else None
+        )
+        seconds = frame / fps if frame is not None and fps else None
+        out.append(PhaseMark(name=name, label=EVENT_LABELS[name], frame=frame, seconds=seconds))
+    return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MetricDiff:
+    name: str
+    label: str
+    a: str
+    b: str
+    delta: str
+    band: str
+    a_in_band: bool | None
+    b_in_band: bool | None
+
+
+def metric_diffs(a, b) -> list[MetricDiff]:
+    """Metric by metric, swing B minus swing A (both analyses; either may lack a metric)."""
+    if a is None or b is None:
+        return []
+    order = {n: i for i, n in enumerate(metric_order())}
+    names = sorted(set(a.metrics) | set(b.metrics), key=lambda n: (order.get(n, len(order)), n))
+    out = [
+        MetricDiff(
+            name=OVERALL,
+            label=label(OVERALL),
+            a=format_value(OVERALL, a.overall_score),
+            b=format_value(OVERALL, b.overall_score),
+            delta=_delta(OVERALL, a.overall_score, b.overall_score),
+            band="",
+            a_in_band=None,
+            b_in_band=None,
+        )
+    ]
+    for name in names:
+        va, vb = a.metrics.get(name), b.metrics.get(name)
+        if _finite(va) is None and _finite(vb) is None:
+            continue
+        band = ((a.details or {}).get("metrics") or {}).get(name, {}).get("band") or default_band(
+            name
+        )
+        out.append(
+            MetricDiff(
+                name=name,
+                label=label(name),
+                a=format_short(name, va),
+                b=format_short(name, vb),
+                delta=_delta(name, va, vb),
+                band=format_band_short(name, band),
+                a_in_band=in_band(va, band),
+                b_in_band=in_band(vb, band),
+            )
+        )
+    return out
+
+
+def _delta(name: str, a: Any, b: Any) -> str:
+    fa, fb = _finite(a), _finite(b)
+    if fa is None or fb is None:
+        return "–"
+    return format_delta(name, fb - fa)

@@ -1,0 +1,278 @@
+"""Swing pages: the replay (video + skeleton), its compact pose data, and the compare page."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+
+import numpy as np
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from analysis import display
+from analysis.pose import LANDMARK_NAMES, SKELETON_EDGES
+from swingvision.db.codec import to_epoch_ms
+from swingvision.db.managers import managers
+from swingvision.db.managers.scope import can_edit_player
+from swingvision.db.records import PoseSequence, SwingAnalysis, User, Video
+from swingvision.web import BadRequest, choice_param, player_or_404, text_param, video_or_404
+
+# Bump when the pose payload's shape changes, so cached copies are not reused.
+POSES_FORMAT = 1
+# x and y are sent as integers in 1/10000 of the frame, confidence in percent: about 0.05 px on a
+# 1080p frame, far below what a pose model resolves, and ints serialize and parse faster.
+XY_SCALE, CONF_SCALE = 10000, 100
+COMPARE_MODES = ("side", "ghost")
+PICKER_SWINGS = 30
+
+
+def video_fps(video: Video, analysis: SwingAnalysis | None) -> float:
+    """The rate of the video's frames (pose frame k is shown at k / fps in the video): the
+    browser rendition's when there is one (the average rate of a variable-rate original)."""
+    meta = video.metadata
+    for value in (meta.get("playback_fps"), meta.get("fps"), meta.get("pose_fps")):
+        if isinstance(value, int | float) and value > 0:
+            return float(value)
+    fps = (analysis.details or {}).get("fps") if analysis else None
+    return float(fps) if isinstance(fps, int | float) and fps > 0 else 30.0
+
+
+def capture_fps(video: Video, analysis: SwingAnalysis | None) -> float:
+    """The rate the swing was filmed at (slow-motion files play slower than they were filmed)."""
+    fps = (analysis.details or {}).get("fps") if analysis else None
+    if isinstance(fps, int | float) and fps > 0:
+        return float(fps)
+    value = video.metadata.get("capture_fps")
+    return float(value) if isinstance(value, int | float) and value > 0 else video_fps(video, None)
+
+
+def video_url(video: Video) -> str | None:
+    """Where the browser streams the raw video, or None once it is gone (skeleton-only replay)."""
+    if video.status == "expired" or not video.blob_ref:
+        return None
+    try:
+        return reverse("video-playback", args=[video.user_id, video.id])
+    except NoReverseMatch:  # the playback view is not installed: replay the skeleton alone
+        return None
+
+
+def _frame_count(video: Video, analysis: SwingAnalysis | None) -> int:
+    n = video.metadata.get("frame_count")
+    if isinstance(n, int | float) and n > 0:
+        return int(n)
+    n = (analysis.details or {}).get("n_frames") if analysis else None
+    return int(n) if isinstance(n, int | float) and n > 0 else 0
+
+
+def stage_context(
+    request: HttpRequest, player: User, video: Video, analysis: SwingAnalysis | None
+) -> dict:
+    """What the overlay player needs from the page (the poses come from the data endpoint)."""
+    fps = video_fps(video, analysis)
+    filmed = capture_fps(video, analysis)
+    width = int(video.metadata.get("width") or 640)
+    height = int(video.metadata.get("height") or 480)
+    return {
+        "poses_url": reverse("swing_poses", args=[player.id, video.id]),
+        "video_url": video_url(video),
+        "fps": fps,
+        "capture_fps": filmed,
+        "slow_motion": filmed / fps if filmed > fps * 1.01 else None,
+        "width": width,
+        "height": height,
+        "frames": _frame_count(video, analysis),
+        # Seconds of the swing as filmed (a slow-motion file plays slower than real time).
+        "phases": display.phase_marks(analysis.events if analysis else None, filmed),
+        "debug_sync": request.GET.get("debug") == "sync",
+    }
+
+
+def _has_poses(video: Video, analysis: SwingAnalysis | None) -> bool:
+    return analysis is not None and video.status in ("analyzed", "expired")
+
+
+@require_GET
+def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    """The replay page: video with the skeleton, phases, metrics and feedback."""
+    player = player_or_404(request, player_id)
+    video = video_or_404(request, player.id, video_id)
+    analysis = managers().analyses.latest_for_video(request.user, player.id, video.id)
+    feedback = sorted(
+        (f for f in (analysis.feedback if analysis else []) if isinstance(f, dict)),
+        key=lambda f: f.get("priority") or 3,
+    )
+    context = {
+        "player": player,
+        "video": video,
+        "analysis": analysis,
+        "replayable": _has_poses(video, analysis),
+        "stage": stage_context(request, player, video, analysis),
+        "metrics": display.metric_lines(analysis),
+        "feedback": [{**f, "label": display.label(str(f.get("aspect", "")))} for f in feedback],
+        "can_edit": can_edit_player(request.user, player),
+        "roster_url": reverse("roster") if request.user.role != "player" else None,
+    }
+    return render(request, "swing.html", context)
+
+
+# -- the pose data ------------------------------------------------------------------------------
+def poses_etag(video: Video, analysis: SwingAnalysis | None, player: User) -> str:
+    """Changes whenever the poses, the events or the lead side can have changed: poses are
+    rewritten only with a new analysis (new id or time); a coach's event edit changes the events."""
+    parts = [
+        str(POSES_FORMAT),
+        video.id,
+        str(to_epoch_ms(video.updated_at)),
+        analysis.id if analysis else "-",
+        str(to_epoch_ms(analysis.analyzed_at)) if analysis else "-",
+        json.dumps(analysis.events if analysis else None, sort_keys=True),
+        "L" if player.left_handed else "R",
+    ]
+    return 'W/"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:24] + '"'
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    tags = [t.strip() for t in header.split(",") if t.strip()]
+    bare = etag.removeprefix("W/")
+    return "*" in tags or any(t.removeprefix("W/") == bare for t in tags)
+
+
+def encode_keypoints(keypoints: np.ndarray) -> list:
+    """(F, 33, 4) float keypoints -> a flat list of x, y, confidence per joint per frame, as
+    scaled integers, None for a joint that was not seen (vectorized: no loop over frames)."""
+    kp = np.asarray(keypoints, dtype=np.float32)
+    missing = np.isnan(kp[:, :, 0]) | np.isnan(kp[:, :, 1])
+    out = np.empty(kp.shape[:2] + (3,), dtype=np.int64)
+    xy = np.nan_to_num(kp[:, :, :2], nan=0.0, posinf=0.0, neginf=0.0)
+    out[:, :, :2] = np.rint(np.clip(xy, -100.0, 100.0) * XY_SCALE)
+    conf = np.nan_to_num(kp[:, :, 3], nan=0.0, posinf=0.0, neginf=0.0)
+    out[:, :, 2] = np.rint(np.clip(conf, 0.0, 1.0) * CONF_SCALE)
+    values = out.astype(object)
+    values[missing] = None
+    return values.reshape(-1).tolist()
+
+
+def poses_payload(
+    video: Video, analysis: SwingAnalysis | None, player: User, seq: PoseSequence
+) -> dict:
+    frames = seq.frame_numbers.astype(np.int64)
+    n = max(_frame_count(video, analysis), int(frames.max()) + 1 if len(frames) else 0)
+    return {
+        "format": POSES_FORMAT,
+        "video_id": video.id,
+        "fps": video_fps(video, analysis),
+        "capture_fps": capture_fps(video, analysis),
+        "n": n,
+        "width": int(video.metadata.get("width") or 0) or None,
+        "height": int(video.metadata.get("height") or 0) or None,
+        "lead": "right" if player.left_handed else "left",
+        "joints": list(LANDMARK_NAMES),
+        "edges": [list(e) for e in SKELETON_EDGES],
+        "events": {k: v for k, v in (analysis.events if analysis else {}).items()},
+        "kp_scale": [XY_SCALE, XY_SCALE, CONF_SCALE],
+        "frames": frames.tolist(),
+        "kp": encode_keypoints(seq.keypoints[:, :, :4]),
+    }
+
+
+@require_GET
+def swing_poses(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    """Every frame's pose of one swing in one response, cached by ETag (304 when unchanged)."""
+    player = player_or_404(request, player_id)
+    video = video_or_404(request, player.id, video_id)
+    m = managers()
+    analysis = m.analyses.latest_for_video(request.user, player.id, video.id)
+    etag = poses_etag(video, analysis, player)
+    if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        seq = m.poses.sequence(request.user, player.id, video.id)
+        body = json.dumps(
+            poses_payload(video, analysis, player, seq), separators=(",", ":")
+        ).encode()
+        response = HttpResponse(body, content_type="application/json")
+        if "gzip" in request.headers.get("Accept-Encoding", "") and len(body) > 2048:
+            response.content = gzip.compress(body, compresslevel=1, mtime=0)
+            response["Content-Encoding"] = "gzip"
+    response["ETag"] = etag
+    # private: per-user data; no-cache: keep it, but ask (a 304 costs one small query).
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
+    return response
+
+
+# -- compare -------------------------------------------------------------------------------------
+def _team(request: HttpRequest, player: User) -> list[User]:
+    """Players whose swings the compare picker offers: the coach's roster (the player alone
+    when a player is looking)."""
+    actor = request.user
+    m = managers()
+    if actor.role == "coach":
+        return m.users.players_of(actor, actor.id)
+    if actor.role == "admin" and player.coach_id:
+        return m.users.players_of(actor, player.coach_id)
+    return [player]
+
+
+def _parse_with(raw: str) -> tuple[str, str]:
+    other_player, sep, other_video = raw.partition(":")
+    if not sep or not other_player or not other_video or ":" in other_video:
+        raise BadRequest("with: expected <player id>:<swing id>")
+    return other_player, other_video
+
+
+@require_GET
+def compare(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    """Two swings side by side (synced by phase) or as a ghost overlay, and their differences."""
+    player = player_or_404(request, player_id)
+    video = video_or_404(request, player.id, video_id)
+    m = managers()
+    analysis = m.analyses.latest_for_video(request.user, player.id, video.id)
+    mode = choice_param(request, "mode", COMPARE_MODES, "side")
+    raw_with = text_param(request, "with", max_length=300)
+    other = None
+    if raw_with:
+        other_pid, other_vid = _parse_with(raw_with)
+        other_player = player_or_404(request, other_pid)
+        other_video = video_or_404(request, other_player.id, other_vid)
+        other_analysis = m.analyses.latest_for_video(request.user, other_player.id, other_video.id)
+        other = {
+            "player": other_player,
+            "video": other_video,
+            "analysis": other_analysis,
+            "replayable": _has_poses(other_video, other_analysis),
+            "stage": stage_context(request, other_player, other_video, other_analysis),
+            "key": f"{other_player.id}:{other_video.id}",
+        }
+    pick_id = text_param(request, "pick") or (other["player"].id if other else player.id)
+    pick_player = player_or_404(request, pick_id)
+    candidates = [
+        row
+        for row in m.swings.page(request.user, pick_player.id, per_page=PICKER_SWINGS).rows
+        if row.score is not None
+        and row.video.status in ("analyzed", "expired")
+        and not (pick_player.id == player.id and row.video.id == video.id)
+    ]
+    base = reverse("compare", args=[player.id, video.id])
+    context = {
+        "player": player,
+        "video": video,
+        "analysis": analysis,
+        "replayable": _has_poses(video, analysis),
+        "stage": stage_context(request, player, video, analysis),
+        "other": other,
+        "mode": mode,
+        "modes": COMPARE_MODES,
+        "base_url": base,
+        "team": _team(request, player),
+        "pick": pick_player,
+        "candidates": candidates,
+        "diffs": display.metric_diffs(analysis, other["analysis"]) if other else [],
+    }
+    if request.htmx and not request.htmx.boosted and request.htmx.target == "compare-picker":
+        return render(request, "compare.html#compare-picker", context)
+    return render(request, "compare.html", context)

@@ -1,0 +1,192 @@
+"""The progress page: each metric over time with its target band, per-swing points and daily means.
+
+The server builds the chart data (json_script on the page, or progress.json); static/js/progress.js
+draws it with plotly. A range change swaps the page's body partial, so it redraws without a reload
+and the range links still work as plain links.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from analysis import display
+from progress.plotly_css import maplibre_style_id
+from swingvision.db.codec import utc_now
+from swingvision.db.managers import managers
+from swingvision.db.managers.progress import day_start
+from swingvision.db.records import User
+from swingvision.web import BadRequest, choice_param, date_param, player_or_404
+
+RANGES = ("30", "90", "365", "custom")
+RANGE_LABELS = {"30": "30 days", "90": "90 days", "365": "365 days"}
+DEFAULT_RANGE = "90"
+MAX_CUSTOM_DAYS = 3660
+# Stands for the video id in the swing URL the charts link to (the browser fills it in).
+VIDEO_PLACEHOLDER = "VIDEO_ID"
+UNIT_NAMES = {
+    "torso": "in torso lengths",
+    "stance": "in stance widths",
+    "ratio": "backswing : downswing",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    key: str
+    start: date
+    end: date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def resolve_span(request: HttpRequest) -> Span:
+    """The date range a request asks for; a bad value is a 400 naming the field."""
+    key = choice_param(request, "range", RANGES, DEFAULT_RANGE)
+    today = utc_now().date()
+    if key != "custom":
+        return Span(key, today - timedelta(days=int(key) - 1), today)
+    start, end = date_param(request, "start"), date_param(request, "end")
+    if start is None:
+        raise BadRequest("start: a custom range needs a start date")
+    end = end or today
+    if end < start:
+        raise BadRequest("end: must not be before start")
+    if (end - start).days >= MAX_CUSTOM_DAYS:
+        raise BadRequest(f"start: a custom range spans at most {MAX_CUSTOM_DAYS} days")
+    return Span(key, start, end)
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _trend(xs: list[float], ys: list[float]) -> dict | None:
+    """Least-squares line through the swings' scores: its ends and its change per 30 days."""
+    if len(xs) < 2 or max(xs) - min(xs) < 1e-9:
+        return None
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+    return {"x0": min(xs), "x1": max(xs), "slope_per_day": slope, "intercept": my - slope * mx}
+
+
+def chart_data(actor, player: User, span: Span) -> dict:
+    m = managers()
+    start, end = day_start(span.start), day_start(span.end) + timedelta(days=1)
+    points = m.swings.points_between(actor, player.id, start, end)
+    days = m.progress.between(actor, player.id, start, end)
+    present = {n for p in points for n, v in p.metrics.items() if _number(v) is not None}
+    order = display.metric_order()
+    names = [display.OVERALL] + [n for n in order if n in present]
+    names += sorted(present - set(names))
+    targets = player.settings.get("targets") or {}
+    times = [p.uploaded_at.strftime("%Y-%m-%d %H:%M:%S") for p in points]
+    day_keys = [d.progress_date.strftime("%Y-%m-%d") for d in days]
+    metrics = []
+    for name in names:
+        if name == display.OVERALL:
+            values = [_number(p.overall_score) for p in points]
+        else:
+            values = [_number(p.metrics.get(name)) for p in points]
+        daily = {"d": [], "mean": [], "n": []}
+        for key, d in zip(day_keys, days, strict=True):
+            entry = d.metrics.get(name) or {}
+            mean = _number(entry.get("mean"))
+            if mean is not None:
+                daily["d"].append(key)
+                daily["mean"].append(round(mean, 4))
+                daily["n"].append(int(entry.get("n") or 0))
+        band = None if name == display.OVERALL else display.player_band(name, targets)
+        first = daily["mean"][0] if daily["mean"] else None
+        last = daily["mean"][-1] if daily["mean"] else None
+        metrics.append(
+            {
+                "name": name,
+                "label": display.label(name),
+                "unit": display.unit(name),
+                "unit_name": UNIT_NAMES.get(display.unit(name), ""),
+                "definition": display.definition(name),
+                "band": list(band) if band else None,
+                "band_text": display.format_band_short(name, band) if band else "",
+                "values": [None if v is None else round(v, 4) for v in values],
+                "daily": daily,
+                "n_swings": sum(v is not None for v in values),
+                "first": display.format_short(name, first),
+                "latest": display.format_short(name, last),
+                "change": display.format_delta(name, last - first)
+                if first is not None and last is not None and len(daily["mean"]) > 1
+                else "",
+                "in_band": display.in_band(last, band),
+            }
+        )
+    scored = [(p.uploaded_at.timestamp() / 86400, p.overall_score) for p in points]
+    scored = [(x, y) for x, y in scored if _number(y) is not None]
+    trend = _trend([x for x, _ in scored], [y for _, y in scored])
+    return {
+        "player_id": player.id,
+        "range": span.key,
+        "start": span.start.isoformat(),
+        "end": span.end.isoformat(),
+        "swing_url": reverse("swing", args=[player.id, VIDEO_PLACEHOLDER]),
+        "url_placeholder": VIDEO_PLACEHOLDER,
+        "swings": {
+            "id": [p.video_id for p in points],
+            "t": times,
+            "score": [_number(p.overall_score) for p in points],
+        },
+        "metrics": metrics,
+        "trend": None
+        if trend is None
+        else {
+            "per_30_days": round(trend["slope_per_day"] * 30, 2),
+            "t": [_day_text(trend["x0"]), _day_text(trend["x1"])],
+            "v": [
+                round(trend["intercept"] + trend["slope_per_day"] * x, 2)
+                for x in (trend["x0"], trend["x1"])
+            ],
+        },
+    }
+
+
+def _day_text(days_since_epoch: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(days_since_epoch * 86400, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@require_GET
+def progress_page(request: HttpRequest, player_id: str) -> HttpResponse:
+    player = player_or_404(request, player_id)
+    span = resolve_span(request)
+    data = chart_data(request.user, player, span)
+    context = {
+        "player": player,
+        "span": span,
+        "data": data,
+        "ranges": [(k, RANGE_LABELS[k]) for k in RANGES if k != "custom"],
+        "roster_url": reverse("roster") if request.user.role != "player" else None,
+        "plotly_guard_id": maplibre_style_id(),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "progress.html#progress-body", context)
+    return render(request, "progress.html", context)
+
+
+@require_GET
+def progress_json(request: HttpRequest, player_id: str) -> JsonResponse:
+    player = player_or_404(request, player_id)
+    response = JsonResponse(chart_data(request.user, player, resolve_span(request)))
+    response["Cache-Control"] = "private, no-cache"
+    return response
