@@ -1,0 +1,165 @@
+"""The similarity page: positions like this frame, or swings like this one, with filters."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import numpy as np
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from analysis.pose import SKELETON_EDGES
+from analysis.similarity import per_joint_rms, phase_label
+from swingvision.db.errors import NotFound
+from swingvision.db.managers import managers
+from swingvision.db.managers.similarity import SCOPES, ScopeError
+from swingvision.db.records import Pose, Video
+from swingvision.web import BadRequest, choice_param, int_param, player_or_404, video_or_404
+
+from . import service
+
+SCOPE_LABELS = {
+    "coach": {"mine": "My players", "player": "One player", "all": "Everything I can see"},
+    "admin": {"mine": "Everyone", "player": "One player", "all": "Everyone"},
+    "player": {"mine": "My swings", "player": "My swings", "all": "My swings"},
+}
+DEFAULT_RESULTS = 10
+
+
+def replay_url(player_id: str, video_id: str, frame: int | None) -> str:
+    """The replay page of a swing, opened at a frame (`?frame=N`, which the replay page reads)."""
+    url = reverse("swing", args=[player_id, video_id])
+    return f"{url}?frame={frame}" if frame is not None else url
+
+
+def thumb(pose: Pose | None, video: Video) -> str:
+    """A pose as the thumbnail module draws it: [x, y] per landmark (null if unseen), JSON."""
+    if pose is None:
+        return ""
+    kp = np.asarray(pose.keypoints, dtype=np.float64)
+    points = [
+        None
+        if not np.isfinite(x) or not np.isfinite(y)
+        else [round(float(x), 4), round(float(y), 4)]
+        for x, y in kp[:, :2]
+    ]
+    width, height = video.metadata.get("width"), video.metadata.get("height")
+    aspect = float(width) / float(height) if width and height else 4 / 3
+    return json.dumps({"points": points, "aspect": round(aspect, 4)}, separators=(",", ":"))
+
+
+def _default_frame(db, actor, player_id: str, video_id: str) -> int:
+    """With no ?frame, a position search starts at the swing's Top."""
+    analysis = managers(db).analyses.latest_for_video(actor, player_id, video_id)
+    top = (analysis.events or {}).get("top") if analysis else None
+    if not isinstance(top, int | float):
+        raise service.QueryError("frame", "this swing has no analysis with a Top to start from")
+    return int(top)
+
+
+@require_GET
+def similar(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    """Matches for a frame (kind=positions, the default) or a whole swing (kind=swings)."""
+    player = player_or_404(request, player_id)
+    video = video_or_404(request, player.id, video_id)
+    actor = request.user
+    m = managers()
+    db = m.db
+    kind = choice_param(request, "kind", service.KINDS, "positions")
+    # A chosen player makes it a one-player search (the form has one select for both).
+    chosen = request.GET.get("player", "")
+    if len(chosen) > 100:
+        raise BadRequest("player: too long")
+    scope_name = "player" if chosen else choice_param(request, "scope", SCOPES, "mine")
+    same_phase = choice_param(request, "phase", ("any", "same"), "any") == "same"
+    same_view = choice_param(request, "view", ("same", "any"), "same") == "same"
+    same_hand = choice_param(request, "hand", ("any", "same"), "any") == "same"
+    n = int_param(request, "n", DEFAULT_RESULTS, lo=1, hi=service.MAX_RESULTS)
+    try:
+        scope = m.similarity.scope(actor, scope_name, chosen)
+    except ScopeError as e:
+        raise BadRequest(str(e)) from None
+    except NotFound:
+        raise BadRequest("player: no such player") from None
+    # A swing that cannot start a search (no analysed pose at this frame, no analysis yet) gets
+    # the page with the reason: the replay links here from every frame.
+    query, hits, problem = None, [], ""
+    frame = int_param(request, "frame", -1, lo=0, hi=10**6) if kind == "positions" else -1
+    try:
+        if kind == "positions":
+            if frame < 0:
+                frame = _default_frame(db, actor, player.id, video.id)
+            query = service.position_query(db, actor, player.id, video.id, frame)
+        else:
+            query = service.swing_query(db, actor, player.id, video.id)
+        flt = service.filters_for(
+            query, same_phase=same_phase, same_view=same_view, same_hand=same_hand
+        )
+        hits = service.search(db, actor, query, scope, flt, k=n)
+    except service.QueryError as e:
+        problem = e.message
+
+    state = {
+        "kind": kind,
+        "frame": str(frame) if kind == "positions" and frame >= 0 else "",
+        "scope": "" if scope_name in ("mine", "player") else scope_name,
+        "player": chosen,
+        "phase": "same" if same_phase else "",
+        "view": "" if same_view else "any",
+        "hand": "same" if same_hand else "",
+    }
+    if n != DEFAULT_RESULTS:
+        state["n"] = str(n)
+    results = [
+        {
+            "hit": h,
+            "thumb": thumb(h.pose, h.video),
+            "replay_url": replay_url(h.player.id, h.video.id, h.frame_number),
+            "phase_label": phase_label(h.phase) if h.phase else "",
+            "per_joint": per_joint_rms(h.distance, len(query.vector)) if query else 0.0,
+            "search_url": _link(
+                reverse("similar", args=[h.player.id, h.video.id]),
+                {**state, "frame": "" if h.frame_number is None else str(h.frame_number)},
+            ),
+        }
+        for h in hits
+    ]
+    role = actor.role if actor.role in SCOPE_LABELS else "admin"
+    context = {
+        "player": player,
+        "video": video,
+        "query": query,
+        "frame": frame if frame >= 0 else None,
+        "problem": problem,
+        "query_thumb": thumb(query.pose, video) if query else "",
+        "query_phase": phase_label(query.phase) if query and query.phase else "",
+        "query_replay_url": replay_url(player.id, video.id, frame if frame >= 0 else None),
+        "results": results,
+        "kind": kind,
+        "scope": scope,
+        "scope_name": scope_name,
+        "scope_labels": SCOPE_LABELS[role],
+        "scope_choices": [] if actor.role == "player" else list(SCOPES),
+        "scope_players": []
+        if actor.role == "player"
+        else m.similarity.players(actor, m.similarity.scope(actor, "all")),
+        "chosen_player": chosen,
+        "same_phase": same_phase,
+        "same_view": same_view,
+        "same_hand": same_hand,
+        "n": n,
+        "positions_url": _link(request.path, {**state, "kind": "positions", "frame": ""}),
+        "swings_url": _link(request.path, {**state, "kind": "swings", "frame": "", "phase": ""}),
+        "edges": SKELETON_EDGES,
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "similar.html#results", context)
+    return render(request, "similar.html", context)
+
+
+def _link(path: str, params: dict[str, str]) -> str:
+    kept = {k: v for k, v in params.items() if v not in ("", None)}
+    return f"{path}?{urlencode(kept)}" if kept else path

@@ -1,0 +1,98 @@
+"""The similarity page: results, partial, scope and bad input over HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+
+def url(world, name: str, **params) -> str:
+    v = world.video(name)
+    query = "&".join(f"{k}={val}" for k, val in params.items())
+    return f"/players/{v.user_id}/swings/{v.id}/similar/" + (f"?{query}" if query else "")
+
+
+def result_videos(html: str) -> list[str]:
+    return re.findall(r'data-match data-video="([^"]+)"', html)
+
+
+def test_coach_sees_matches_that_open_at_their_frame(login_client, sim_world):
+    w = sim_world
+    c = login_client(w.coach)
+    r = c.get(url(w, "right95", phase="same"))
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'id="query-frame">{}<'.format(w.top("right95")) in html  # no ?frame: the Top
+    videos = result_videos(html)
+    assert videos[0] == w.video("left95").id
+    assert w.video("other95").id not in videos and w.video("right95").id not in videos
+    left = w.video("left95")
+    assert f'href="/players/{left.user_id}/swings/{left.id}/?frame={w.top("left95")}"' in html
+    assert "Lou Left" in html and "torso lengths" in html
+    # Every thumbnail carries its 33 points.
+    thumbs = re.findall(r'data-thumb="([^"]+)"', html)
+    assert len(thumbs) == len(videos) + 1
+    data = json.loads(thumbs[1].replace("&quot;", '"'))
+    assert len(data["points"]) == 33 and data["aspect"] == pytest.approx(640 / 480, abs=1e-3)
+
+
+def test_htmx_gets_the_results_partial(login_client, sim_world):
+    w = sim_world
+    c = login_client(w.coach)
+    r = c.get(url(w, "right95", frame=w.top("right95"), hand="same"), HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and "<html" not in html
+    assert html.lstrip().startswith('<section id="similar-results"')
+    assert set(result_videos(html)) <= {v[0].id for n, v in w.swings.items() if n.startswith("r")}
+
+
+def test_swing_search_and_one_player_scope(login_client, sim_world):
+    w = sim_world
+    c = login_client(w.coach)
+    r = c.get(url(w, "right95", kind="swings"))
+    assert r.status_code == 200
+    assert result_videos(r.content.decode())[0] == w.video("left95").id
+    r = c.get(url(w, "right95", player=w.dtl.id, view="any"))
+    assert result_videos(r.content.decode()) == [w.video("dtl95").id]
+
+
+def test_players_and_other_coaches_stay_in_their_lane(login_client, sim_world):
+    w = sim_world
+    # Coach B cannot open coach A's swing at all.
+    assert login_client(w.other_coach).get(url(w, "right95")).status_code == 404
+    # A player sees only their own swings, even asking for everything.
+    r = login_client(w.righty).get(url(w, "right95", scope="all", view="any"))
+    assert r.status_code == 200
+    own = {v.id for n, (v, _, _) in w.swings.items() if n.startswith("right")}
+    found = result_videos(r.content.decode())
+    assert found and set(found) <= own
+    assert login_client(w.righty).get(url(w, "left95")).status_code == 404
+    # Asking for another coach's player is refused, not answered with their swings.
+    r = login_client(w.coach).get(url(w, "right95", player=w.other.id))
+    assert r.status_code == 400 and w.video("other95").id not in r.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"frame": "abc"}, "frame"),
+        ({"frame": "-3"}, "frame"),
+        ({"scope": "galaxy"}, "scope"),
+        ({"kind": "golf"}, "kind"),
+        ({"n": "500"}, "n"),
+        ({"view": "sideways"}, "view"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(login_client, sim_world, params, field):
+    r = login_client(sim_world.coach).get(url(sim_world, "right95", **params))
+    assert r.status_code == 400
+    assert field in r.content.decode()
+
+
+def test_a_frame_that_cannot_start_a_search_explains_why(login_client, sim_world):
+    r = login_client(sim_world.coach).get(url(sim_world, "right95", frame=99999))
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "no pose was stored for frame 99999" in html and not result_videos(html)
