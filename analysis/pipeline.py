@@ -1,9 +1,11 @@
 """From a stored video to stored poses, analysis and progress: what the worker does for each video.
 
 The engine (analysis/engine.py) is a pure function of arrays; this module is its Django-side user:
-it reads the video's poses (an attached pose file, or MediaPipe extraction from the video), runs
-the engine, and writes poses, the analysis and the day's progress row through the managers. Every
-write is an idempotent upsert with a deterministic id, so a run that dies half-way is simply re-run.
+it makes the browser rendition when the upload needs one (swingvision/videos/renditions.py), reads
+the video's poses (an attached pose file, or MediaPipe extraction from the video), runs the engine,
+writes poses, the analysis and the day's progress row through the managers, and draws the swing's
+poster and event strip (swingvision/videos/thumbnails.py). Every write is an idempotent upsert with
+a deterministic id (or blob key), so a run that dies half-way is simply re-run.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from analysis.pose import N_LANDMARKS
+from analysis.similarity import frame_phases
 from swingvision.db.managers import SYSTEM, Managers, managers
 from swingvision.db.records import SwingAnalysis, User, Video
 
@@ -193,6 +197,7 @@ def analysis_fields(result, *, fps: float, view: str, source: str, aspect: float
             "event_confidence": _jsonable(dict(result.event_confidence)),
             "fps": fps,
             "view": view,
+            "left_handed": bool(result.left_handed),
             "aspect": aspect,
             "pose_source": source,
             "n_frames": int(result.n_frames),
@@ -221,8 +226,17 @@ def analyze_and_store(
         raise ProcessingError(str(getattr(e, "reason", e))) from e
     fields = analysis_fields(result, fps=poses.fps, view=view, source=poses.source, aspect=aspect)
     # Poses first, then the analysis, then progress: a crash in between leaves rows that the
-    # re-run overwrites (same ids), never a second copy.
-    m.poses.write_video_poses(video, kp, poses.fps, embeddings=result.pose_embeddings)
+    # re-run overwrites (same ids), never a second copy. Each pose carries its phase, view and
+    # handedness, which similarity search filters on (analysis/similarity.py).
+    m.poses.write_video_poses(
+        video,
+        kp,
+        poses.fps,
+        embeddings=result.pose_embeddings,
+        phases=frame_phases(result.events, len(kp)),
+        view=view,
+        left_handed=bool(result.left_handed),
+    )
     analysis = m.analyses.save(video, **fields)
     m.progress.recompute_day(video.user_id, video.uploaded_at.date())
     return analysis
@@ -235,23 +249,77 @@ def fail(m: Managers, video: Video, reason: str) -> Video:
     return m.videos.update(current, status="failed", metadata=meta)
 
 
-def process_video(video: Video, *, m: Managers | None = None) -> Video:
-    """Analyse a video the caller has claimed (status `processing`); returns the final record."""
-    m = m or managers()
+# Progress goes to the row at most this often (every write is a database round trip).
+PROGRESS_EVERY_S = 1.0
+
+
+def progress_writer(m: Managers, video: Video, label: str):
+    """A `progress(done, total)` callback that shows "<label> N%" on the swing (the player page
+    polls it), written when the percentage moves and at most every PROGRESS_EVERY_S. Each write
+    also tells requeue_stale that the worker is alive."""
+    last = {"pct": -1, "at": 0.0}
 
     def progress(i: int, n: int) -> None:
         pct = int(100 * i / max(n, 1))
+        now = time.monotonic()
+        if pct == last["pct"] or (now - last["at"] < PROGRESS_EVERY_S and pct < 100):
+            return
+        last.update(pct=pct, at=now)
         current = m.videos.get_system(video.user_id, video.id)
-        m.videos.update(current, metadata={**current.metadata, "progress": f"poses {pct}%"})
+        m.videos.update(current, metadata={**current.metadata, "progress": f"{label} {pct}%"})
+
+    return progress
+
+
+def _note(m: Managers, video: Video, key: str, reason: str) -> Video:
+    current = m.videos.get_system(video.user_id, video.id)
+    meta = {k: v for k, v in current.metadata.items() if k != "progress"}
+    meta[key] = reason
+    return m.videos.update(current, metadata=meta)
+
+
+def playback_step(m: Managers, video: Video) -> Video:
+    """The browser rendition (videos/renditions.py). A video whose rendition fails is still
+    analysed: the reason is kept in metadata["rendition_error"] and the replay tries the original."""
+    from swingvision.storage import StorageError
+    from swingvision.videos.renditions import RenditionError, ensure_rendition
 
     try:
-        poses = load_poses(video, progress=progress)
+        return ensure_rendition(m, video, progress=progress_writer(m, video, "transcoding"))
+    except (RenditionError, StorageError) as e:
+        log.warning("video %s: no browser rendition: %s", video.id, e)
+        return _note(m, video, "rendition_error", str(e))
+
+
+def thumbnail_step(m: Managers, video: Video, analysis: SwingAnalysis, poses: LoadedPoses) -> Video:
+    """The poster and event strip (videos/thumbnails.py), after the analysis found the events.
+    A failure is kept in metadata["thumbs_error"]; the swing is analysed all the same."""
+    from swingvision.storage import StorageError
+    from swingvision.videos.thumbnails import ThumbnailError, make_thumbnails
+
+    current = m.videos.get_system(video.user_id, video.id)
+    size = (poses.width, poses.height) if poses.width and poses.height else None
+    try:
+        return make_thumbnails(m, current, analysis.events, keypoints=poses.keypoints, size=size)
+    except (ThumbnailError, StorageError) as e:
+        log.warning("video %s: no thumbnails: %s", video.id, e)
+        return _note(m, current, "thumbs_error", str(e))
+
+
+def process_video(video: Video, *, m: Managers | None = None) -> Video:
+    """Process a video the caller has claimed (status `processing`): its browser rendition, its
+    poses and analysis, then its thumbnails; returns the final record."""
+    m = m or managers()
+    try:
+        video = playback_step(m, video)
+        poses = load_poses(video, progress=progress_writer(m, video, "poses"))
         detected = np.any(~np.isnan(poses.keypoints[:, :, 0]), axis=1)
         if len(detected) and detected.mean() < MIN_DETECTED_FRACTION:
             raise ProcessingError(
                 f"no person detected in {100 * (1 - detected.mean()):.0f}% of frames"
             )
-        analyze_and_store(m, video, poses)
+        analysis = analyze_and_store(m, video, poses)
+        thumbnail_step(m, video, analysis, poses)
     except ProcessingError as e:
         log.info("video %s failed: %s", video.id, e)
         return fail(m, video, str(e))

@@ -1,3 +1,3 @@
 """The benchmark modules under bench/, in run order. A new benchmark adds its module name here."""
 
-SUITES: list[str] = ["analysis"]
+SUITES: list[str] = ["analysis", "backup", "upload", "load", "similarity", "replay", "transcode"]

@@ -1,14 +1,16 @@
-"""Cross-cutting responses: 503 when the database is down, and a strict Content-Security-Policy."""
+"""Cross-cutting responses: 503 when the database or the video store is down, 400 for bad input,
+and a strict Content-Security-Policy."""
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-from swingvision.db import DatabaseUnavailable, reset_db
+from swingvision.db import DatabaseUnavailable
 
 log = logging.getLogger("swingvision")
 
@@ -28,38 +30,69 @@ CSP = "; ".join(
 )
 
 
-def unavailable_response(request: HttpRequest, error: Exception) -> HttpResponse:
-    message = "The database is not reachable right now. Please try again in a moment."
+def outage_response(request: HttpRequest, message: str) -> HttpResponse:
+    """503 with a clear message, JSON for the API (the cause goes to the log and /healthz)."""
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-        response = JsonResponse({"error": message, "detail": str(error)}, status=503)
+        response = JsonResponse({"error": message}, status=503)
     else:
-        html = render_to_string("503.html", {"message": message})
-        response = HttpResponse(html, status=503)
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
     response["Retry-After"] = "5"
+    response["Cache-Control"] = "no-store"
     return response
 
 
+def unavailable_response(request: HttpRequest, error: Exception) -> HttpResponse:
+    log.warning("database unavailable on %s: %s", request.path, error)
+    return outage_response(
+        request, "The database is not reachable right now. Please try again in a moment."
+    )
+
+
 class DatabaseUnavailableMiddleware:
-    """Any request that hits a database outage answers 503; the next request reconnects."""
+    """A view that hits a database outage answers 503; the next request simply tries again (the
+    gateway reopens its connection). Outages met outside views are answered the same way where
+    they happen: loading the user (accounts.middleware), saving the session (accounts' session
+    middleware), and anything else by `server_error` below."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            return self.get_response(request)
-        except DatabaseUnavailable as e:  # raised outside a view (e.g. loading the session)
-            return self._handle(request, e)
+        return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
         if isinstance(exception, DatabaseUnavailable):
-            return self._handle(request, exception)
+            return unavailable_response(request, exception)
         return None
 
-    def _handle(self, request: HttpRequest, error: Exception) -> HttpResponse:
-        log.warning("database unavailable: %s", error)
-        reset_db()
+
+class StorageUnavailableMiddleware:
+    """A view that meets a blob store outage (StorageError) answers 503 with a clear message, for
+    pages and the API alike; views that can say more (uploads) catch it themselves first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        from swingvision.storage import BlobNotFound, StorageError
+
+        if not isinstance(exception, StorageError) or isinstance(exception, BlobNotFound):
+            return None
+        log.warning("video store unavailable on %s: %s", request.path, exception)
+        return outage_response(
+            request, "The video store is not reachable right now. Please try again in a moment."
+        )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database outage that escaped everything else is still a 503, not a 500."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseUnavailable):
         return unavailable_response(request, error)
+    return HttpResponse(render_to_string("500.html"), status=500)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -74,7 +107,8 @@ class ContentSecurityPolicyMiddleware:
 
 
 class BadRequestMiddleware:
-    """A view's BadRequest (bad query or form input) becomes a 400 naming the problem."""
+    """A view's BadRequest (bad query or form input), or a manager's ValidationError that the view
+    did not show next to its field, becomes a 400 naming the problem (never a 500)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -83,9 +117,10 @@ class BadRequestMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
+        from swingvision.db.managers import ValidationError
         from swingvision.web import BadRequest
 
-        if not isinstance(exception, BadRequest):
+        if not isinstance(exception, BadRequest | ValidationError):
             return None
         message = str(exception)
         if request.path.startswith("/api/") or "application/json" in request.headers.get(

@@ -47,6 +47,27 @@ SWINGVISION_MAX_VIDEO_SECONDS = float(os.environ.get("SWINGVISION_MAX_VIDEO_SECO
 SWINGVISION_BACKUP_LOCATION = os.environ.get(
     "SWINGVISION_BACKUP_LOCATION", f"file://{VAR_DIR / 'backups'}"
 )
+# `backup --prune` without --keep keeps this many backups.
+SWINGVISION_BACKUP_KEEP = int(os.environ.get("SWINGVISION_BACKUP_KEEP", "48"))
+# CrateDB snapshots: the repository (created by `manage.py backup` if missing) and where it
+# lives: a path in every node's path.repo (fs) or s3://bucket/base_path. Empty: the backup
+# location's S3 bucket under <prefix>/cratedb (a file:// backup location needs this set).
+SWINGVISION_CRATE_REPOSITORY = os.environ.get("SWINGVISION_CRATE_REPOSITORY", "swingvision")
+SWINGVISION_CRATE_REPOSITORY_LOCATION = os.environ.get("SWINGVISION_CRATE_REPOSITORY_LOCATION", "")
+# The S3 endpoint as the CrateDB nodes reach it (default: SWINGVISION_S3_ENDPOINT_URL) and keys
+# for the repository (empty: the nodes' IAM role).
+SWINGVISION_CRATE_REPOSITORY_ENDPOINT = os.environ.get("SWINGVISION_CRATE_REPOSITORY_ENDPOINT", "")
+SWINGVISION_CRATE_REPOSITORY_ACCESS_KEY = os.environ.get(
+    "SWINGVISION_CRATE_REPOSITORY_ACCESS_KEY", ""
+)
+SWINGVISION_CRATE_REPOSITORY_SECRET_KEY = os.environ.get(
+    "SWINGVISION_CRATE_REPOSITORY_SECRET_KEY", ""
+)
+# Logical replication (`manage.py replication`, run in the subscriber's region): the primary
+# cluster's transport address(es) and the user the subscriber connects as.
+SWINGVISION_REPLICATION_PRIMARY = os.environ.get("SWINGVISION_REPLICATION_PRIMARY", "")
+SWINGVISION_REPLICATION_USER = os.environ.get("SWINGVISION_REPLICATION_USER", "")
+SWINGVISION_REPLICATION_PASSWORD = os.environ.get("SWINGVISION_REPLICATION_PASSWORD", "")
 # Run the processing worker in a thread of the dev server (embedded default only).
 SWINGVISION_INLINE_WORKER = _env_bool("SWINGVISION_INLINE_WORKER", not PRODUCTION)
 
@@ -69,7 +90,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "swingvision.middleware.DatabaseUnavailableMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "swingvision.middleware.StorageUnavailableMiddleware",
+    "swingvision.accounts.middleware.SessionMiddleware",  # Django's, 503 on a database outage
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "swingvision.accounts.middleware.AuthenticationMiddleware",
@@ -105,6 +127,13 @@ DATABASES: dict = {}
 SESSION_ENGINE = "swingvision.accounts.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("SWINGVISION_SESSION_SECONDS", str(14 * 24 * 3600)))
 SESSION_COOKIE_HTTPONLY = True
+# Sessions also end after this long without a request (SESSION_COOKIE_AGE caps them from login).
+SWINGVISION_SESSION_IDLE_SECONDS = int(
+    os.environ.get("SWINGVISION_SESSION_IDLE_SECONDS", str(3 * 24 * 3600))
+)
+# Proxies in front of the app that append to X-Forwarded-For (login throttling per client).
+SWINGVISION_TRUSTED_PROXIES = int(os.environ.get("SWINGVISION_TRUSTED_PROXIES", "0"))
+CSRF_COOKIE_HTTPONLY = True  # the token reaches htmx through the page, never through JS cookies
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
@@ -123,7 +152,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("SWINGVISION_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -147,7 +176,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies are refused by browsers unless Secure, host-only and path=/.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = _env_bool("SWINGVISION_SSL_REDIRECT", True)
+    # Load balancers ask each instance for /healthz over plain HTTP: answer, don't redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SWINGVISION_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

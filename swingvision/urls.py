@@ -5,6 +5,9 @@ from django.urls import include, path
 from swingvision import views
 from swingvision.accounts import views as account_views
 
+# A database outage that escapes the middleware is still answered 503 (swingvision.middleware).
+handler500 = "swingvision.middleware.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", account_views.login_view, name="login"),

@@ -11,7 +11,17 @@ import pytest
 from swingvision.db import Conflict, NotFound
 from swingvision.db.managers import SYSTEM, ValidationError, managers
 from swingvision.db.migrate import live_columns
-from swingvision.db.records import Pose, ProgressPoint, SessionRecord, SwingAnalysis, User, Video
+from swingvision.db.records import (
+    ApiToken,
+    ApiTokenHash,
+    AuditEntry,
+    Pose,
+    ProgressPoint,
+    SessionRecord,
+    SwingAnalysis,
+    User,
+    Video,
+)
 
 from .backends import BACKENDS, drop_backend, open_backend
 from .conftest import TEST_PASSWORD, unique
@@ -23,6 +33,9 @@ TABLE_RECORDS = {
     "swing_analysis": SwingAnalysis,
     "progress": ProgressPoint,
     "sessions": SessionRecord,
+    "api_tokens": ApiToken,
+    "api_token_hashes": ApiTokenHash,
+    "audit_log": AuditEntry,
 }
 
 

@@ -11,6 +11,7 @@ from cratedb_sqlparse import sqlparse
 from swingvision.db.gateway import TABLES, refresh_sql
 from swingvision.db.migrate import migration_files
 from swingvision.db.queries import DIALECTS, compile_sql, dialect_only_names, load_queries
+from swingvision.ops.crate import ops_queries, representative_statements
 
 
 def crate_statements() -> list[tuple[str, str]]:
@@ -19,6 +20,10 @@ def crate_statements() -> list[tuple[str, str]]:
         out += [(f"migration {f.version}_{f.name} #{i}", s) for i, s in enumerate(f.statements)]
     out += [(f"query {n}", q.sql) for n, q in sorted(load_queries("crate").items())]
     out += [(f"refresh {t}", refresh_sql(t)) for t in TABLES]
+    # Backups and replication: their CrateDB-only queries, and the statements built from
+    # checked identifiers (swingvision/ops/crate.py) for representative names.
+    out += [(f"ops query {n}", q.sql) for n, q in sorted(ops_queries().items())]
+    out += [(f"ops {label}", sql) for label, sql in representative_statements()]
     return out
 
 

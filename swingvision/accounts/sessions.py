@@ -10,6 +10,9 @@ from swingvision.db.managers import managers
 from swingvision.db.records import SessionRecord
 
 USER_KEY = "_auth_user_id"
+AUTH_AT_KEY = "_auth_at"  # epoch seconds of the login: the absolute limit counts from here
+SEEN_KEY = "_seen_at"  # epoch seconds of the last recorded request: the idle limit
+SESSION_TOUCH_S = 300
 
 
 class SessionStore(SessionBase):

@@ -1,4 +1,11 @@
-"""Login rate limiting per account and per client address (in process memory)."""
+"""Login rate limiting per account and per client address (in process memory).
+
+Each process counts failures in a sliding window, so with N web workers an attacker gets at most N
+times the limit, still a handful of guesses a minute per account; a shared counter (or the load
+balancer's rate limit) is the next step if that ever matters. Behind a proxy, the client address is
+read from X-Forwarded-For only as far as SWINGVISION_TRUSTED_PROXIES says (otherwise every client
+would share the proxy's address and one attacker could lock everybody out).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +13,25 @@ import threading
 import time
 from collections import defaultdict, deque
 
+from django.conf import settings
 from django.http import HttpRequest
 
 MAX_FAILURES_PER_LOGIN = 5
 MAX_FAILURES_PER_IP = 20
 WINDOW_S = 300.0
+MAX_KEYS = 100_000  # memory bound: past this many tracked keys, stale ones are dropped
+
+
+def client_ip(request: HttpRequest) -> str:
+    """REMOTE_ADDR, or the address the trusted proxies in front of us saw."""
+    hops = int(getattr(settings, "SWINGVISION_TRUSTED_PROXIES", 0))
+    remote = request.META.get("REMOTE_ADDR", "")
+    if hops <= 0:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    # Each trusted proxy appends the address it received from; the client's is `hops` from the end.
+    return forwarded[-hops] if len(forwarded) >= hops else remote
 
 
 class LoginThrottle:
@@ -20,10 +41,9 @@ class LoginThrottle:
 
     @staticmethod
     def _keys(login: str, request: HttpRequest) -> list[tuple[str, int]]:
-        ip = request.META.get("REMOTE_ADDR", "")
         return [
             (f"login:{login.strip().lower()}", MAX_FAILURES_PER_LOGIN),
-            (f"ip:{ip}", MAX_FAILURES_PER_IP),
+            (f"ip:{client_ip(request)}", MAX_FAILURES_PER_IP),
         ]
 
     def _prune(self, q: deque[float], now: float) -> None:
@@ -46,8 +66,17 @@ class LoginThrottle:
     def failed(self, login: str, request: HttpRequest) -> None:
         now = time.monotonic()
         with self._lock:
+            if len(self._failures) >= MAX_KEYS:
+                self._drop_stale(now)
             for key, _ in self._keys(login, request):
                 self._failures[key].append(now)
+
+    def _drop_stale(self, now: float) -> None:
+        for key in list(self._failures):
+            q = self._failures[key]
+            self._prune(q, now)
+            if not q:
+                del self._failures[key]
 
     def succeeded(self, login: str, request: HttpRequest) -> None:
         with self._lock:

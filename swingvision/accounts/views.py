@@ -1,6 +1,8 @@
-"""Login and logout."""
+"""Login, logout, and one's own profile."""
 
 from __future__ import annotations
+
+import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -9,9 +11,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from swingvision.db.managers import managers
+from swingvision.db.managers.users import MIN_PASSWORD_LENGTH
 
 from .middleware import public
-from .sessions import USER_KEY
+from .sessions import AUTH_AT_KEY, SEEN_KEY, USER_KEY
 
 
 def login_user(request: HttpRequest, user) -> None:
@@ -19,7 +22,14 @@ def login_user(request: HttpRequest, user) -> None:
     request.session.flush()
     request.session.cycle_key()
     request.session[USER_KEY] = user.id
-    request.session.set_expiry(settings.SESSION_COOKIE_AGE)
+    now = int(time.time())
+    request.session[AUTH_AT_KEY] = now
+    request.session[SEEN_KEY] = now
+    # The cookie and the stored row expire after the idle limit; each touch moves both on (the
+    # absolute limit is checked against AUTH_AT_KEY, see middleware.session_expired).
+    request.session.set_expiry(
+        min(settings.SWINGVISION_SESSION_IDLE_SECONDS, settings.SESSION_COOKIE_AGE)
+    )
 
 
 @public
@@ -67,3 +77,39 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     request.session.flush()
     return redirect(settings.LOGIN_URL)
+
+
+@require_http_methods(["GET", "POST"])
+def profile_view(request: HttpRequest) -> HttpResponse:
+    """One's own name, email and password (any role)."""
+    from django.contrib import messages
+
+    from swingvision.db.managers import ValidationError
+
+    m = managers()
+    user = request.user
+    form = {"full_name": user.full_name, "email": user.email}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "password":
+                new = request.POST.get("new_password", "")[:1024]
+                if new != request.POST.get("new_password2", "")[:1024]:
+                    raise ValidationError("new_password2", "the two new passwords differ")
+                m.admin.change_password(
+                    user, current=request.POST.get("current_password", "")[:1024], new=new
+                )
+                # Changing the password ended every session, this one too: start a fresh one.
+                login_user(request, m.users.get(user.id))
+                messages.success(request, "Password changed. Other sessions were logged out.")
+            else:
+                form = {k: request.POST.get(k, "") for k in ("full_name", "email")}
+                m.admin.update_profile(user, full_name=form["full_name"], email=form["email"])
+                messages.success(request, "Profile saved.")
+        except ValidationError as e:
+            errors, status = {e.field: e.message}, 400
+        else:
+            return redirect("profile")
+    context = {"form": form, "errors": errors, "min_password": MIN_PASSWORD_LENGTH}
+    return render(request, "profile.html", context, status=status)

@@ -11,7 +11,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +35,14 @@ TABLES = (
     "progress",
     "sessions",
     "schema_migrations",
+    "api_tokens",
+    "api_token_hashes",
+    "audit_log",
 )
+
+
+# How long statements fail fast after CrateDB was found unreachable (then one tries again).
+CRATE_OUTAGE_HOLD_S = 2.0
 
 
 def refresh_sql(table: str) -> str:
@@ -55,7 +62,8 @@ class DbConfig:
     schema: str | None = None
     verify_ssl: bool = True
     ca_cert: str | None = None
-    timeout: float = 10.0
+    timeout: float = 10.0  # seconds to wait for CrateDB's answer to a statement
+    connect_timeout: float = 2.0  # seconds to open a connection: a dead node is found quickly
 
     @property
     def label(self) -> str:
@@ -90,6 +98,7 @@ def parse_db_url(url: str) -> DbConfig:
             verify_ssl=q.get("verify_ssl", "true").lower() not in ("0", "false"),
             ca_cert=q.get("ca_cert"),
             timeout=float(q.get("timeout", "10")),
+            connect_timeout=float(q.get("connect_timeout", "2")),
         )
     raise ValueError(f"SWINGVISION_DB={url!r}: the scheme must be sqlite:// or crate://")
 
@@ -103,6 +112,9 @@ class Database:
         self.queries = load_queries(self.dialect)
         self._local = threading.local()
         self.slow_query_ms = float(os.environ.get("SWINGVISION_SLOW_QUERY_MS", "500"))
+        # After CrateDB was found unreachable, statements fail at once until this moment instead
+        # of each waiting for its own timeout (every thread would pile up on a hung cluster).
+        self._crate_down_until = 0.0
 
     # -- connections -----------------------------------------------------------------------
     def _sqlite_connect(self, create: bool) -> sqlite3.Connection:
@@ -129,6 +141,7 @@ class Database:
 
     def _crate_connect(self) -> Any:
         from crate import client
+        from urllib3 import Timeout
 
         c = self.config
         return client.connect(
@@ -136,7 +149,7 @@ class Database:
             username=c.username,
             password=c.password,
             schema=c.schema,
-            timeout=c.timeout,
+            timeout=Timeout(connect=c.connect_timeout, read=c.timeout),
             verify_ssl_cert=c.verify_ssl,
             ca_cert=c.ca_cert,
         )
@@ -159,6 +172,12 @@ class Database:
                 self._local.ino = os.stat(self.config.path).st_ino
                 self._local.conn = conn
             return conn
+        wait = self._crate_down_until - time.monotonic()
+        if wait > 0:
+            raise DatabaseUnavailable(
+                f"CrateDB at {self.config.label} was unreachable moments ago; "
+                f"trying again in {wait:.1f} s"
+            )
         if conn is None:
             conn = self._crate_connect()
             self._local.conn = conn
@@ -217,6 +236,7 @@ class Database:
                 raise Conflict(f"{what}: {e}") from e
             if isinstance(e, cx.ConnectionError):
                 self.close()
+                self._crate_down_until = time.monotonic() + CRATE_OUTAGE_HOLD_S
                 raise DatabaseUnavailable(f"CrateDB at {self.config.label}: {e}") from e
             if isinstance(e, cx.ProgrammingError | cx.DatabaseError):
                 raise QueryError(f"{what}: {e}") from e
@@ -350,3 +370,54 @@ class Database:
     def ping(self) -> None:
         """Raise DatabaseUnavailable unless a trivial statement runs (for /healthz)."""
         self.fetch_value("ping")
+
+    # -- SQLite online backup (the backup and restore commands) ------------------------------
+    def sqlite_backup_to(
+        self,
+        path: str | os.PathLike,
+        *,
+        pages: int = -1,
+        progress: Callable[[int, int, int], object] | None = None,
+    ) -> None:
+        """Copy the live database into a new file with SQLite's online backup API.
+
+        The default (pages=-1) copies in one step inside one read transaction: in WAL mode the
+        app's writers go on committing meanwhile, and the copy is the database as of the step's
+        start. A stepwise copy (pages > 0) restarts whenever another connection writes, so under
+        steady writes it may never finish."""
+        self._sqlite_only("backup")
+        with self._errors("backup"):
+            # Its own connection: this thread's one may be inside a transaction.
+            src = self._sqlite_connect(create=False)
+            try:
+                dst = sqlite3.connect(os.fspath(path), isolation_level=None)
+                try:
+                    src.backup(dst, pages=pages, progress=progress)
+                finally:
+                    dst.close()
+            finally:
+                src.close()
+
+    def sqlite_restore_from(self, path: str | os.PathLike) -> None:
+        """Replace this database's content with the database file at `path`, in place.
+
+        The backup API writes through SQLite's own locking, so connections of other threads and
+        processes see the restored content on their next statement; replacing the file under
+        them instead would leave them on the old inode and lets SQLite delete the new -wal
+        when the last old connection closes."""
+        self._sqlite_only("restore")
+        with self._errors("restore"):
+            src = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)
+            try:
+                dst = self._sqlite_connect(create=True)
+                try:
+                    src.backup(dst)
+                finally:
+                    dst.close()
+            finally:
+                src.close()
+        self.close()
+
+    def _sqlite_only(self, what: str) -> None:
+        if self.dialect != "sqlite":
+            raise QueryError(f"{what}: SQLite's backup API does not apply to {self.dialect}")

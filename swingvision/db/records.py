@@ -66,6 +66,10 @@ class Pose:
     keypoints: np.ndarray = field(metadata=KEYPOINTS)  # (33, 4) float32, NaN where missing
     confidence: float | None
     embedding: np.ndarray | None = field(metadata=VECTOR)
+    # What similarity search filters on (migration 0004); None on rows written without analysis.
+    phase: str | None  # an event name or the phase between events (analysis.similarity.PHASES)
+    view: str | None  # "face-on" | "down-the-line"
+    left_handed: bool | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,6 +104,32 @@ class SessionRecord:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ApiToken:
+    """A personal API token; only the SHA-256 of the token is kept (shown once, at creation)."""
+
+    id: str
+    user_id: str
+    name: str
+    token_hash: str = field(repr=False)
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiTokenHash:
+    """The lookup row that finds a token by its hash with a primary-key read."""
+
+    token_hash: str
+    token_id: str
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Migration:
     version: str
     name: str
@@ -117,3 +147,18 @@ class PoseSequence:
 
     def __len__(self) -> int:
         return len(self.frame_numbers)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEntry:
+    """One audited change: who (actor_id) did what (action) to which record, before and after."""
+
+    id: str
+    actor_id: str
+    action: str  # e.g. "user.update", "video.rerun", "analysis.feedback"
+    target_type: str  # "user" | "video" | "analysis" | "progress"
+    target_id: str
+    player_id: str | None  # the player whose data it is, when there is one
+    before: dict
+    after: dict
+    at: datetime

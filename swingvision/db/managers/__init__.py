@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..gateway import Database
+from .admin import AdminData
 from .analyses import Analyses, analysis_id
+from .audit import Audit
 from .poses import Poses, dense_keypoints, pose_id
 from .progress import Progress, progress_id, summarize_day
 from .roster import Roster, RosterPage, RosterRow
-from .scope import SYSTEM, Actor, is_admin, visible_player
+from .scope import SYSTEM, Actor, NotAllowed, is_admin, visible_player
 from .sessions import Sessions
+from .similarity import Similarity
+from .swings import Swings
+from .tokens import ApiTokens
 from .users import Users, ValidationError, validate_password
 from .videos import Videos
 
@@ -25,6 +30,11 @@ class Managers:
     progress: Progress
     sessions: Sessions
     roster: Roster
+    tokens: ApiTokens
+    audit: Audit
+    admin: AdminData
+    swings: Swings
+    similarity: Similarity
 
 
 def managers(db: Database | None = None) -> Managers:
@@ -42,6 +52,11 @@ def managers(db: Database | None = None) -> Managers:
         progress=Progress(db),
         sessions=Sessions(db),
         roster=Roster(db),
+        tokens=ApiTokens(db),
+        audit=Audit(db),
+        admin=AdminData(db),
+        swings=Swings(db),
+        similarity=Similarity(db),
     )
 
 
@@ -49,6 +64,7 @@ __all__ = [
     "SYSTEM",
     "Actor",
     "Managers",
+    "NotAllowed",
     "RosterPage",
     "RosterRow",
     "ValidationError",

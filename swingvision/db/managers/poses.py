@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ..codec import Keypoints, Vector, keypoints_from_blob, keypoints_from_objects
@@ -28,9 +30,15 @@ class Poses:
         *,
         embeddings: np.ndarray | None = None,
         frame_numbers: np.ndarray | None = None,
+        phases: Sequence[str | None] | None = None,
+        view: str | None = None,
+        left_handed: bool | None = None,
     ) -> int:
         """Upsert one row per frame (frames with no joint at all are skipped) and drop rows past
-        the last frame, so a re-run leaves exactly one row per frame."""
+        the last frame, so a re-run leaves exactly one row per frame.
+
+        `phases` (one per frame), `view` and `left_handed` are what similarity search filters
+        on; the pipeline passes them from the analysis."""
         from analysis.pose import pose_confidence
 
         kp = np.asarray(keypoints, dtype=np.float32)
@@ -51,6 +59,9 @@ class Poses:
                     "keypoints": Keypoints(kp[i]),
                     "confidence": float(conf[i]),
                     "embedding": Vector(None if embeddings is None else embeddings[i]),
+                    "phase": None if phases is None else phases[i],
+                    "view": view,
+                    "left_handed": left_handed,
                 }
             )
         for start in range(0, len(rows), BATCH):

@@ -55,6 +55,13 @@ class Progress:
             {"user_id": player_id, "start": start, "end": end},
         )
 
+    def on_or_before(self, actor: Actor, player_id: str, at: datetime) -> ProgressPoint | None:
+        """The newest daily row at or before `at` (the player page's "now" and "30 days ago")."""
+        visible_player(self.db, actor, player_id)
+        return self.db.fetch_first(
+            ProgressPoint, "progress_latest_on_or_before", {"user_id": player_id, "at": at}
+        )
+
     def recompute_day(self, player_id: str, day: date) -> ProgressPoint | None:
         """The row for the day the swings were recorded (a re-analysis keeps their day)."""
         start = day_start(day)

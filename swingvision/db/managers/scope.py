@@ -54,3 +54,15 @@ def check_coach_scope(actor: Actor, coach_id: str) -> None:
     if actor.role == "coach" and actor.id == coach_id:
         return
     raise NotFound("coach not found")
+
+
+class NotAllowed(NotFound):
+    """The actor may see the record but not change it (views answer 403; a view that forgets to
+    tell the two apart still answers 404, never a change)."""
+
+
+def can_edit_player(actor: Actor, player: User) -> bool:
+    """Who may change a player's coaching data (settings, feedback): their coach, or an admin."""
+    if is_admin(actor):
+        return True
+    return actor.role == "coach" and player.coach_id == actor.id

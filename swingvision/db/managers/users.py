@@ -18,6 +18,7 @@ from .scope import Actor, check_coach_scope, is_admin
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,40}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
 
 
 class ValidationError(ValueError):
@@ -32,10 +33,29 @@ class ValidationError(ValueError):
 def validate_password(password: str, *, username: str = "") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError("password", f"use at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:  # hashing megabytes would be a cheap DoS
+        raise ValidationError("password", f"use at most {MAX_PASSWORD_LENGTH} characters")
     if password.isdigit():
         raise ValidationError("password", "must not be only digits")
     if username and username.lower() in password.lower():
         raise ValidationError("password", "must not contain the username")
+    if len(set(password)) < 4:
+        raise ValidationError("password", "use more than three different characters")
+    if _is_common_password(password):
+        raise ValidationError("password", "is one of the most common passwords: choose another")
+
+
+def _is_common_password(password: str) -> bool:
+    """Django's list of 20,000 common passwords (loaded once, case-insensitive)."""
+    from django.contrib.auth.password_validation import CommonPasswordValidator
+
+    global _COMMON
+    if _COMMON is None:
+        _COMMON = CommonPasswordValidator().passwords
+    return password.lower().strip() in _COMMON
+
+
+_COMMON: set[str] | None = None
 
 
 def _login_keys(username: str, email: str) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ..codec import utc_now
@@ -116,6 +116,22 @@ class Videos:
         self.db.execute("videos_update", _video_params(new))
         self.db.refresh("videos")
         return new
+
+    def raw_due(
+        self, before: datetime, *, after: Video | None = None, limit: int = 500
+    ) -> list[Video]:
+        """Videos uploaded before `before` that still have a raw blob, oldest first, a page at a
+        time after `after` (keyset paging: rows the purge skips do not hide the ones behind)."""
+        return self.db.fetch_all(
+            Video,
+            "videos_raw_due",
+            {
+                "before": before,
+                "after_at": after.uploaded_at if after else datetime.fromtimestamp(0, UTC),
+                "after_id": after.id if after else "",
+                "limit": int(limit),
+            },
+        )
 
     def update_if_status(self, video: Video, expected: str, **changes: Any) -> Video | None:
         """`update`, but only while the status is still `expected` (None if it moved on): the

@@ -1,0 +1,167 @@
+"""Coaching data a coach edits for their own players (an admin for anyone): a player's settings
+(handedness, default camera view, target band per metric) and the feedback of their analyses.
+The player sees both pages read-only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from swingvision.db.managers import ValidationError, managers
+from swingvision.db.managers.admin import HANDEDNESS, MAX_FEEDBACK_ITEMS, PRIORITY_RANGE
+from swingvision.db.managers.scope import can_edit_player
+from swingvision.web import BadRequest, player_or_404
+
+from .forms import as_bool, errors_of, scoped
+
+FEEDBACK_KEYS = ("aspect", "finding", "recommendation", "priority")
+
+
+def _metric_rows(player, posted: dict[str, str] | None = None) -> list[dict]:
+    from analysis.engine import METRICS
+
+    targets = player.settings.get("targets") or {}
+    rows = []
+    for name, spec in METRICS.items():
+        band = targets.get(name)
+        lo, hi = (
+            (band[0], band[1]) if isinstance(band, list | tuple) and len(band) == 2 else ("", "")
+        )
+        if posted is not None:
+            lo, hi = posted.get(f"{name}_lo", ""), posted.get(f"{name}_hi", "")
+        rows.append({"spec": spec, "lo": lo, "hi": hi, "custom": bool(band)})
+    return rows
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def player_settings(request: HttpRequest, player_id: str) -> HttpResponse:
+    from analysis.engine import METRICS, VIEWS
+
+    player = player_or_404(request, player_id)
+    can_edit = can_edit_player(request.user, player)
+    errors: dict[str, str] = {}
+    form = {
+        "handedness": player.settings.get("handedness", "right"),
+        "view": player.settings.get("view", VIEWS[0]),
+    }
+    rows = _metric_rows(player)
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Only the player's coach or an admin may change these settings.")
+        form = {k: request.POST.get(k, "") for k in ("handedness", "view")}
+        targets: dict = {}
+        for name in METRICS:
+            lo = request.POST.get(f"{name}_lo", "").strip()
+            hi = request.POST.get(f"{name}_hi", "").strip()
+            if not lo and not hi:
+                targets[name] = None  # the engine's default band
+            elif not lo or not hi:
+                field = f"{name}_lo" if not lo else f"{name}_hi"
+                errors = {field: "give both ends of the band, or neither for the default"}
+                break
+            else:
+                targets[name] = (lo, hi)
+        if not errors:
+            try:
+                managers().admin.update_player_settings(
+                    request.user,
+                    player.id,
+                    handedness=form["handedness"],
+                    view=form["view"],
+                    targets=targets,
+                )
+            except ValidationError as e:
+                errors = errors_of(e)
+            else:
+                messages.success(request, f"Saved {player.display_name}'s settings.")
+                return redirect("player_settings", player_id=player.id)
+        rows, status = _metric_rows(player, request.POST), 400
+    context = {
+        "player": player,
+        "can_edit": can_edit,
+        "form": form,
+        "errors": errors,
+        "rows": rows,
+        "handedness_choices": HANDEDNESS,
+        "views": VIEWS,
+    }
+    return render(request, "player_settings.html", context, status=status)
+
+
+def _posted_rows(request: HttpRequest) -> list[dict]:
+    """The feedback form's rows as posted (each with its form row number), without the blank
+    "add an item" row when it was left empty."""
+    try:
+        count = int(request.POST.get("rows", "0"))
+    except ValueError:
+        raise BadRequest("rows: must be a whole number") from None
+    if not 0 <= count <= MAX_FEEDBACK_ITEMS + 1:
+        raise BadRequest(f"rows: must be between 0 and {MAX_FEEDBACK_ITEMS + 1}")
+    rows = []
+    for row in range(count):
+        item = {key: request.POST.get(f"{key}_{row}", "") for key in FEEDBACK_KEYS}
+        index = request.POST.get(f"index_{row}", "")
+        if not index and not any(item[k].strip() for k in FEEDBACK_KEYS if k != "priority"):
+            continue
+        item["index"] = int(index) if index.isdigit() and len(index) < 4 else None
+        item["row"] = row
+        item["remove"] = bool(request.POST.get(f"remove_{row}"))
+        rows.append(item)
+    return rows
+
+
+@scoped
+@require_http_methods(["GET", "POST"])
+def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) -> HttpResponse:
+    m = managers()
+    player = player_or_404(request, player_id)
+    analysis = m.admin.analysis(request.user, player.id, analysis_id)
+    can_edit = can_edit_player(request.user, player)
+    errors: dict[str, str] = {}
+    status = 200
+    posted_rows = None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Only the player's coach or an admin may edit this feedback.")
+        try:
+            if request.POST.get("form") == "review":
+                reviewed = as_bool("reviewed", request.POST.get("reviewed", ""))
+                m.admin.mark_reviewed(request.user, player.id, analysis.id, reviewed)
+                messages.success(request, "Marked reviewed." if reviewed else "Review cleared.")
+            else:
+                posted_rows = _posted_rows(request)
+                kept = [r for r in posted_rows if not r["remove"]]
+                m.admin.update_feedback(request.user, player.id, analysis.id, kept)
+                messages.success(request, "Feedback saved.")
+        except ValidationError as e:
+            errors, status = errors_of(e), 400
+        else:
+            return redirect("analysis_feedback", player_id=player.id, analysis_id=analysis.id)
+    reviewer = None
+    if analysis.details.get("reviewed_by"):
+        reviewer = m.users.find(str(analysis.details["reviewed_by"]))
+    if errors and posted_rows is not None:
+        items = posted_rows  # show what was typed, with the error next to its field
+    else:
+        items = [
+            {**item, "index": i, "row": i, "remove": False}
+            for i, item in enumerate(analysis.feedback)
+            if isinstance(item, dict)
+        ]
+    context = {
+        "player": player,
+        "analysis": analysis,
+        "items": items,
+        "new_row": max((it["row"] for it in items), default=-1) + 1,
+        "can_edit": can_edit,
+        "errors": errors,
+        "priorities": range(PRIORITY_RANGE[0], PRIORITY_RANGE[1] + 1),
+        "reviewer": reviewer,
+        "edited": bool(analysis.details.get("feedback_edited_by")),
+    }
+    return render(request, "analysis_feedback.html", context, status=status)

@@ -1,0 +1,385 @@
+"""Admin data pages: users, videos, analyses, progress and the audit log, with htmx inline edits.
+
+Every page is for admins only (403 otherwise). An inline edit posts the one field it changes to the
+record's URL and gets back the table row (the row's named partial); without JavaScript the same
+forms post normally and come back to the list. Edits go through `managers().admin`, which
+validates, writes and records each change in the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from swingvision.db.managers import ValidationError, managers
+from swingvision.db.managers.admin import OwnedRow
+from swingvision.db.managers.audit import TARGET_TYPES
+from swingvision.db.records import ROLES, VIDEO_STATUSES
+from swingvision.storage import StorageError, get_store
+from swingvision.web import BadRequest, choice_param, int_param, text_param
+
+from .forms import admin_only, as_bool, back, errors_of, is_htmx, posted, scoped
+
+USER_FIELDS = ("username", "email", "full_name", "role", "coach_id", "active")
+VIDEO_FIELDS = ("status", "filename", "club", "view")
+
+
+def _views() -> tuple[str, ...]:
+    from analysis.engine import VIEWS
+
+    return tuple(VIEWS)
+
+
+@admin_only
+@require_GET
+def admin_home(request: HttpRequest) -> HttpResponse:
+    return redirect("admin_users")
+
+
+def audit_rows(entries: list) -> list[tuple]:
+    """(entry, actor's username, before as text, after as text) for the audit table."""
+    m = managers()
+    names: dict[str, str] = {}
+    rows = []
+    for entry in entries:
+        if entry.actor_id not in names:
+            actor = m.users.find(entry.actor_id)
+            names[entry.actor_id] = actor.username if actor else entry.actor_id
+        rows.append((entry, names[entry.actor_id], _as_text(entry.before), _as_text(entry.after)))
+    return rows
+
+
+def _as_text(value: dict) -> str:
+    return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True) if value else ""
+
+
+# -- users ------------------------------------------------------------------------------------
+def _coaches(request: HttpRequest) -> list:
+    return managers().users.by_role(request.user, "coach")
+
+
+def _user_row(request: HttpRequest, user, *, errors=None, saved=False, status=200):
+    coaches = _coaches(request)
+    context = {"u": user, "coaches": coaches, "roles": ROLES, "errors": errors or {}}
+    context["saved"] = saved
+    return render(request, "admin/users.html#user-row", context, status=status)
+
+
+@admin_only
+@require_http_methods(["GET", "POST"])
+def admin_users(request: HttpRequest) -> HttpResponse:
+    m = managers()
+    q = text_param(request, "q")
+    role = choice_param(request, "role", ("", *ROLES), "")
+    page_no = int_param(request, "page", 1)
+    errors: dict[str, str] = {}
+    form: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        form = posted(request, ("username", "email", "full_name", "role", "coach_id", "password"))
+        try:
+            user, generated = m.admin.create_user(
+                request.user,
+                username=form.get("username", ""),
+                email=form.get("email", ""),
+                full_name=form.get("full_name", ""),
+                role=form.get("role", ""),
+                coach_id=form.get("coach_id") or None,
+                password=form.get("password", ""),
+            )
+        except ValidationError as e:
+            errors, status = errors_of(e), 400
+        else:
+            return _user_page(request, user, generated_password=generated, created=True)
+    page = m.admin.users_page(request.user, q=q, role=role, page=page_no)
+    context = {
+        "page": page,
+        "q": q,
+        "role": role,
+        "roles": ROLES,
+        "coaches": _coaches(request),
+        "create_errors": errors,
+        "form": form,
+        "query": urlencode({"q": q, "role": role}),
+    }
+    if is_htmx(request) and request.method == "GET":
+        return render(request, "admin/users.html#users-table", context)
+    return render(request, "admin/users.html", context, status=status)
+
+
+def _user_page(request, user, *, errors=None, status=200, generated_password=None, created=False):
+    m = managers()
+    audit = m.audit.page(request.user, target_type="user", target_id=user.id, limit=20)
+    context = {
+        "u": user,
+        "roles": ROLES,
+        "coaches": _coaches(request),
+        "errors": errors or {},
+        "generated_password": generated_password,
+        "created": created,
+        "audit_rows": audit_rows(audit.entries),
+        "players": m.users.players_of(request.user, user.id) if user.role == "coach" else [],
+    }
+    return render(request, "admin/user.html", context, status=status)
+
+
+@admin_only
+@scoped
+@require_http_methods(["GET", "POST"])
+def admin_user(request: HttpRequest, user_id: str) -> HttpResponse:
+    m = managers()
+    user = m.admin.user(request.user, user_id)
+    if request.method == "GET":
+        return _user_page(request, user)
+    changes: dict = posted(request, USER_FIELDS)
+    try:
+        if "active" in changes:
+            changes["active"] = as_bool("active", changes["active"])
+        new = m.admin.update_user(request.user, user.id, changes)
+    except ValidationError as e:
+        if is_htmx(request):
+            return _user_row(request, user, errors=errors_of(e), status=400)
+        return _user_page(request, user, errors=errors_of(e), status=400)
+    if is_htmx(request):
+        return _user_row(request, new, saved=True)
+    messages.success(request, f"Saved {new.username}.")
+    return back(request, reverse("admin_user", args=[new.id]))
+
+
+@admin_only
+@scoped
+@require_POST
+def admin_user_password(request: HttpRequest, user_id: str) -> HttpResponse:
+    m = managers()
+    user = m.admin.user(request.user, user_id)
+    try:
+        generated = m.admin.reset_password(
+            request.user, user.id, request.POST.get("password", "")[:1024]
+        )
+    except ValidationError as e:
+        return _user_page(request, user, errors=errors_of(e), status=400)
+    if generated is None:
+        messages.success(request, f"New password set for {user.username}; their sessions ended.")
+        return redirect("admin_user", user_id=user.id)
+    # Shown once, in this response only (never stored in a message or the session).
+    return _user_page(request, m.users.get(user.id), generated_password=generated)
+
+
+# -- videos -----------------------------------------------------------------------------------
+def _video_row(request, video, player, *, errors=None, saved=False, status=200):
+    context = {
+        "row_video": video,
+        "row_player": player,
+        "statuses": VIDEO_STATUSES,
+        "views": _views(),
+        "errors": errors or {},
+        "saved": saved,
+    }
+    return render(request, "admin/videos.html#video-row", context, status=status)
+
+
+@admin_only
+@require_GET
+def admin_videos(request: HttpRequest) -> HttpResponse:
+    status = choice_param(request, "status", ("", *VIDEO_STATUSES), "")
+    player_id = text_param(request, "player", max_length=64)
+    page = managers().admin.videos_page(
+        request.user, status=status, player_id=player_id, page=int_param(request, "page", 1)
+    )
+    context = {
+        "page": page,
+        "status": status,
+        "player": player_id,
+        "statuses": VIDEO_STATUSES,
+        "views": _views(),
+        "errors": {},
+        "query": urlencode({"status": status, "player": player_id}),
+    }
+    if is_htmx(request):
+        return render(request, "admin/videos.html#videos-table", context)
+    return render(request, "admin/videos.html", context)
+
+
+@admin_only
+@scoped
+@require_http_methods(["GET", "POST"])
+def admin_video(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    m = managers()
+    video = m.admin.video(request.user, player_id, video_id)
+    player = m.users.get(player_id)
+    if request.method == "GET":
+        return _video_page(request, video, player)
+    try:
+        new = m.admin.update_video(request.user, player_id, video_id, posted(request, VIDEO_FIELDS))
+    except ValidationError as e:
+        if is_htmx(request):
+            return _video_row(request, video, player, errors=errors_of(e), status=400)
+        return _video_page(request, video, player, errors=errors_of(e), status=400)
+    if is_htmx(request):
+        return _video_row(request, new, player, saved=True)
+    messages.success(request, f"Saved {new.filename}.")
+    return back(request, reverse("admin_video", args=[player_id, video_id]))
+
+
+def _video_page(request, video, player, *, errors=None, status=200):
+    m = managers()
+    context = {
+        "video": video,
+        "player": player,
+        "statuses": VIDEO_STATUSES,
+        "views": _views(),
+        "errors": errors or {},
+        "analysis": m.analyses.latest_for_video(request.user, player.id, video.id),
+        "audit_rows": audit_rows(
+            m.audit.page(request.user, target_type="video", target_id=video.id, limit=20).entries
+        ),
+    }
+    return render(request, "admin/video.html", context, status=status)
+
+
+@admin_only
+@scoped
+@require_POST
+def admin_video_rerun(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    m = managers()
+    player = m.users.get(player_id)
+    try:
+        new = m.admin.rerun_analysis(request.user, player_id, video_id)
+    except ValidationError as e:
+        video = m.admin.video(request.user, player_id, video_id)
+        if is_htmx(request):
+            return _video_row(request, video, player, errors=errors_of(e), status=400)
+        return _video_page(request, video, player, errors=errors_of(e), status=400)
+    if is_htmx(request):
+        return _video_row(request, new, player, saved=True)
+    messages.success(request, f"{new.filename} is queued for analysis again.")
+    return back(request, reverse("admin_video", args=[player_id, video_id]))
+
+
+@admin_only
+@scoped
+@require_POST
+def admin_video_delete(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    m = managers()
+    video = m.admin.video(request.user, player_id, video_id)
+    player = m.users.get(player_id)
+    try:
+        m.admin.delete_video(request.user, player_id, video_id, get_store())
+    except ValidationError as e:
+        if is_htmx(request):
+            return _video_row(request, video, player, errors=errors_of(e), status=400)
+        return _video_page(request, video, player, errors=errors_of(e), status=400)
+    except StorageError as e:
+        # Nothing in the database was touched: the same delete can simply be tried again.
+        error = {"delete": f"the video store failed, nothing was deleted: {e}"}
+        if is_htmx(request):
+            return _video_row(request, video, player, errors=error, status=503)
+        return _video_page(request, video, player, errors=error, status=503)
+    if is_htmx(request):
+        return HttpResponse("")  # the row's outerHTML becomes nothing
+    messages.success(request, f"Deleted {video.filename} with its poses and analyses.")
+    return back(request, reverse("admin_videos"))
+
+
+# -- analyses ---------------------------------------------------------------------------------
+@admin_only
+@require_GET
+def admin_analyses(request: HttpRequest) -> HttpResponse:
+    player_id = text_param(request, "player", max_length=64)
+    page = managers().admin.analyses_page(
+        request.user, player_id=player_id, page=int_param(request, "page", 1)
+    )
+    context = {
+        "page": page,
+        "player": player_id,
+        "errors": {},
+        "query": urlencode({"player": player_id}),
+    }
+    if is_htmx(request):
+        return render(request, "admin/analyses.html#analyses-table", context)
+    return render(request, "admin/analyses.html", context)
+
+
+@admin_only
+@scoped
+@require_POST
+def admin_analysis_review(request: HttpRequest, player_id: str, analysis_id: str) -> HttpResponse:
+    m = managers()
+    try:
+        reviewed = as_bool("reviewed", request.POST.get("reviewed", "1"))
+    except ValidationError as e:
+        raise BadRequest(str(e)) from None
+    analysis = m.admin.mark_reviewed(request.user, player_id, analysis_id, reviewed)
+    if is_htmx(request):
+        row = OwnedRow(record=analysis, player=m.users.find(player_id))
+        context = {"row": row, "saved": True}
+        return render(request, "admin/analyses.html#analysis-row", context)
+    messages.success(request, "Marked reviewed." if reviewed else "Marked not reviewed.")
+    return back(request, reverse("admin_analyses"))
+
+
+# -- progress ---------------------------------------------------------------------------------
+@admin_only
+@require_GET
+def admin_progress(request: HttpRequest) -> HttpResponse:
+    q = text_param(request, "q")
+    page = managers().admin.users_page(
+        request.user, q=q, role="player", page=int_param(request, "page", 1)
+    )
+    context = {"page": page, "q": q, "query": urlencode({"q": q})}
+    if is_htmx(request):
+        return render(request, "admin/progress.html#players-table", context)
+    return render(request, "admin/progress.html", context)
+
+
+@admin_only
+@scoped
+@require_POST
+def admin_progress_recompute(request: HttpRequest, player_id: str) -> HttpResponse:
+    m = managers()
+    rows = m.admin.recompute_progress(request.user, player_id)
+    player = m.users.get(player_id)
+    if is_htmx(request):
+        return render(request, "admin/progress.html#player-row", {"p": player, "recomputed": rows})
+    messages.success(request, f"Rebuilt {rows} progress day(s) for {player.display_name}.")
+    return back(request, reverse("admin_progress"))
+
+
+# -- the audit log ----------------------------------------------------------------------------
+@admin_only
+@require_GET
+def admin_audit(request: HttpRequest) -> HttpResponse:
+    m = managers()
+    filters = {
+        "actor_id": text_param(request, "actor", max_length=64),
+        "target_type": choice_param(request, "target_type", ("", *TARGET_TYPES), ""),
+        "target_id": text_param(request, "target", max_length=200),
+        "player_id": text_param(request, "player", max_length=64),
+    }
+    cursor = text_param(request, "before", max_length=100)
+    try:
+        page = m.audit.page(request.user, cursor=cursor, **filters)
+    except ValidationError as e:
+        raise BadRequest(str(e)) from None
+    context = {
+        "rows": audit_rows(page.entries),
+        "next_cursor": page.next_cursor,
+        "filters": filters,
+        "target_types": TARGET_TYPES,
+        "cursor": cursor,
+        "query": urlencode(
+            {
+                "actor": filters["actor_id"],
+                "target_type": filters["target_type"],
+                "target": filters["target_id"],
+                "player": filters["player_id"],
+            }
+        ),
+    }
+    return render(request, "admin/audit.html", context)

@@ -1,0 +1,157 @@
+"""The audit log: every admin and coach data edit, with who, what, when, and the values before and
+after. Entries are written by the managers that make the change (see admin.py) and read by admins."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from ..codec import to_epoch_ms, utc_now
+from ..errors import NotFound
+from ..gateway import Database
+from ..ids import monotonic_id
+from ..records import AuditEntry
+from .scope import Actor, is_admin
+from .users import ValidationError
+
+TARGET_TYPES = ("user", "video", "analysis", "progress")
+# Fields never copied into the log (secrets, and arrays too large to be worth keeping).
+_NOT_LOGGED = {"password_hash", "swing_embedding", "keypoints", "embedding"}
+_FAR_FUTURE_MS = 253402300799999  # 9999-12-31: "no cursor", later than any entry
+
+
+def snapshot(record: Any) -> dict[str, Any]:
+    """A record as plain JSON-friendly values for the log (no secrets, no vectors)."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        if f.name in _NOT_LOGGED:
+            continue
+        out[f.name] = _plain(getattr(record, f.name))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    """Only the keys whose values differ, on each side: what a reader of the log wants to see."""
+    keys = [k for k in {**before, **after} if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    next_cursor: str  # "" on the last page
+
+
+def _cursor(entry: AuditEntry) -> str:
+    return f"{to_epoch_ms(entry.at)}.{entry.id}"
+
+
+def parse_cursor(cursor: str) -> tuple[int, str]:
+    """`<epoch ms>.<id>` from a previous page, or ("no cursor") the newest entries."""
+    if not cursor:
+        return _FAR_FUTURE_MS, "~"
+    ms, _, entry_id = cursor.partition(".")
+    if not ms.isdigit() or len(ms) > 15 or not entry_id or len(entry_id) > 64:
+        raise ValidationError("before", "not a cursor from a previous page")
+    return int(ms), entry_id
+
+
+class Audit:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def record(
+        self,
+        actor: Actor,
+        action: str,
+        *,
+        target_type: str,
+        target_id: str,
+        player_id: str | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        if target_type not in TARGET_TYPES:
+            raise ValueError(f"unknown audit target type {target_type!r}")
+        entry = AuditEntry(
+            id=monotonic_id(),
+            actor_id=actor.id,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            player_id=player_id,
+            before=_plain(before or {}),
+            after=_plain(after or {}),
+            at=utc_now(),
+        )
+        self.db.execute(
+            "audit_insert",
+            {
+                "id": entry.id,
+                "actor_id": entry.actor_id,
+                "action": entry.action,
+                "target_type": entry.target_type,
+                "target_id": entry.target_id,
+                "player_id": entry.player_id,
+                "before": entry.before,
+                "after": entry.after,
+                "at": entry.at,
+            },
+        )
+        self.db.refresh("audit_log")
+        return entry
+
+    def page(
+        self,
+        actor: Actor,
+        *,
+        actor_id: str = "",
+        target_type: str = "",
+        target_id: str = "",
+        player_id: str = "",
+        cursor: str = "",
+        limit: int = 50,
+    ) -> AuditPage:
+        """Newest first; pass `next_cursor` back for the next (older) page. Admins only."""
+        if not is_admin(actor):
+            raise NotFound("not allowed")
+        before_ms, before_id = parse_cursor(cursor)
+        params = {
+            "before_at": before_ms,
+            "before_id": before_id,
+            "target_type": target_type,
+            "target_id": target_id,
+            "limit": int(limit) + 1,
+        }
+        if target_type and target_id and not actor_id and not player_id:
+            entries = self.db.fetch_all(AuditEntry, "audit_for_target", params)
+        else:
+            params.update(actor_id=actor_id, player_id=player_id)
+            entries = self.db.fetch_all(AuditEntry, "audit_page", params)
+        more = len(entries) > limit
+        entries = entries[:limit]
+        return AuditPage(entries=entries, next_cursor=_cursor(entries[-1]) if more else "")
+
+    def get(self, actor: Actor, entry_id: str) -> AuditEntry:
+        if not is_admin(actor):
+            raise NotFound("not allowed")
+        return self.db.fetch_one(AuditEntry, "audit_get", {"id": entry_id})
+
+
+__all__ = ["Audit", "AuditPage", "changed", "parse_cursor", "snapshot"]

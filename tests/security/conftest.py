@@ -1,0 +1,132 @@
+"""A small world for the security tests: two coaches, a player of each, an admin, and the first
+player's swing with a video file, poses, an analysis, a progress row and an API token.
+
+The six roles the access matrix checks: anonymous, player, other_player, coach, other_coach, admin.
+"`other_player`" belongs to `other_coach`; neither may see anything of `player`.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from django.test import Client
+
+from tests.conftest import TEST_PASSWORD, unique
+
+ROLES = ("anonymous", "player", "other_player", "coach", "other_coach", "admin")
+
+
+@dataclass
+class World:
+    users: dict  # role -> User (no "anonymous")
+    video: object
+    analysis: object
+    token_id: str
+    frame: int
+    clients: dict = field(default_factory=dict)  # role -> logged-in Client (built lazily)
+
+    @property
+    def player(self):
+        return self.users["player"]
+
+    def client(self, role: str) -> Client:
+        """A logged-in client per role (one session each, reused across the module)."""
+        if role == "anonymous":
+            return Client(raise_request_exception=False)
+        if role not in self.clients:
+            from swingvision.accounts.throttle import login_throttle
+
+            login_throttle.reset()
+            c = Client(raise_request_exception=False)
+            r = c.post(
+                "/login/", {"username": self.users[role].username, "password": TEST_PASSWORD}
+            )
+            assert r.status_code == 302, r.content[:300]
+            self.clients[role] = c
+        return self.clients[role]
+
+
+def make_account(m, role: str, *, coach=None, name: str = ""):
+    username = unique(role.replace("_", ""))
+    return m.users.create(
+        username=username,
+        email=f"{username}@example.com",
+        password=TEST_PASSWORD,
+        role=role,
+        coach_id=coach.id if coach is not None else None,
+        full_name=name or username.title(),
+    )
+
+
+def build_world(m) -> World:
+    from swingvision.db.managers import SYSTEM
+    from swingvision.storage import get_store, video_key
+
+    coach = make_account(m, "coach", name="Casey Matrix")
+    other_coach = make_account(m, "coach", name="Olive Other")
+    player = make_account(m, "player", coach=coach, name="Pat Matrix")
+    other_player = make_account(m, "player", coach=other_coach, name="Quinn Other")
+    admin = make_account(m, "admin", name="Ada Admin")
+
+    video = m.videos.create(SYSTEM, player.id, filename="swing.mp4", status="uploaded")
+    ref = get_store().put(
+        video_key(player.id, video.id, "swing.mp4"), io.BytesIO(b"\x00" * 2048), content_type=""
+    )
+    poster = get_store().put(
+        f"thumbs/{player.id}/{video.id}/poster.webp", io.BytesIO(b"RIFF0000WEBP"), content_type=""
+    )
+    video = m.videos.update(
+        video,
+        blob_ref=ref,
+        status="analyzed",
+        duration_s=1.5,
+        metadata={
+            "fps": 30.0,
+            "width": 640,
+            "height": 480,
+            "view": "face-on",
+            "thumbs": {"poster_ref": poster, "version": "1"},
+        },
+    )
+    rng = np.random.default_rng(7)
+    keypoints = rng.uniform(0.2, 0.8, size=(12, 33, 4)).astype(np.float32)
+    m.poses.write_video_poses(video, keypoints, 30.0)
+    analysis = m.analyses.save(
+        video,
+        engine_version="test-1",
+        overall_score=71.5,
+        metrics={"tempo_ratio": 2.9, "shoulder_turn_deg": 91.0},
+        events={"address": 0, "top": 5, "impact": 8},
+        feedback=[
+            {
+                "aspect": "tempo_ratio",
+                "finding": "Tempo 2.9:1 is close to 3:1.",
+                "recommendation": "Keep the rhythm.",
+                "priority": 2,
+            }
+        ],
+        details={"metrics": {"tempo_ratio": {"score": 90.0}}},
+        swing_embedding=None,
+    )
+    m.progress.recompute_player(player.id)
+    _, raw = m.tokens.create(player, name="matrix")
+    token = next(t for t in m.tokens.for_user(player) if t.name == "matrix")
+    del raw
+    users = {
+        "player": player,
+        "other_player": other_player,
+        "coach": coach,
+        "other_coach": other_coach,
+        "admin": admin,
+    }
+    return World(users=users, video=video, analysis=analysis, token_id=token.id, frame=3)
+
+
+@pytest.fixture(scope="module")
+def world(gateway):
+    from swingvision.db.managers import managers
+
+    return build_world(managers(gateway))

@@ -1,0 +1,459 @@
+"""Admin data edits, coach edits of their players' settings and feedback, one's own profile: each
+edit validated with a message naming the field, written through the managers, audited with who,
+what, when, before and after; and nobody but an admin changes anything through an admin URL."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+
+from swingvision.db.managers import SYSTEM
+from swingvision.storage import StorageError, get_store, video_key
+
+from .test_access_matrix import fill, iter_routes
+
+HX = {"HX-Request": "true"}
+
+
+def audit_for(mgr, target_id: str) -> list:
+    return mgr.audit.page(SYSTEM, target_id=target_id, limit=100).entries
+
+
+def fingerprint(gateway) -> str:
+    """A digest of every domain row and the audit log (sessions aside: logins write those)."""
+    h = hashlib.sha256()
+    for table in ("users", "user_logins", "videos", "poses", "swing_analysis", "progress"):
+        h.update(repr(gateway.run_sql(f"SELECT * FROM {table} ORDER BY 1, 2")).encode())
+    h.update(repr(gateway.run_sql("SELECT * FROM audit_log ORDER BY id")).encode())
+    return h.hexdigest()
+
+
+@pytest.fixture
+def team(make_user):
+    coach = make_user("coach", name="Cora Coach")
+    other_coach = make_user("coach", name="Otto Coach")
+    player = make_user("player", coach=coach, name="Pia Player")
+    admin = make_user("admin", name="Adam Admin")
+    return coach, other_coach, player, admin
+
+
+def add_swing(mgr, player, *, with_blob: bool = True):
+    video = mgr.videos.create(SYSTEM, player.id, filename="drive.mp4", status="uploaded")
+    changes = {"status": "analyzed", "metadata": {"view": "face-on", "fps": 30.0}}
+    if with_blob:
+        store = get_store()
+        ref = store.put(video_key(player.id, video.id, "drive.mp4"), io.BytesIO(b"v" * 64))
+        pose_ref = store.put(
+            video_key(player.id, video.id, "poses.csv", kind="poses"), io.BytesIO(b"p")
+        )
+        changes.update(blob_ref=ref, metadata={**changes["metadata"], "pose_ref": pose_ref})
+    video = mgr.videos.update(video, **changes)
+    import numpy as np
+
+    mgr.poses.write_video_poses(video, np.full((5, 33, 4), 0.5, dtype=np.float32), 30.0)
+    analysis = mgr.analyses.save(
+        video,
+        engine_version="t1",
+        overall_score=64.0,
+        metrics={"tempo_ratio": 3.4},
+        events={},
+        feedback=[
+            {
+                "aspect": "tempo_ratio",
+                "finding": "Tempo 3.4:1 is slow.",
+                "recommendation": "Quicker backswing.",
+                "priority": 1,
+                "metric_value": 3.4,
+            }
+        ],
+        details={},
+        swing_embedding=None,
+    )
+    mgr.progress.recompute_player(player.id)
+    return video, analysis
+
+
+# -- admin edits, audited -----------------------------------------------------------------------
+def test_admin_creates_a_user_and_the_log_says_so(team, login_client, mgr):
+    coach, _, _, admin = team
+    c = login_client(admin)
+    r = c.post(
+        "/admin/users/",
+        {
+            "username": "newplayer_x1",
+            "email": "np_x1@example.com",
+            "role": "player",
+            "coach_id": coach.id,
+            "full_name": "Nina New",
+        },
+    )
+    assert r.status_code == 200
+    password = r.context["generated_password"]
+    assert password and password.encode() in r.content
+    user = mgr.users.by_login("newplayer_x1")
+    assert user.coach_id == coach.id and user.role == "player"
+    assert mgr.users.authenticate("newplayer_x1", password) is not None
+    (entry,) = audit_for(mgr, user.id)
+    assert entry.action == "user.create" and entry.actor_id == admin.id
+    assert entry.after["username"] == "newplayer_x1" and "password_hash" not in entry.after
+
+
+def test_inline_role_and_coach_edits_are_audited_before_and_after(team, login_client, mgr):
+    coach, other_coach, player, admin = team
+    c = login_client(admin)
+    r = c.post(f"/admin/users/{player.id}/", {"coach_id": other_coach.id}, headers=HX)
+    assert r.status_code == 200
+    assert r.content.lstrip().startswith(b'<tr id="user-')  # the row partial, for the swap
+    assert b"Saved" in r.content
+    assert mgr.users.get(player.id).coach_id == other_coach.id
+    entry = audit_for(mgr, player.id)[0]
+    assert entry.action == "user.update" and entry.actor_id == admin.id
+    assert entry.before == {"coach_id": coach.id} and entry.after == {"coach_id": other_coach.id}
+    assert entry.at is not None
+    # A player made a coach loses their coach in the same edit.
+    c.post(f"/admin/users/{player.id}/", {"role": "coach"}, headers=HX)
+    moved = mgr.users.get(player.id)
+    assert moved.role == "coach" and moved.coach_id is None
+    entry = audit_for(mgr, player.id)[0]
+    assert entry.before == {"role": "player", "coach_id": other_coach.id}
+    assert entry.after == {"role": "coach", "coach_id": None}
+    page = c.get("/admin/audit/", {"target": player.id})
+    assert page.status_code == 200 and admin.username.encode() in page.content
+    assert b"user.update" in page.content
+
+
+def test_deactivating_ends_the_users_sessions(team, login_client, mgr):
+    _, _, player, admin = team
+    player_client = login_client(player)
+    assert player_client.get(f"/players/{player.id}/settings/").status_code == 200
+    r = login_client(admin).post(f"/admin/users/{player.id}/", {"active": "0"})
+    assert r.status_code == 302
+    assert mgr.users.get(player.id).active is False
+    assert player_client.get(f"/players/{player.id}/settings/").status_code == 302
+    assert audit_for(mgr, player.id)[0].after == {"active": False}
+
+
+def test_password_reset_generates_one_and_ends_sessions(team, login_client, mgr):
+    _, _, player, admin = team
+    player_client = login_client(player)
+    r = login_client(admin).post(f"/admin/users/{player.id}/password/", {"password": ""})
+    assert r.status_code == 200
+    new = r.context["generated_password"]
+    assert mgr.users.authenticate(player.username, new) is not None
+    assert player_client.get("/profile/").status_code == 302
+    entry = audit_for(mgr, player.id)[0]
+    assert entry.action == "user.password_reset" and new not in repr(entry.after)
+
+
+def test_video_status_edit_rerun_and_delete(team, login_client, mgr, gateway):
+    _, _, player, admin = team
+    video, analysis = add_swing(mgr, player)
+    store = get_store()
+    c = login_client(admin)
+    r = c.post(f"/admin/videos/{player.id}/{video.id}/", {"status": "failed"}, headers=HX)
+    assert r.status_code == 200 and b'<tr id="video-' in r.content
+    assert mgr.videos.get(admin, player.id, video.id).status == "failed"
+    r = c.post(f"/admin/videos/{player.id}/{video.id}/rerun/")
+    assert r.status_code == 302
+    assert mgr.videos.get(admin, player.id, video.id).status == "uploaded"
+    rerun = audit_for(mgr, video.id)[0]
+    assert rerun.action == "video.rerun" and "worker picks up uploaded" in rerun.after["note"]
+    # Already queued: refused with a message naming the field, nothing changes.
+    r = c.post(f"/admin/videos/{player.id}/{video.id}/rerun/")
+    assert r.status_code == 400 and b"already waiting for analysis" in r.content
+    # Delete: the blobs, poses, analyses, the row and the derived progress rows all go.
+    assert store.exists(video.blob_ref)
+    r = c.post(f"/admin/videos/{player.id}/{video.id}/delete/", headers=HX)
+    assert r.status_code == 200 and r.content == b""
+    assert not store.exists(video.blob_ref) and not store.exists(video.metadata["pose_ref"])
+    with pytest.raises(Exception, match="not found"):
+        mgr.videos.get(admin, player.id, video.id)
+    assert mgr.poses.count(video) == 0
+    assert mgr.admin.analyses_page(admin, player_id=player.id).total == 0
+    assert int(gateway.fetch_value("progress_count_for_player", {"user_id": player.id})) == 0
+    deleted = audit_for(mgr, video.id)[0]
+    assert deleted.action == "video.delete" and deleted.before["filename"] == "drive.mp4"
+
+
+class FlakyStore:
+    """Deletes the first blob, then fails: a storage outage half-way through a delete."""
+
+    def __init__(self, real) -> None:
+        self.real, self.calls = real, 0
+
+    def delete(self, ref: str) -> None:
+        self.calls += 1
+        if self.calls > 1:
+            raise StorageError("injected outage")
+        self.real.delete(ref)
+
+
+def test_a_delete_that_fails_half_way_is_finished_by_running_it_again(team, mgr):
+    _, _, player, admin = team
+    video, _ = add_swing(mgr, player)
+    with pytest.raises(StorageError):
+        mgr.admin.delete_video(admin, player.id, video.id, FlakyStore(get_store()))
+    # The row (and with it everything a re-run needs) is still there.
+    assert mgr.videos.get(admin, player.id, video.id).id == video.id
+    assert mgr.poses.count(video) == 5
+    mgr.admin.delete_video(admin, player.id, video.id, get_store())
+    assert mgr.poses.count(video) == 0
+    assert not get_store().exists(video.metadata["pose_ref"])
+
+
+def test_progress_recompute_is_audited(team, login_client, mgr):
+    _, _, player, admin = team
+    add_swing(mgr, player, with_blob=False)
+    r = login_client(admin).post(f"/admin/progress/{player.id}/recompute/", headers=HX)
+    assert r.status_code == 200 and b"Rebuilt 1 day" in r.content
+    entry = audit_for(mgr, player.id)[0]
+    assert entry.action == "progress.recompute" and entry.after == {"rows": 1}
+
+
+# -- validation: a message naming the field -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"email": "not-an-email"}, "email", "enter a valid email address"),
+        ({"username": "has space"}, "username", "3-40 letters"),
+        ({"role": "superuser"}, "role", "must be one of"),
+        ({"full_name": "x" * 121}, "full_name", "at most 120 characters"),
+        ({"full_name": "tab\x07bell"}, "full_name", "control characters"),
+        ({"active": "maybe"}, "active", "must be yes or no"),
+        ({"username": "", "email": "a@b.co"}, "username", "is required"),
+    ],
+)
+def test_user_edit_validation_names_the_field(team, login_client, mgr, data, field, message):
+    _, _, player, admin = team
+    c = login_client(admin)
+    r = c.post(f"/admin/users/{player.id}/", data, headers=HX)
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert f'id="error-{field}{player.id}"' in html and message in html
+    assert mgr.users.get(player.id) == player
+    assert audit_for(mgr, player.id) == []
+
+
+def test_coach_choice_username_clash_and_self_lockout_are_refused(team, login_client, mgr):
+    coach, _, player, admin = team
+    c = login_client(admin)
+    r = c.post(f"/admin/users/{player.id}/", {"coach_id": player.id})
+    assert r.status_code == 400 and b"no such coach" in r.content
+    r = c.post(f"/admin/users/{player.id}/", {"username": coach.username})
+    assert r.status_code == 400 and b"this username is already taken" in r.content
+    r = c.post(f"/admin/users/{admin.id}/", {"role": "coach"})
+    assert r.status_code == 400 and b"your own admin role" in r.content
+    r = c.post(f"/admin/users/{admin.id}/", {"active": "0"})
+    assert r.status_code == 400 and b"deactivate your own account" in r.content
+    r = c.post(f"/admin/users/{coach.id}/", {"role": "player"})
+    assert r.status_code == 400 and b"still have this coach" in r.content
+    assert mgr.users.get(coach.id).role == "coach"
+
+
+def test_video_edit_validation(team, login_client, mgr):
+    _, _, player, admin = team
+    video, _ = add_swing(mgr, player, with_blob=False)
+    c = login_client(admin)
+    for data, message in (
+        ({"status": "lost"}, b"must be one of"),
+        ({"filename": "../etc/passwd"}, b"must not contain slashes"),
+        ({"view": "overhead"}, b"must be one of"),
+        ({"club": "c" * 41}, b"at most 40 characters"),
+    ):
+        r = c.post(f"/admin/videos/{player.id}/{video.id}/", data, headers=HX)
+        assert r.status_code == 400 and message in r.content, data
+    assert mgr.videos.get(admin, player.id, video.id) == video
+
+
+# -- nobody else gets through an admin URL ------------------------------------------------------
+def _admin_routes():
+    return [route for route, _ in iter_routes() if route.startswith("admin/")]
+
+
+HOSTILE_FORM = {
+    "username": "pwned_user",
+    "email": "pwned@example.com",
+    "full_name": "Pwned",
+    "role": "admin",
+    "coach_id": "",
+    "active": "0",
+    "password": "a-new-password-123",
+    "status": "failed",
+    "filename": "pwned.mp4",
+    "reviewed": "1",
+}
+
+
+@pytest.mark.parametrize("role", ["player", "coach", "other_coach", "other_player"])
+def test_non_admins_posting_to_admin_urls_get_403_and_change_nothing(world, gateway, role):
+    client = world.client(role)
+    values = {
+        "player_id": world.player.id,
+        "user_id": world.users[role].id,  # even their own account
+        "video_id": world.video.id,
+        "analysis_id": world.analysis.id,
+    }
+    routes = _admin_routes()
+    assert len(routes) >= 10
+    before = fingerprint(gateway)
+    for route in routes:
+        for headers in ({}, HX):
+            r = client.post(fill(route, values), HOSTILE_FORM, headers=headers)
+            assert r.status_code == 403, (route, role, r.status_code)
+    assert fingerprint(gateway) == before
+
+
+def test_anonymous_posts_to_admin_urls_go_to_login(world, gateway):
+    client = world.client("anonymous")
+    values = {
+        "player_id": world.player.id,
+        "user_id": world.player.id,
+        "video_id": world.video.id,
+        "analysis_id": world.analysis.id,
+    }
+    before = fingerprint(gateway)
+    for route in _admin_routes():
+        r = client.post(fill(route, values), HOSTILE_FORM)
+        assert r.status_code == 302 and r["Location"].startswith("/login/"), route
+    assert fingerprint(gateway) == before
+
+
+def test_the_data_layer_refuses_non_admins_too(team, mgr):
+    """A view that forgot its check still could not list or change anything (scope.py)."""
+    from swingvision.db import NotFound
+
+    coach, _, player, _ = team
+    for call in (
+        lambda: mgr.admin.users_page(coach),
+        lambda: mgr.admin.videos_page(coach),
+        lambda: mgr.admin.update_user(coach, player.id, {"role": "admin"}),
+        lambda: mgr.admin.reset_password(coach, player.id),
+        lambda: mgr.admin.recompute_progress(coach, player.id),
+        lambda: mgr.audit.page(player),
+    ):
+        with pytest.raises(NotFound):
+            call()
+    assert mgr.users.get(player.id) == player
+
+
+# -- coaches: their own players' settings and feedback --------------------------------------------
+def test_coach_edits_their_players_settings_and_others_cannot(team, login_client, mgr):
+    coach, other_coach, player, _ = team
+    url = f"/players/{player.id}/settings/"
+    form = {
+        "handedness": "left",
+        "view": "down-the-line",
+        "tempo_ratio_lo": "2.8",
+        "tempo_ratio_hi": "3.2",
+    }
+    r = login_client(coach).post(url, form)
+    assert r.status_code == 302
+    settings = mgr.users.get(player.id).settings
+    assert settings["handedness"] == "left" and settings["view"] == "down-the-line"
+    assert settings["targets"] == {"tempo_ratio": [2.8, 3.2]}
+    entry = audit_for(mgr, player.id)[0]
+    assert entry.action == "player.settings" and entry.actor_id == coach.id
+    assert entry.after["targets"] == {"tempo_ratio": [2.8, 3.2]}
+    assert login_client(other_coach).post(url, {**form, "handedness": "right"}).status_code == 404
+    player_client = login_client(player)
+    page = player_client.get(url)
+    assert page.status_code == 200 and b"<fieldset disabled>" in page.content
+    assert player_client.post(url, {**form, "handedness": "right"}).status_code == 403
+    assert mgr.users.get(player.id).settings["handedness"] == "left"
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"tempo_ratio_lo": "3.5", "tempo_ratio_hi": "3.0"}, b"low end must be below"),
+        ({"tempo_ratio_lo": "abc", "tempo_ratio_hi": "3.0"}, b"must be a number"),
+        ({"tempo_ratio_lo": "2.0"}, b"give both ends"),
+        ({"tempo_ratio_lo": "nan", "tempo_ratio_hi": "3.0"}, b"finite number"),
+        ({"handedness": "both"}, b"handedness: must be one of"),
+    ],
+)
+def test_settings_validation(team, login_client, form, message):
+    coach, _, player, _ = team
+    data = {"handedness": "right", "view": "face-on", **form}
+    r = login_client(coach).post(f"/players/{player.id}/settings/", data)
+    assert r.status_code == 400 and message in r.content
+
+
+def test_coach_edits_feedback_keeping_the_engines_extras(team, login_client, mgr):
+    coach, other_coach, player, _ = team
+    _, analysis = add_swing(mgr, player, with_blob=False)
+    url = f"/players/{player.id}/analyses/{analysis.id}/feedback/"
+    form = {
+        "form": "feedback",
+        "rows": "2",
+        "index_0": "0",
+        "aspect_0": "tempo_ratio",
+        "finding_0": "Tempo 3.4:1 is slow.\r\nSee the top.",
+        "recommendation_0": "Count 'one-and-two'.",
+        "priority_0": "2",
+        "aspect_1": "grip",
+        "finding_1": "",
+        "recommendation_1": "Weaken the left hand.",
+        "priority_1": "1",
+    }
+    r = login_client(coach).post(url, form)
+    assert r.status_code == 302, r.content[:500]
+    saved = mgr.admin.analysis(coach, player.id, analysis.id)
+    assert [f["aspect"] for f in saved.feedback] == ["grip", "tempo_ratio"]  # priority order
+    assert saved.feedback[1]["metric_value"] == 3.4  # the engine's extra key survives
+    assert saved.details["feedback_edited_by"] == coach.id
+    assert saved.details["feedback_original"] == analysis.feedback
+    entry = audit_for(mgr, analysis.id)[0]
+    assert entry.action == "analysis.feedback" and entry.before == {"feedback": analysis.feedback}
+    r = login_client(coach).post(url, {"form": "review", "reviewed": "1"})
+    assert r.status_code == 302
+    assert mgr.admin.analysis(coach, player.id, analysis.id).details["reviewed_by"] == coach.id
+    assert login_client(other_coach).post(url, form).status_code == 404
+    assert login_client(player).post(url, form).status_code == 403
+    r = login_client(coach).post(url, {**form, "priority_1": "7"})
+    assert r.status_code == 400 and b"priority_1: must be between 1 and 3" in r.content
+    assert b"Weaken the left hand." in r.content  # what was typed is kept
+
+
+# -- one's own profile ------------------------------------------------------------------------
+def test_profile_and_password_change(team, login_client, mgr):
+    _, _, player, _ = team
+    other_session = login_client(player)
+    c = login_client(player)
+    r = c.post("/profile/", {"form": "profile", "full_name": "Pia P.", "email": "pia@example.com"})
+    assert r.status_code == 302
+    assert mgr.users.get(player.id).email == "pia@example.com"
+    bad = {"form": "password", "current_password": "wrong-one-entirely"}
+    r = c.post("/profile/", {**bad, "new_password": "x", "new_password2": "x"})
+    assert r.status_code == 400 and b"is not your current password" in r.content
+    for new, message in (
+        ("short", b"at least 10 characters"),
+        ("1234567890123", b"only digits"),
+        ("password1234", b"most common passwords"),
+        (f"my-{player.username}-pw", b"must not contain the username"),
+    ):
+        r = c.post(
+            "/profile/",
+            {
+                "form": "password",
+                "current_password": "correct-horse-battery",
+                "new_password": new,
+                "new_password2": new,
+            },
+        )
+        assert r.status_code == 400 and message in r.content, new
+    r = c.post(
+        "/profile/",
+        {
+            "form": "password",
+            "current_password": "correct-horse-battery",
+            "new_password": "a-much-better-secret",
+            "new_password2": "a-much-better-secret",
+        },
+    )
+    assert r.status_code == 302
+    assert c.get("/profile/").status_code == 200  # this browser got a fresh session
+    assert other_session.get("/profile/").status_code == 302  # the others were logged out
+    assert mgr.users.authenticate(player.username, "a-much-better-secret") is not None
