@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.admin import HANDEDNESS, MAX_FEEDBACK_ITEMS, PRIORITY_RANGE
 from swingvision.db.managers.scope import can_edit_player
+from swingvision.db.records import User
 from swingvision.web import BadRequest, player_or_404
 
 from .forms import as_bool, errors_of, scoped
@@ -115,6 +116,11 @@ def _posted_rows(request: HttpRequest) -> list[dict]:
     return rows
 
 
+def _user_named(user_id: object) -> User | None:
+    """The user an analysis' details name (reviewer, editor), if the account still exists."""
+    return managers().users.find(str(user_id)) if user_id else None
+
+
 @scoped
 @require_http_methods(["GET", "POST"])
 def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) -> HttpResponse:
@@ -142,9 +148,7 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
             errors, status = errors_of(e), 400
         else:
             return redirect("analysis_feedback", player_id=player.id, analysis_id=analysis.id)
-    reviewer = None
-    if analysis.details.get("reviewed_by"):
-        reviewer = m.users.find(str(analysis.details["reviewed_by"]))
+    reviewer = _user_named(analysis.details.get("reviewed_by"))
     if errors and posted_rows is not None:
         items = posted_rows  # show what was typed, with the error next to its field
     else:
@@ -162,6 +166,6 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
         "errors": errors,
         "priorities": range(PRIORITY_RANGE[0], PRIORITY_RANGE[1] + 1),
         "reviewer": reviewer,
-        "edited": bool(analysis.details.get("feedback_edited_by")),
+        "editor": _user_named(analysis.details.get("feedback_edited_by")),
     }
     return render(request, "analysis_feedback.html", context, status=status)

@@ -26,6 +26,7 @@ class World:
     analysis: object
     token_id: str
     frame: int
+    ids: dict = field(default_factory=dict)  # other records by URL kwarg name (drill_id, ...)
     clients: dict = field(default_factory=dict)  # role -> logged-in Client (built lazily)
 
     @property
@@ -112,6 +113,11 @@ def build_world(m) -> World:
         swing_embedding=None,
     )
     m.progress.recompute_player(player.id)
+    drill = m.drills.create(coach, name="Pause at the top", aspect="tempo_ratio")
+    note = m.notes.create(coach, player.id, video.id, text="Good tempo on this one.")
+    _, annotation = m.coaching.add_annotation(
+        coach, player.id, video.id, {"kind": "text", "points": [{"x": 0.5, "y": 0.5}], "text": "ok"}
+    )
     _, raw = m.tokens.create(player, name="matrix")
     token = next(t for t in m.tokens.for_user(player) if t.name == "matrix")
     del raw
@@ -122,7 +128,14 @@ def build_world(m) -> World:
         "other_coach": other_coach,
         "admin": admin,
     }
-    return World(users=users, video=video, analysis=analysis, token_id=token.id, frame=3)
+    return World(
+        users=users,
+        video=video,
+        analysis=analysis,
+        token_id=token.id,
+        frame=3,
+        ids={"drill_id": drill.id, "note_id": note.id, "annotation_id": annotation["id"]},
+    )
 
 
 @pytest.fixture(scope="module")

@@ -40,6 +40,7 @@ def _kwarg_values(world) -> dict[str, str]:
         "frame": str(world.frame),
         "token_id": world.token_id,
         "name": "poster.webp",  # a swing's thumbnail
+        **world.ids,  # drill_id, note_id, annotation_id
     }
 
 
@@ -69,6 +70,10 @@ OVERRIDES: dict[str, dict[str, int]] = {
     "token-create": _post_only(),
     "token-revoke": _post_only(),
     "api-video-poses": _all(405, ROLES),  # POST-only, answered before authentication
+    "drill_update": _post_only(),
+    "drill_delete": _post_only(),
+    "swing_annotation": _post_only(),  # PATCH/DELETE of one drawing
+    "swing_note_delete": _post_only(),
 }
 
 _PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>\w+)>|\(\?P<(?P<rname>\w+)>[^)]*\)")

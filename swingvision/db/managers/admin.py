@@ -453,7 +453,16 @@ class AdminData:
             raise ValidationError(
                 "status", "is being analysed right now; set it to failed first if it is stuck"
             )
-        for ref in (video.blob_ref, video.metadata.get("pose_ref")):
+        # The upload, its pose file, and what the worker made from them: the browser rendition
+        # and the poster and event strip (swingvision/videos/renditions.py, thumbnails.py).
+        thumbs = video.metadata.get("thumbs") or {}
+        for ref in (
+            video.blob_ref,
+            video.metadata.get("pose_ref"),
+            video.metadata.get("rendition_ref"),
+            thumbs.get("poster_ref"),
+            thumbs.get("strip_ref"),
+        ):
             if not ref:
                 continue
             try:
