@@ -15,6 +15,9 @@ from swingvision.db.records import (
     ApiToken,
     ApiTokenHash,
     AuditEntry,
+    Drill,
+    Note,
+    PlayerSummary,
     Pose,
     ProgressPoint,
     SessionRecord,
@@ -33,9 +36,12 @@ TABLE_RECORDS = {
     "swing_analysis": SwingAnalysis,
     "progress": ProgressPoint,
     "sessions": SessionRecord,
+    "player_summary": PlayerSummary,
     "api_tokens": ApiToken,
     "api_token_hashes": ApiTokenHash,
     "audit_log": AuditEntry,
+    "notes": Note,
+    "drills": Drill,
 }
 
 
@@ -351,3 +357,49 @@ def test_not_found_for_missing_records(m, team):
     with pytest.raises(NotFound):
         m.users.get("nope")
     assert m.analyses.latest_for_video(coach, player.id, "nope") is None
+
+
+def test_player_summary_follows_every_write(m, team):
+    coach, _, _ = team
+    p = m.users.create(
+        username=unique("sum"),
+        email=f"{unique('su')}@example.com",
+        password=TEST_PASSWORD,
+        role="player",
+        coach_id=coach.id,
+    )
+    t0 = datetime(2026, 2, 1, 8, 0, tzinfo=UTC)
+
+    def analyse(video, score, version="1.0.0"):
+        m.analyses.save(
+            video,
+            engine_version=version,
+            overall_score=score,
+            metrics={},
+            events={},
+            feedback=[],
+            details={},
+            swing_embedding=None,
+        )
+
+    def summary():
+        return next(r for r in m.roster.rows(coach, coach.id) if r.player.id == p.id)
+
+    assert summary().n_swings == 0 and summary().latest_score is None
+    videos = [
+        m.videos.create(SYSTEM, p.id, filename=f"s{i}.mp4", uploaded_at=t0 + timedelta(days=i))
+        for i in range(3)
+    ]
+    for v, score in zip(videos, (50.0, 60.0, 70.0), strict=True):
+        analyse(v, score)
+        m.videos.transition(v, "uploaded", "analyzed")
+    row = summary()
+    assert row.n_swings == 3 and row.last_swing_at == t0 + timedelta(days=2)
+    assert row.latest_score == 70.0 and row.trend == 70.0 - 55.0
+    assert row.poster_video.id == videos[2].id
+    # Re-analysing the oldest swing changes its score but not which swing is the latest.
+    analyse(videos[0], 40.0, version="2.0.0")
+    assert summary().latest_score == 70.0 and summary().trend == 70.0 - 50.0
+    m.videos.delete(SYSTEM, m.videos.get(SYSTEM, p.id, videos[2].id))
+    row = summary()
+    assert row.n_swings == 2 and row.latest_score == 60.0 and row.poster_video.id == videos[1].id

@@ -124,6 +124,11 @@ def _dec_datetime(v: Any, dialect: str) -> datetime | None:
     return from_epoch_ms(v)
 
 
+def as_datetime(v: Any) -> datetime | None:
+    """A timestamp as either driver returns it (epoch ms or datetime) as an aware UTC datetime."""
+    return _dec_datetime(v, "")
+
+
 def _dec_json(default: Callable[[], Any]) -> Callable[[Any, str], Any]:
     def dec(v: Any, dialect: str) -> Any:
         if v is None:

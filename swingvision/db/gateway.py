@@ -38,6 +38,9 @@ TABLES = (
     "api_tokens",
     "api_token_hashes",
     "audit_log",
+    "notes",
+    "drills",
+    "player_summary",
 )
 
 

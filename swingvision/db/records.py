@@ -162,3 +162,46 @@ class AuditEntry:
     before: dict
     after: dict
     at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Note:
+    """A coach's note to a player on one swing, optionally at a frame (migration 0005)."""
+
+    id: str
+    user_id: str  # the player it is written to
+    video_id: str
+    author_id: str
+    frame: int | None
+    text: str
+    created_at: datetime
+    read_at: datetime | None  # when the player first saw it; None while unread
+
+    @property
+    def unread(self) -> bool:
+        return self.read_at is None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Drill:
+    """A practice drill for one aspect of the swing (a metric name of the engine)."""
+
+    id: str
+    name: str
+    aspect: str
+    description: str
+    video_url: str | None  # an external http(s) page, linked, never embedded
+    created_by: str  # a user id, or "system" for the default library
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlayerSummary:
+    """What the roster shows of a player, maintained on write (see managers/summaries.py)."""
+
+    user_id: str
+    n_swings: int
+    last_swing_at: datetime | None
+    recent_scores: list  # overall scores of the newest analysed swings, newest first (up to 6)
+    poster_video_id: str | None
+    updated_at: datetime

@@ -12,6 +12,7 @@ from ..codec import Vector, utc_now
 from ..gateway import Database
 from ..records import SwingAnalysis, Video
 from .scope import Actor, visible_player
+from .summaries import Summaries
 
 
 def analysis_id(video_id: str, engine_version: str) -> str:
@@ -69,6 +70,7 @@ class Analyses:
             },
         )
         self.db.refresh("swing_analysis")
+        Summaries(self.db).refresh(a.user_id)
 
     def update(self, analysis: SwingAnalysis, **changes: Any) -> SwingAnalysis:
         allowed = {"overall_score", "metrics", "events", "feedback", "details", "swing_embedding"}

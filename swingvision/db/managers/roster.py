@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..codec import from_epoch_ms
 from ..gateway import Database
 from ..records import User, Video
 from .scope import Actor, check_coach_scope
+from .summaries import Summaries
 
 # Sort keys a request may ask for -> the row attribute (never SQL).
 SORT_KEYS = {
@@ -44,33 +44,30 @@ class RosterPage:
     per_page: int
 
 
-def _ts(v) -> datetime | None:
-    if v is None or isinstance(v, datetime):
-        return v
-    return from_epoch_ms(v)
-
-
 class Roster:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     def rows(self, actor: Actor, coach_id: str) -> list[RosterRow]:
+        """Every player of the coach with their summary: three indexed reads, whatever the
+        players' history (summaries are maintained on write, see summaries.py)."""
         check_coach_scope(actor, coach_id)
         players = self.db.fetch_all(User, "users_players_of_coach", {"coach_id": coach_id})
-        stats = {
-            r["user_id"]: r for r in self.db.rows("roster_video_stats", {"coach_id": coach_id})
-        }
+        summaries = Summaries(self.db)
+        by_player = summaries.for_coach(coach_id)
+        for p in players:
+            if p.id not in by_player:  # written before summaries existed: fill it in once
+                by_player[p.id] = summaries.refresh(p.id)
         posters = {
             v.user_id: v
-            for v in self.db.fetch_all(Video, "roster_poster_videos", {"coach_id": coach_id})
+            for v in self.db.fetch_all(
+                Video, "summary_poster_videos_for_coach", {"coach_id": coach_id}
+            )
         }
-        scores: dict[str, list[float]] = {}
-        for r in self.db.rows("roster_recent_scores", {"coach_id": coach_id}):
-            scores.setdefault(r["user_id"], []).append(float(r["overall_score"]))
         out = []
         for p in players:
-            s = stats.get(p.id, {})
-            recent = scores.get(p.id, [])
+            summary = by_player[p.id]
+            recent = summary.recent_scores
             trend = None
             if len(recent) > 1:
                 before = recent[1 : 1 + TREND_WINDOW]
@@ -78,8 +75,8 @@ class Roster:
             out.append(
                 RosterRow(
                     player=p,
-                    n_swings=int(s.get("n_swings") or 0),
-                    last_swing_at=_ts(s.get("last_swing_at")),
+                    n_swings=summary.n_swings,
+                    last_swing_at=summary.last_swing_at,
                     latest_score=recent[0] if recent else None,
                     trend=trend,
                     poster_video=posters.get(p.id),

@@ -11,6 +11,7 @@ from ..gateway import Database
 from ..ids import new_id
 from ..records import VIDEO_STATUSES, Video
 from .scope import SYSTEM, Actor, visible_player
+from .summaries import Summaries
 
 
 class Videos:
@@ -47,6 +48,7 @@ class Videos:
         )
         self.db.execute("videos_insert", _video_params(video))
         self.db.refresh("videos")
+        Summaries(self.db).refresh(player_id)
         return video
 
     def get(self, actor: Actor, player_id: str, video_id: str) -> Video:
@@ -103,6 +105,7 @@ class Videos:
         )
         if changed:
             self.db.refresh("videos")
+            Summaries(self.db).refresh(video.user_id)
         return changed == 1
 
     def update(self, video: Video, **changes: Any) -> Video:
@@ -115,6 +118,8 @@ class Videos:
         new = replace(video, **changes, updated_at=utc_now())
         self.db.execute("videos_update", _video_params(new))
         self.db.refresh("videos")
+        if new.status != video.status:
+            Summaries(self.db).refresh(video.user_id)
         return new
 
     def raw_due(
@@ -149,6 +154,8 @@ class Videos:
         if not changed:
             return None
         self.db.refresh("videos")
+        if new.status != expected:
+            Summaries(self.db).refresh(video.user_id)
         return new
 
     def delete(self, actor: Actor, video: Video) -> None:
@@ -157,8 +164,10 @@ class Videos:
         params = {"user_id": video.user_id, "video_id": video.id}
         self.db.execute("poses_delete_for_video", params)
         self.db.execute("analyses_delete_for_video", params)
+        self.db.execute("notes_delete_for_video", params)  # coaches' notes on it (issue #10)
         self.db.execute("videos_delete", {"id": video.id, "user_id": video.user_id})
         self.db.refresh("videos")
+        Summaries(self.db).refresh(video.user_id)
 
 
 def _video_params(v: Video) -> dict[str, Any]:
