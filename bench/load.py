@@ -113,8 +113,7 @@ def seed(db, *, players: int, swings: int, seed_value: int = 1) -> dict:
     from django.contrib.auth.hashers import make_password
 
     from analysis.engine import METRICS
-    from swingvision.db.codec import Vector
-    from swingvision.db.managers.analyses import analysis_id
+    from swingvision.db.managers.analyses import analysis_id, analysis_params
     from swingvision.db.managers.progress import progress_id, summarize_day
     from swingvision.db.records import SwingAnalysis, Video
 
@@ -202,7 +201,7 @@ def seed(db, *, players: int, swings: int, seed_value: int = 1) -> dict:
             details=details,
             swing_embedding=None,
         )
-        analyses.append(_analysis_params(a, Vector))
+        analyses.append(analysis_params(a))
         analysed.setdefault(pid, []).append(vid)
         per_day.setdefault((pid, a.analyzed_at.date().isoformat()), []).append(a)
     _bulk(db, "videos_insert", videos)
@@ -271,22 +270,6 @@ def _user(uid, username, role, coach_id, name, password_hash, now, settings=None
         "created_at": now,
         "updated_at": now,
         "settings": settings or {},
-    }
-
-
-def _analysis_params(a, vector) -> dict:
-    return {
-        "id": a.id,
-        "video_id": a.video_id,
-        "user_id": a.user_id,
-        "analyzed_at": a.analyzed_at,
-        "engine_version": a.engine_version,
-        "overall_score": a.overall_score,
-        "metrics": a.metrics,
-        "events": a.events,
-        "feedback": a.feedback,
-        "details": a.details,
-        "swing_embedding": vector(a.swing_embedding),
     }
 
 

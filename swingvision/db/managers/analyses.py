@@ -19,6 +19,23 @@ def analysis_id(video_id: str, engine_version: str) -> str:
     return f"{video_id}:{engine_version}"
 
 
+def analysis_params(a: SwingAnalysis) -> dict[str, Any]:
+    """The bound parameters of analyses_upsert for a record (also used by bulk loaders)."""
+    return {
+        "id": a.id,
+        "video_id": a.video_id,
+        "user_id": a.user_id,
+        "analyzed_at": a.analyzed_at,
+        "engine_version": a.engine_version,
+        "overall_score": a.overall_score,
+        "metrics": a.metrics,
+        "events": a.events,
+        "feedback": a.feedback,
+        "details": a.details,
+        "swing_embedding": Vector(a.swing_embedding),
+    }
+
+
 class Analyses:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -53,22 +70,7 @@ class Analyses:
         return record
 
     def _write(self, a: SwingAnalysis) -> None:
-        self.db.execute(
-            "analyses_upsert",
-            {
-                "id": a.id,
-                "video_id": a.video_id,
-                "user_id": a.user_id,
-                "analyzed_at": a.analyzed_at,
-                "engine_version": a.engine_version,
-                "overall_score": a.overall_score,
-                "metrics": a.metrics,
-                "events": a.events,
-                "feedback": a.feedback,
-                "details": a.details,
-                "swing_embedding": Vector(a.swing_embedding),
-            },
-        )
+        self.db.execute("analyses_upsert", analysis_params(a))
         self.db.refresh("swing_analysis")
         Summaries(self.db).refresh(a.user_id)
 
