@@ -60,7 +60,7 @@ class BlobStore(Protocol):
 
     def put(self, key: str, source: BinaryIO, *, content_type: str) -> str: ...
     def put_file(self, key: str, path: Path, *, content_type: str) -> str: ...
-    def ref_for(self, key: str) -> str: ...
+    def keys(self, prefix: str = "") -> Iterator[str]: ...
     def open(self, ref: str) -> BinaryIO: ...
     def size(self, ref: str) -> int: ...
     def exists(self, ref: str) -> bool: ...
@@ -88,10 +88,6 @@ class LocalStore:
         if not path.is_relative_to(self.root):
             raise BlobNotFound(f"outside the store: {ref}")
         return path
-
-    def ref_for(self, key: str) -> str:
-        """The reference a blob written under `key` gets (whether or not it exists)."""
-        return f"local://{key}"
 
     def put(self, key: str, source: BinaryIO, *, content_type: str = "") -> str:
         ref = f"local://{key}"
@@ -237,10 +233,6 @@ class S3Store:
         if code in ("404", "NoSuchKey", "NotFound"):
             return BlobNotFound(ref)
         return StorageError(f"the S3 video store failed: {e}")
-
-    def ref_for(self, key: str) -> str:
-        """The reference a blob written under `key` gets (whether or not it exists)."""
-        return f"s3://{self.bucket}/{self.prefix}{key}"
 
     def put(self, key: str, source: BinaryIO, *, content_type: str = "") -> str:
         full = self.prefix + key

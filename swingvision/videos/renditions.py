@@ -63,16 +63,6 @@ def rendition_key(player_id: str, video_id: str) -> str:
     return f"{RENDITIONS_PREFIX}{player_id}/{video_id}/playback.mp4"
 
 
-def rendition_refs(video: Video, store: Any) -> list[str]:
-    """Every blob that may hold the video's rendition: the one its row names and the one at its
-    key (a worker that died between writing the file and the row leaves that one unnamed)."""
-    refs = [store.ref_for(rendition_key(video.user_id, video.id))]
-    named = video.metadata.get("rendition_ref")
-    if named and store.owns(named) and named not in refs:
-        refs.insert(0, named)
-    return refs
-
-
 def gop_for(fps: float) -> int:
     """The keyframe interval in frames: one second up to 60 fps, half a second above (a 240 fps
     slow-motion clip steps backwards through at most 120 frames), never more than MAX_GOP."""

@@ -3,9 +3,10 @@ progress stay. `manage.py purge_videos` runs `purge`; the S3 lifecycle rules are
 
 A video expires when it is `days` old (uploaded_at + days <= now). With the raw blob go its
 browser rendition (videos/renditions.py) and the pictures of the person in its poster and event
-strip, which are redrawn from the skeleton (videos/thumbnails.py). The purge deletes the blobs
-first and then marks the row `expired` with no blob_ref: a crash in between leaves a row that the
-next run finds again (deleting a missing blob is fine), never a blob that no row points to.
+strip, which are drawn again from the skeleton (videos/thumbnails.py). The purge deletes the blobs
+first, writes the skeleton pictures, and then marks the row `expired` with no blob_ref: a crash in
+between leaves a row that the next run finds again (deleting a missing blob is fine), never a
+blob of the footage that no row points to.
 """
 
 from __future__ import annotations
@@ -22,9 +23,7 @@ from swingvision.db.managers import SYSTEM, managers
 from swingvision.db.records import Video
 from swingvision.storage import BlobNotFound, StorageError, get_store
 
-from .renditions import rendition_refs
-from .thumbnails import NAMES as THUMB_NAMES
-from .thumbnails import ThumbnailError, skeleton_thumbnails, thumb_key
+from .thumbnails import ThumbnailError, skeleton_thumbnails, video_blobs
 
 log = logging.getLogger("swingvision.videos")
 
@@ -111,7 +110,8 @@ def _classify(video: Video, now: datetime, store) -> PurgeItem:
 
 def _expire(video: Video, now: datetime, store) -> PurgeItem:
     m = managers()
-    for ref in [video.blob_ref, *rendition_refs(video, store)]:
+    # The upload, then everything made from it: the rendition and the pictures of the person.
+    for ref in [video.blob_ref, *video_blobs(store, video)]:
         try:
             store.delete(ref)
         except BlobNotFound:
@@ -122,12 +122,10 @@ def _expire(video: Video, now: datetime, store) -> PurgeItem:
     try:
         thumbs = skeleton_thumbnails(m, video)
     except ThumbnailError as e:
-        log.warning("purge: video %s: no skeleton thumbnails (%s); pictures deleted", video.id, e)
+        log.warning("purge: video %s: no skeleton pictures: %s", video.id, e)
         thumbs = None
-        for name in THUMB_NAMES:
-            store.delete(thumb_key(video.user_id, video.id, name))
     except StorageError as e:
-        log.warning("purge: video %s: thumbnails: %s", video.id, e)
+        log.warning("purge: video %s: skeleton pictures: %s", video.id, e)
         return PurgeItem(video, "failed", str(e))
     current = video
     for _ in range(STATUS_RETRIES):

@@ -8,8 +8,10 @@ the video, by seeking, and stores two images under `thumbs/<player_id>/<video_id
 Frames come from the browser rendition when there is one (upright already, small, quick to seek),
 else from the original, turned upright like the poses (analysis/extract.py). A swing with no video
 (pose file only), a video that cannot be decoded, and a swing whose video expired get the same two
-images drawn from the skeleton instead: retention (videos/retention.py) replaces the pictures of
-the person with skeleton drawings when it deletes the video, so nothing of the footage outlives it.
+images drawn from the skeleton instead: retention (videos/retention.py) deletes the pictures of
+the person with the video and draws the skeleton ones, so nothing of the footage outlives it.
+Keys carry the pictures' version (`thumbs/<player>/<video>/<version>-poster.webp`): a key names
+one picture for good (backups copy a key once), and a redraw writes new keys.
 
 The images are WebP, encoded with PyAV's libwebp (no imaging library needed). The row's
 `metadata["thumbs"]` names them; `version` changes whenever they are redrawn, and the page URLs
@@ -34,7 +36,7 @@ from analysis.engine import EVENT_NAMES
 from analysis.pose import SKELETON_EDGES
 from swingvision.db.managers import SYSTEM, Managers, dense_keypoints
 from swingvision.db.records import Video
-from swingvision.storage import BlobNotFound, get_store
+from swingvision.storage import RENDITIONS_PREFIX, BlobNotFound, get_store
 
 log = logging.getLogger("swingvision.videos")
 
@@ -218,15 +220,21 @@ def _aspect(video: Video, width: int | None = None, height: int | None = None) -
     return 4, 3  # poses with no known frame: the similarity page's default shape too
 
 
+def _shrink(image: np.ndarray, box: tuple[int, int]) -> np.ndarray:
+    w, h = fit(image.shape[1], image.shape[0], box)
+    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
+    return frame.reformat(width=w, height=h, format="rgb24").to_ndarray()
+
+
 def _video_tiles(
     path: Path, frames: list[int | None], poster_at: int
 ) -> tuple[np.ndarray, list[np.ndarray | None]]:
-    wanted = [f for f in frames if f is not None]
-    tiles = grab_frames(path, wanted, TILE_BOX)
-    poster = grab_frames(path, [poster_at], POSTER_BOX).get(poster_at)
-    if poster is None:
+    # One decode of each frame, at the poster's size; the tiles are those pictures made smaller.
+    got = grab_frames(path, [poster_at, *(f for f in frames if f is not None)], POSTER_BOX)
+    if poster_at not in got:
         raise ThumbnailError(f"frame {poster_at} is not in the video")
-    return poster, [tiles.get(f) if f is not None else None for f in frames]
+    tiles = [_shrink(got[f], TILE_BOX) if f is not None and f in got else None for f in frames]
+    return got[poster_at], tiles
 
 
 def _skeleton_tiles(
@@ -283,15 +291,32 @@ def render_thumbnails(
 
 
 def put_thumbnails(video: Video, poster: bytes, strip: bytes, meta: dict[str, Any]) -> dict:
-    """Write both images (the same keys every time: a redraw replaces them) and return the
-    metadata that names them, with a version that changes with their content."""
+    """Write both images under keys named by their version (a hash of their content: a key names
+    one picture for good, as backups assume) and return the metadata that names them."""
     store = get_store()
+    digest = hashlib.sha256(poster + strip + json.dumps(meta, sort_keys=True).encode())
+    version = f"{THUMBS_VERSION}-{digest.hexdigest()[:12]}"
     refs = {}
     for name, data in (("poster.webp", poster), ("strip.webp", strip)):
-        key = thumb_key(video.user_id, video.id, name)
+        key = thumb_key(video.user_id, video.id, f"{version}-{name}")
         refs[NAMES[name]] = store.put(key, io.BytesIO(data), content_type=CONTENT_TYPE)
-    digest = hashlib.sha256(poster + strip + json.dumps(meta, sort_keys=True).encode())
-    return {**meta, **refs, "version": f"{THUMBS_VERSION}-{digest.hexdigest()[:12]}"}
+    return {**meta, **refs, "version": version}
+
+
+def thumb_refs(thumbs: dict | None) -> list[str]:
+    return [thumbs[k] for k in NAMES.values() if (thumbs or {}).get(k)]
+
+
+def video_blobs(store: Any, video: Video) -> list[str]:
+    """Every blob made from the video's footage: its browser rendition and its pictures (those
+    its row names, and any left unnamed by a worker that died before recording them)."""
+    refs: list[str] = []
+    for prefix in (RENDITIONS_PREFIX, "thumbs/"):
+        refs += store.keys(f"{prefix}{video.user_id}/{video.id}/")
+    for ref in (video.metadata.get("rendition_ref"), *thumb_refs(video.metadata.get("thumbs"))):
+        if ref and store.owns(ref) and ref not in refs:
+            refs.append(ref)
+    return refs
 
 
 def make_thumbnails(
@@ -328,24 +353,22 @@ def make_thumbnails(
     _, poster, strip, thumbs = result
     thumbs = put_thumbnails(video, poster, strip, thumbs)
     current = m.videos.get_system(video.user_id, video.id)
+    old = set(thumb_refs(current.metadata.get("thumbs"))) - set(thumb_refs(thumbs))
     new_meta = {k: v for k, v in current.metadata.items() if k != "thumbs_error"}
     new_meta["thumbs"] = thumbs
-    return m.videos.update(current, metadata=new_meta)
+    updated = m.videos.update(current, metadata=new_meta)
+    for ref in old:  # a redraw (re-analysis): the row names the new pictures, drop the old
+        store.delete(ref)
+    return updated
 
 
 def skeleton_thumbnails(m: Managers, video: Video) -> dict[str, Any] | None:
-    """For retention: the swing's thumbnails redrawn from its stored poses (written over the
-    pictures, same keys), returned as the metadata to record; None when there is nothing to draw
-    (the pictures are deleted then)."""
-    thumbs = video.metadata.get("thumbs")
-    if not thumbs or thumbs.get("source") == "skeleton":
-        return thumbs or None
-    store = get_store()
+    """For retention, once the footage and its pictures are deleted: the swing's poster and strip
+    drawn from its stored poses, returned as the metadata to record; None when it has no poses
+    or analysis to draw (no pictures then)."""
     seq = m.poses.sequence(SYSTEM, video.user_id, video.id)
     analysis = m.analyses.latest_for_video_system(video)
     if not len(seq) or analysis is None:
-        for name in NAMES:
-            store.delete(thumb_key(video.user_id, video.id, name))
         return None
     n = max(int(video.metadata.get("frame_count") or 0), int(seq.frame_numbers.max()) + 1)
     _, poster, strip, meta = render_thumbnails(

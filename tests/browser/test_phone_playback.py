@@ -10,9 +10,11 @@ from playwright.sync_api import expect
 from swingvision.videos.probe import probe_video
 from tests.conftest import screenshot
 from tests.phone import phone_media
-from tests.phone.flow import phone_team
+from tests.phone.flow import all_clips_team
 
 pytestmark = pytest.mark.browser
+
+team = pytest.fixture(scope="module")(all_clips_team)
 
 # Waits for the element to have everything it needs to play through (readyState 4), then reports.
 VIDEO_STATE = """async (selector) => {
@@ -26,12 +28,7 @@ VIDEO_STATE = """async (selector) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def team(gateway):
-    return phone_team()
-
-
-@pytest.mark.parametrize("kind", ["iphone-hevc", "android-240fps", "vp9-webm", "low-light-vfr"])
+@pytest.mark.parametrize("kind", phone_media.CLIP_KINDS)
 def test_each_phone_clip_plays_in_chromium(kind, team, page, live_url, browser_login):
     clip = phone_media.phone_clips()[kind]
     original = probe_video(clip.path)

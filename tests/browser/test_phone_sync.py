@@ -1,66 +1,57 @@
-"""The overlay stays in sync on a rotated iPhone HEVC upload: its frames carry their own number
-(tests/browser/coded_swing.py), the replay (?debug=sync) reads it from each frame the browser
-presents and logs it beside the pose frame it drew (static/js/replay.js). Played through and
-stepped, every presented frame must be drawn with its own pose, in display orientation."""
+"""The dashboard's overlay-sync tests (tests/browser/test_dashboard_sync.py), run on a rotated
+iPhone HEVC upload: its frames carry their own number, drawn upright at 1080x1920 and stored as
+landscape HEVC in a .mov with a display matrix (tests/phone/phone_media.iphone_hevc), uploaded
+through the upload page and processed by the worker, so the browser plays the H.264 rendition.
+Played and stepped, every presented frame must be drawn with its own pose."""
 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
 
-from tests.browser.dashboard_support import watch_errors
+from tests.browser import test_dashboard_sync as dashboard_sync
 from tests.conftest import screenshot
-from tests.phone.flow import phone_team
+from tests.phone import phone_media
+from tests.phone.flow import phone_team_app
+
+from .dashboard_support import wait_replay, watch_errors
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def team(gateway):
-    return phone_team()
+def team(gateway, live_url, tmp_path_factory):
+    with phone_team_app(tmp_path_factory.mktemp("phone-app"), ("iphone-hevc",), baked=False) as t:
+        yield t
 
 
-def sync_log(page) -> list[dict]:
-    return page.evaluate("() => window.__svSync || []")
-
-
-def test_overlay_sync_on_the_rotated_hevc_upload(team, page, live_url, browser_login):
+@pytest.fixture
+def replay(page, live_url, browser_login, team, monkeypatch):
+    """The dashboard tests' `replay` fixture, on the HEVC upload's swing page (their screenshots
+    saved under names of their own)."""
+    monkeypatch.setattr(
+        dashboard_sync, "screenshot", lambda page, name: screenshot(page, f"phone-hevc-{name}")
+    )
     video = team.swings["iphone-hevc"]
-    n = video.metadata["frame_count"]
+    swing = phone_media.phone_clips()["iphone-hevc"].swing
+    assert swing.fps == dashboard_sync.FPS and video.metadata["playback_fps"] == swing.fps
     errors = watch_errors(page)
     browser_login(page, team.coach)
     page.goto(f"{live_url}/players/{team.player.id}/swings/{video.id}/?debug=sync")
-    replay = page.locator("[data-replay][data-role=a]")
-    expect(replay).to_have_attribute("data-ready", "true", timeout=20_000)
-    # Played through at 1x, then at a quarter speed from the top.
-    page.locator('[data-act="play"]').click()
-    expect(replay).to_have_attribute("data-frame", str(n - 1), timeout=20_000)
-    page.locator('[data-speed="0.25"]').click()
-    page.locator(".phase[data-phase=top]").click()
-    page.locator('[data-act="play"]').click()
-    page.wait_for_timeout(1500)
-    page.locator('[data-act="play"]').click()  # pause
-    playing = [e for e in sync_log(page) if e["playing"]]
-    assert len({e["code"] for e in playing}) >= 20, playing[:5]
-    # Stepped one frame at a time, both ways.
-    page.locator(".phase[data-phase=impact]").click()
-    impact = int(page.locator(".phase[data-phase=impact]").get_attribute("data-frame"))
-    expect(replay).to_have_attribute("data-frame", str(impact))
-    for key, delta in ((".", 1), (".", 1), (",", -1), (",", -1), (",", -1)):
-        before = int(replay.get_attribute("data-frame"))
-        page.keyboard.press(key)
-        expect(replay).to_have_attribute("data-frame", str(before + delta))
-    page.wait_for_timeout(300)
-    log = sync_log(page)
-    wrong = [e for e in log if e["code"] != e["drawnPoseFrame"]]
-    assert log and not wrong, wrong[:10]
-    stepped = [e["code"] for e in log if not e["playing"]]
-    assert {impact - 1, impact, impact + 1, impact + 2} <= set(stepped), stepped
-    # The picture the code was read from is upright: a portrait frame, code strip at the top.
+    wait_replay(page)
+    page.wait_for_function("() => document.querySelector('video').readyState >= 3")
+    # What the browser decodes is the upright rendition, not the sideways original.
     size = page.evaluate(
-        "() => { const v = document.querySelector('[data-video]');"
-        " return [v.videoWidth, v.videoHeight]; }"
+        "() => { const v = document.querySelector('video'); return [v.videoWidth, v.videoHeight]; }"
     )
     assert size == [1080, 1920]
-    screenshot(page, "phone-hevc-sync")
+    yield page, swing
     assert not errors, errors
+
+
+@pytest.mark.parametrize("speed", ["0.25", "1"])
+def test_the_drawn_pose_is_the_frame_the_video_shows(replay, speed):
+    dashboard_sync.test_the_drawn_pose_is_the_frame_the_video_shows(replay, speed)
+
+
+def test_frame_stepping_lands_on_exactly_the_next_frame(replay):
+    dashboard_sync.test_frame_stepping_lands_on_exactly_the_next_frame(replay)

@@ -8,9 +8,11 @@ from playwright.sync_api import expect
 
 from tests.browser.dashboard_support import assert_no_overflow, watch_errors
 from tests.conftest import screenshot
-from tests.phone.flow import phone_team
+from tests.phone.flow import all_clips_team
 
 pytestmark = pytest.mark.browser
+
+team = pytest.fixture(scope="module")(all_clips_team)
 
 # Each <img> of a selector, once loaded: its URL, decoded size and shown size.
 IMAGES = """async (selector) => {
@@ -19,11 +21,6 @@ IMAGES = """async (selector) => {
   return imgs.map((img) => ({ src: img.currentSrc, complete: img.complete,
     natural: [img.naturalWidth, img.naturalHeight], shown: [img.width, img.height] }));
 }"""
-
-
-@pytest.fixture(scope="module")
-def team(gateway):
-    return phone_team()
 
 
 def loaded(page, selector: str) -> list[dict]:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from analysis import worker
-from swingvision.db.managers import SYSTEM
+from swingvision.db.managers import SYSTEM, Managers
 from swingvision.db.records import User, Video
 
 from . import phone_media
@@ -34,6 +35,15 @@ def upload(
     return r.json()["videos"][0]
 
 
+def upload_clip(client, mgr, player_id: str, kind: str) -> Video:
+    """One of the phone clips (tests/phone/phone_media.phone_clips) with its pose file, uploaded
+    and processed."""
+    clip = phone_media.phone_clips()[kind]
+    pose = phone_media.pose_csv(clip.swing)
+    sent = upload(client, player_id, clip.path, content_type=clip.content_type, pose=pose)
+    return process(mgr, player_id, sent["id"])
+
+
 def process(mgr, player_id: str, video_id: str) -> Video:
     """The worker's job for this video: claim it, then process it as `run_once` does. (Only this
     video: the session's database holds other tests' queued uploads.)"""
@@ -42,68 +52,84 @@ def process(mgr, player_id: str, video_id: str) -> Video:
     return worker.process_video(mgr.videos.get_system(player_id, video_id), m=mgr)
 
 
+@contextmanager
+def private_app(root: Path) -> Iterator[Managers]:
+    """The app on a database and video store of its own under `root` (migrated), and back on
+    the session's afterwards. Phone clips add hundreds of 240 fps poses and swings that look
+    like other suites' synthetic ones: kept apart, they change no other test's search or backup.
+    Depend on the session's `gateway` fixture first, so that it exists before the switch."""
+    from django.conf import settings
+
+    from swingvision.db import get_db, reset_db
+    from swingvision.db.managers import managers
+    from swingvision.db.migrate import migrate
+    from swingvision.storage import reset_store
+
+    saved = settings.SWINGVISION_DB, settings.SWINGVISION_STORAGE
+    settings.SWINGVISION_DB = f"sqlite:///{root / 'phone.db'}"
+    settings.SWINGVISION_STORAGE = f"file://{root / 'videos'}"
+    reset_db()
+    reset_store()
+    try:
+        migrate(get_db())
+        yield managers(get_db())
+    finally:
+        settings.SWINGVISION_DB, settings.SWINGVISION_STORAGE = saved
+        reset_db()
+        reset_store()
+
+
 @dataclass(frozen=True)
 class PhoneTeam:
     coach: User
     player: User
-    swings: dict[str, Video]  # by clip kind, plus "baked-8x" (slow motion in a 30 fps file)
+    swings: dict[str, Video]  # by clip kind, and "baked-8x" (slow motion in a 30 fps file)
 
 
-@functools.cache
-def phone_team() -> PhoneTeam:
-    """A coach and a player whose swings are the four phone clips and a baked-in slow-motion
-    clip, each uploaded through the upload page and processed by the worker: made once per test
-    process for the browser tests (the session's database and store)."""
+def make_phone_team(m: Managers, kinds: tuple[str, ...], *, baked: bool = False) -> PhoneTeam:
+    """A coach and a player whose swings are these phone clips (and a baked-in slow-motion
+    clip), each uploaded through the upload page and processed by the worker."""
     from django.test import Client
 
     from analysis.synth import render_video
     from swingvision.accounts.throttle import login_throttle
-    from swingvision.db.managers import managers
-    from tests.conftest import TEST_PASSWORD, unique
+    from tests.conftest import TEST_PASSWORD
+    from tests.dashboard.helpers import account
 
-    m = managers()
-
-    def user(role: str, name: str, coach: User | None = None) -> User:
-        username = unique(role)
-        return m.users.create(
-            username=username,
-            email=f"{username}@example.com",
-            password=TEST_PASSWORD,
-            role=role,
-            coach_id=coach.id if coach else None,
-            full_name=name,
-        )
-
-    coach = user("coach", "Pat Phone")
-    player = user("player", "Alex Portrait", coach)
+    coach = account(m, "coach", name="Pat Phone")
+    player = account(m, "player", coach=coach, name="Alex Portrait")
     login_throttle.reset()
     client = Client()
-    assert (
-        client.post("/login/", {"username": coach.username, "password": TEST_PASSWORD}).status_code
-        == 302
-    )
-    swings = {}
-    for kind, clip in phone_media.phone_clips().items():
+    login = {"username": coach.username, "password": TEST_PASSWORD}
+    assert client.post("/login/", login).status_code == 302
+    swings = {kind: upload_clip(client, m, player.id, kind) for kind in kinds}
+    if baked:
+        swing = phone_media.baked_slow_motion()
+        path = Path(tempfile.mkdtemp(prefix="sv-baked-")) / "slowmo-8x.mp4"
+        render_video(swing, path, frame_rate_override=30.0)
+        pose = phone_media.pose_csv(swing, with_fps=False)
         sent = upload(
-            client,
-            player.id,
-            clip.path,
-            content_type=clip.content_type,
-            pose=phone_media.pose_csv(clip.swing),
+            client, player.id, path, content_type="video/mp4", pose=pose, capture_fps="240"
         )
-        swings[kind] = process(m, player.id, sent["id"])
-    baked = phone_media.baked_slow_motion()
-    path = Path(tempfile.mkdtemp(prefix="sv-baked-")) / "slowmo-8x.mp4"
-    render_video(baked, path, frame_rate_override=30.0)
-    sent = upload(
-        client,
-        player.id,
-        path,
-        content_type="video/mp4",
-        pose=phone_media.pose_csv(baked, with_fps=False),
-        capture_fps="240",
-    )
-    swings["baked-8x"] = process(m, player.id, sent["id"])
+        swings["baked-8x"] = process(m, player.id, sent["id"])
+        path.unlink()
     for kind, video in swings.items():
         assert video.status == "analyzed", (kind, video.metadata)
     return PhoneTeam(coach=coach, player=player, swings=swings)
+
+
+@contextmanager
+def phone_team_app(
+    root: Path, kinds: tuple[str, ...], *, baked: bool = False
+) -> Iterator[PhoneTeam]:
+    """`make_phone_team` inside `private_app`: what the browser modules' fixtures yield."""
+    with private_app(root) as m:
+        yield make_phone_team(m, kinds, baked=baked)
+
+
+def all_clips_team(gateway, live_url, tmp_path_factory) -> Iterator[PhoneTeam]:
+    """A browser module's `team` fixture (`team = pytest.fixture(scope="module")(...)`): every
+    phone clip and the baked-in slow motion, on the module's own database."""
+    root = tmp_path_factory.mktemp("phone-app")
+    with phone_team_app(root, phone_media.CLIP_KINDS, baked=True) as team:
+        yield team

@@ -165,6 +165,9 @@ def low_light_vfr(path: Path, swing: SyntheticSwing) -> tuple[Path, list[int]]:
 
 
 # -- the generated set, made once per test process ---------------------------------------------
+CLIP_KINDS = ("iphone-hevc", "android-240fps", "vp9-webm", "low-light-vfr")
+
+
 @dataclass(frozen=True)
 class PhoneClip:
     kind: str

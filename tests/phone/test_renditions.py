@@ -4,7 +4,6 @@ browsers play already is served as it is."""
 
 from __future__ import annotations
 
-import io
 from fractions import Fraction
 
 import av
@@ -17,9 +16,7 @@ from swingvision.videos.probe import probe_video
 from swingvision.videos.renditions import gop_for, rendition_reasons
 
 from . import phone_media
-from .flow import process, upload
-
-KINDS = ("iphone-hevc", "android-240fps", "vp9-webm", "low-light-vfr")
+from .flow import process, upload, upload_clip
 
 
 @pytest.fixture
@@ -55,19 +52,12 @@ def assert_same_frames(a: list[np.ndarray], b: list[np.ndarray]) -> None:
     assert shifted.sum() > 2 * own.sum(), (shifted.sum(), own.sum())
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", phone_media.CLIP_KINDS)
 def test_each_phone_clip_gets_a_browser_rendition(kind, team, mgr, login_client):
     clip = phone_media.phone_clips()[kind]
     coach, player = team
     original = probe_video(clip.path)
-    sent = upload(
-        login_client(coach),
-        player.id,
-        clip.path,
-        content_type=clip.content_type,
-        pose=phone_media.pose_csv(clip.swing),
-    )
-    done = process(mgr, player.id, sent["id"])
+    done = upload_clip(login_client(coach), mgr, player.id, clip.kind)
     assert done.status == "analyzed", done.metadata
     meta = done.metadata
     assert meta["playback"] == "rendition"
@@ -102,14 +92,7 @@ def test_the_playback_view_serves_the_rendition_and_the_original_on_request(
     clip = phone_media.phone_clips()["vp9-webm"]
     coach, player = team
     c = login_client(coach)
-    sent = upload(
-        c,
-        player.id,
-        clip.path,
-        content_type=clip.content_type,
-        pose=phone_media.pose_csv(clip.swing),
-    )
-    done = process(mgr, player.id, sent["id"])
+    done = upload_clip(c, mgr, player.id, clip.kind)
     url = f"/players/{player.id}/swings/{done.id}/video"
     r = c.get(url)
     assert r.status_code == 200 and r["Content-Type"] == "video/mp4"
@@ -155,7 +138,7 @@ def test_a_video_browsers_play_already_is_served_as_it_is(team, mgr, login_clien
     done = process(mgr, player.id, sent["id"])
     assert done.status == "analyzed"
     assert done.metadata["playback"] == "original" and "rendition_ref" not in done.metadata
-    assert not get_store().exists(get_store().ref_for(renditions.rendition_key(player.id, done.id)))
+    assert not list(get_store().keys(f"renditions/{player.id}/{done.id}/"))
     r = c.get(f"/players/{player.id}/swings/{done.id}/video")
     assert b"".join(r.streaming_content) == path.read_bytes()
 
@@ -226,14 +209,7 @@ def test_a_failed_rendition_is_recorded_and_the_swing_still_analysed(
         raise renditions.RenditionError("re-encoding failed: out of disk space")
 
     monkeypatch.setattr(renditions, "transcode", broken)
-    sent = upload(
-        c,
-        player.id,
-        clip.path,
-        content_type=clip.content_type,
-        pose=phone_media.pose_csv(clip.swing),
-    )
-    done = process(mgr, player.id, sent["id"])
+    done = upload_clip(c, mgr, player.id, clip.kind)
     assert done.status == "analyzed"
     assert done.metadata["rendition_error"] == "re-encoding failed: out of disk space"
     assert "rendition_ref" not in done.metadata
@@ -246,14 +222,7 @@ def test_a_re_run_keeps_the_rendition_and_a_missing_one_is_made_again(
 ):
     clip = phone_media.phone_clips()["vp9-webm"]
     coach, player = team
-    sent = upload(
-        login_client(coach),
-        player.id,
-        clip.path,
-        content_type=clip.content_type,
-        pose=phone_media.pose_csv(clip.swing),
-    )
-    done = process(mgr, player.id, sent["id"])
+    done = upload_clip(login_client(coach), mgr, player.id, clip.kind)
     calls = []
     real = renditions.transcode
     monkeypatch.setattr(renditions, "transcode", lambda *a, **k: calls.append(1) or real(*a, **k))
@@ -272,16 +241,8 @@ def test_progress_shows_while_transcoding(team, mgr, login_client, monkeypatch):
     from analysis import pipeline
 
     monkeypatch.setattr(pipeline, "PROGRESS_EVERY_S", 0.0)
-    clip = phone_media.phone_clips()["android-240fps"]
     coach, player = team
     c = login_client(coach)
-    sent = upload(
-        c,
-        player.id,
-        clip.path,
-        content_type=clip.content_type,
-        pose=phone_media.pose_csv(clip.swing),
-    )
     seen: list[str] = []
     pages: list[str] = []
     real = type(mgr.videos).update
@@ -296,32 +257,9 @@ def test_progress_shows_while_transcoding(team, mgr, login_client, monkeypatch):
         return updated
 
     monkeypatch.setattr(type(mgr.videos), "update", spy)
-    done = process(mgr, player.id, sent["id"])
+    done = upload_clip(c, mgr, player.id, "android-240fps")
     assert done.status == "analyzed" and "progress" not in done.metadata
     transcoding = [s for s in seen if s.startswith("transcoding ")]
     assert transcoding[0] != "transcoding 100%" and transcoding[-1] == "transcoding 100%"
     assert len(transcoding) >= 20, seen  # every percent of a 473-frame clip
     assert pages and "transcoding 50%" in pages[0]
-
-
-def test_thumbnail_sources(team, mgr, login_client):
-    """The pictures come from the rendition (upright), and the swing page says how it was filmed."""
-    clip = phone_media.phone_clips()["iphone-hevc"]
-    coach, player = team
-    c = login_client(coach)
-    sent = upload(
-        c,
-        player.id,
-        clip.path,
-        content_type=clip.content_type,
-        pose=phone_media.pose_csv(clip.swing),
-    )
-    done = process(mgr, player.id, sent["id"])
-    thumbs = done.metadata["thumbs"]
-    assert thumbs["source"] == "video"
-    assert thumbs["poster_size"] == [180, 320]  # portrait, like the display
-    assert thumbs["tile_size"] == [54, 96]
-    assert thumbs["strip_size"] == [8 * 54 + 7 * 2, 96]
-    with get_store().open(thumbs["poster_ref"]) as fh, av.open(io.BytesIO(fh.read())) as img:
-        frame = next(img.decode(video=0))
-        assert (frame.width, frame.height) == (180, 320)

@@ -13,29 +13,18 @@ import pytest
 from analysis.extract import extract_poses, mediapipe_available
 from analysis.pose import BODY_JOINTS
 from swingvision.videos.renditions import transcode
-from tests.conftest import SHARED_DATA
+from tests.poses.test_pose_extract import _video_frames
 
 from . import phone_media
 
-VIDEO = SHARED_DATA / "golfdb" / "test_video.mp4"
 FRAMES = 24
 
 pytestmark = pytest.mark.slow
 
 
-def upright_frames(n: int) -> list[np.ndarray]:
-    with av.open(str(VIDEO)) as container:
-        frames = []
-        for frame in container.decode(video=0):
-            frames.append(frame.to_ndarray(format="rgb24"))
-            if len(frames) == n:
-                break
-    return frames
-
-
 def test_poses_of_a_rotated_hevc_clip_line_up_with_its_rendition(tmp_path):
     assert mediapipe_available(), "the 'pose' extra must be installed: pip install .[pose]"
-    frames = upright_frames(FRAMES)
+    frames = _video_frames(FRAMES)  # the real swing, upright
     upright_clip = phone_media.write_video(
         tmp_path / "upright.mp4",
         iter(frames),

@@ -11,7 +11,7 @@ from swingvision.db.managers import SYSTEM
 from swingvision.videos import retention
 
 from . import phone_media
-from .flow import process, upload
+from .flow import upload_clip
 
 
 def test_rendition_and_pictures_on_s3(s3_store, make_user, mgr, login_client):
@@ -19,14 +19,7 @@ def test_rendition_and_pictures_on_s3(s3_store, make_user, mgr, login_client):
     player = make_user("player", coach=coach)
     clip = phone_media.phone_clips()["low-light-vfr"]
     c = login_client(coach)
-    sent = upload(
-        c,
-        player.id,
-        clip.path,
-        content_type=clip.content_type,
-        pose=phone_media.pose_csv(clip.swing),
-    )
-    video = process(mgr, player.id, sent["id"])
+    video = upload_clip(c, mgr, player.id, clip.kind)
     bucket = s3_store.bucket
     key = f"media/renditions/{player.id}/{video.id}/playback.mp4"
     assert video.metadata["rendition_ref"] == f"s3://{bucket}/{key}"
@@ -53,6 +46,8 @@ def test_rendition_and_pictures_on_s3(s3_store, make_user, mgr, login_client):
     listed = s3_store.client.list_objects_v2(Bucket=bucket, Prefix="media/")
     keys = sorted(o["Key"] for o in listed.get("Contents", []))
     assert not [k for k in keys if k.startswith(("media/raw/", "media/renditions/"))], keys
-    assert f"media/thumbs/{player.id}/{video.id}/poster.webp" in keys
+    after = mgr.videos.get(SYSTEM, player.id, video.id).metadata["thumbs"]
+    assert f"media/thumbs/{player.id}/{video.id}/{after['version']}-poster.webp" in keys
+    assert not [k for k in keys if thumbs["version"] in k]  # the pictures of the person: gone
     gone = mgr.videos.get(SYSTEM, player.id, video.id)
     assert gone.status == "expired" and gone.metadata["thumbs"]["source"] == "skeleton"

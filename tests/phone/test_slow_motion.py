@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.synth import SwingParams, generate_swing, render_video
+from analysis.synth import render_video
 from swingvision.db.managers import SYSTEM
 
 from . import phone_media
@@ -18,9 +18,7 @@ SWING_TIME_TOLERANCE = 0.02  # s: under 5 frames at 240 fps
 
 @pytest.fixture(scope="module")
 def swing240():
-    return generate_swing(
-        SwingParams(fps=240.0, width=160, height=120, seed=21, noise=0.002, **phone_media.SHORT)
-    )
+    return phone_media.baked_slow_motion()
 
 
 @pytest.fixture
@@ -29,22 +27,25 @@ def team(make_user):
     return coach, make_user("player", coach=coach)
 
 
-def analysed(mgr, login_client, team, path, swing, **fields):
+def uploaded(mgr, login_client, team, path, swing, **fields):
+    """The clip through the upload page (with `fields`) and the worker; (client, video)."""
     coach, player = team
     c = login_client(coach)
     # A pose file without a frame rate: durations come from the video or the form alone.
-    sent = upload(
-        c,
-        player.id,
-        path,
-        content_type="video/mp4",
-        pose=phone_media.pose_csv(swing, with_fps=False),
-        **fields,
-    )
-    done = process(mgr, player.id, sent["id"])
-    assert done.status == "analyzed", done.metadata
-    analysis = mgr.analyses.latest_for_video(SYSTEM, player.id, done.id)
-    return c, done, analysis
+    pose = phone_media.pose_csv(swing, with_fps=False)
+    sent = upload(c, player.id, path, content_type="video/mp4", pose=pose, **fields)
+    return c, process(mgr, player.id, sent["id"])
+
+
+def assert_true_timing(mgr, video, swing) -> None:
+    """Analysed at the capture rate, with the swing's true tempo and swing time."""
+    assert video.status == "analyzed", video.metadata
+    analysis = mgr.analyses.latest_for_video(SYSTEM, video.user_id, video.id)
+    assert analysis.details["fps"] == swing.fps == 240.0
+    truth = swing.metrics
+    tempo, swing_time = analysis.metrics["tempo_ratio"], analysis.metrics["swing_time_s"]
+    assert tempo == pytest.approx(truth["tempo_ratio"], abs=TEMPO_TOLERANCE)
+    assert swing_time == pytest.approx(truth["swing_time_s"], abs=SWING_TIME_TOLERANCE)
 
 
 def test_a_240fps_clip_measures_the_true_tempo_and_swing_time(
@@ -52,16 +53,9 @@ def test_a_240fps_clip_measures_the_true_tempo_and_swing_time(
 ):
     path = tmp_path / "slowmo-240.mp4"
     render_video(swing240, path)
-    c, video, analysis = analysed(mgr, login_client, team, path, swing240)
+    c, video = uploaded(mgr, login_client, team, path, swing240)
     assert video.metadata["fps"] == 240.0 and "capture_fps" not in video.metadata
-    truth = swing240.metrics
-    assert analysis.details["fps"] == 240.0
-    assert analysis.metrics["tempo_ratio"] == pytest.approx(
-        truth["tempo_ratio"], abs=TEMPO_TOLERANCE
-    )
-    assert analysis.metrics["swing_time_s"] == pytest.approx(
-        truth["swing_time_s"], abs=SWING_TIME_TOLERANCE
-    )
+    assert_true_timing(mgr, video, swing240)
     # The replay plays the 240 fps rendition and steps 1/240 s per frame.
     poses = c.get(f"/players/{video.user_id}/swings/{video.id}/poses.json").json()
     assert poses["fps"] == poses["capture_fps"] == 240.0
@@ -71,17 +65,10 @@ def test_a_240fps_clip_measures_the_true_tempo_and_swing_time(
 def test_baked_in_8x_slow_motion_with_its_capture_rate(swing240, mgr, login_client, team, tmp_path):
     path = tmp_path / "slowmo-baked.mp4"
     render_video(swing240, path, frame_rate_override=30.0)  # every 240 fps frame, played at 30
-    c, video, analysis = analysed(mgr, login_client, team, path, swing240, capture_fps="240")
+    c, video = uploaded(mgr, login_client, team, path, swing240, capture_fps="240")
     assert video.metadata["fps"] == 30.0 and video.metadata["capture_fps"] == 240.0
     assert video.duration_s == pytest.approx(8 * swing240.n_frames / 240.0, rel=1e-3)
-    truth = swing240.metrics
-    assert analysis.details["fps"] == 240.0
-    assert analysis.metrics["tempo_ratio"] == pytest.approx(
-        truth["tempo_ratio"], abs=TEMPO_TOLERANCE
-    )
-    assert analysis.metrics["swing_time_s"] == pytest.approx(
-        truth["swing_time_s"], abs=SWING_TIME_TOLERANCE
-    )
+    assert_true_timing(mgr, video, swing240)
     # The replay maps video time with the file's 30 fps and counts durations at 240: one step is
     # one captured frame, 1/240 s of the swing.
     poses = c.get(f"/players/{video.user_id}/swings/{video.id}/poses.json").json()
@@ -99,16 +86,8 @@ def test_without_the_capture_rate_a_baked_in_clip_is_no_swing_at_all(
     """The control: the same file without capture_fps is taken as real time, 8x too slow: no
     downswing is that slow, so the analysis says so instead of reporting wrong numbers. This is
     why the upload form and the API ask for the capture rate of slow-motion files."""
-    coach, player = team
     path = tmp_path / "slowmo-baked-unlabelled.mp4"
     render_video(swing240, path, frame_rate_override=30.0)
-    sent = upload(
-        login_client(coach),
-        player.id,
-        path,
-        content_type="video/mp4",
-        pose=phone_media.pose_csv(swing240, with_fps=False),
-    )
-    done = process(mgr, player.id, sent["id"])
-    assert done.status == "failed"
-    assert "no swing found" in done.metadata["error"], done.metadata["error"]
+    _, video = uploaded(mgr, login_client, team, path, swing240)
+    assert video.status == "failed"
+    assert "no swing found" in video.metadata["error"], video.metadata["error"]

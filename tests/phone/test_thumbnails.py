@@ -5,7 +5,9 @@ skeleton when retention deletes the video (with its rendition)."""
 from __future__ import annotations
 
 import io
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 import av
 import numpy as np
@@ -21,7 +23,7 @@ from swingvision.videos.renditions import rendition_key
 from tests.browser.coded_swing import read_code
 
 from . import phone_media
-from .flow import process, upload
+from .flow import process, upload_clip
 
 
 @pytest.fixture
@@ -47,14 +49,7 @@ def hevc_swing(team, mgr, login_client):
     coach, player, _ = team
     clip = phone_media.phone_clips()["iphone-hevc"]
     c = login_client(coach)
-    sent = upload(
-        c,
-        player.id,
-        clip.path,
-        content_type=clip.content_type,
-        pose=phone_media.pose_csv(clip.swing),
-    )
-    return c, process(mgr, player.id, sent["id"])
+    return c, upload_clip(c, mgr, player.id, clip.kind)
 
 
 def test_the_poster_is_the_address_frame_and_the_strip_the_eight_events(hevc_swing, mgr):
@@ -168,7 +163,11 @@ def test_retention_deletes_the_rendition_with_the_video_and_redraws_the_pictures
     assert "rendition_ref" not in gone.metadata and "playback" not in gone.metadata
     after = gone.metadata["thumbs"]
     assert after["source"] == "skeleton" and after["version"] != before["version"]
-    assert after["poster_ref"] == before["poster_ref"]  # same key, picture replaced
+    assert after["poster_ref"] != before["poster_ref"]  # a new key: keys name one picture
+    assert not store.exists(before["poster_ref"]) and not store.exists(before["strip_ref"])
+    assert sorted(store.keys(f"thumbs/{player.id}/{video.id}/")) == sorted(
+        [after["poster_ref"], after["strip_ref"]]
+    )
     poster = webp_image(stored(after["poster_ref"]))
     assert np.abs(np.median(poster.reshape(-1, 3), axis=0) - thumbnails.BACKGROUND).max() < 8
     assert c.get(f"/players/{player.id}/swings/{video.id}/video").status_code == 410
@@ -177,8 +176,8 @@ def test_retention_deletes_the_rendition_with_the_video_and_redraws_the_pictures
 
 
 def test_retention_also_finds_a_rendition_its_row_does_not_name(team, mgr):
-    """A worker that died between writing the rendition and recording it leaves a blob at the
-    rendition's key: the purge deletes it all the same."""
+    """A worker that died between writing the rendition (or pictures) and recording them leaves
+    blobs no row names: the purge finds them by the video's prefixes and deletes them too."""
     _, player, _ = team
     store = get_store()
     video = mgr.videos.create(
@@ -191,7 +190,55 @@ def test_retention_also_finds_a_rendition_its_row_does_not_name(team, mgr):
     )
     raw = store.put(video_key(player.id, video.id, "orphan.mov"), io.BytesIO(b"raw"))
     orphan = store.put(rendition_key(player.id, video.id), io.BytesIO(b"rendition"))
+    picture = store.put(f"thumbs/{player.id}/{video.id}/1-0123-poster.webp", io.BytesIO(b"pic"))
     mgr.videos.update(video, blob_ref=raw)
     retention.purge(player_id=player.id)
-    assert not store.exists(raw) and not store.exists(orphan)
+    assert not store.exists(raw) and not store.exists(orphan) and not store.exists(picture)
     assert mgr.videos.get(SYSTEM, player.id, video.id).status == "expired"
+
+
+def test_deleting_a_swing_deletes_its_rendition_and_pictures(team, mgr, make_user, login_client):
+    coach, player, _ = team
+    clip = phone_media.phone_clips()["vp9-webm"]
+    video = upload_clip(login_client(coach), mgr, player.id, clip.kind)
+    store = get_store()
+    made = [video.metadata["rendition_ref"], *thumbnails.thumb_refs(video.metadata["thumbs"])]
+    assert len(made) == 3 and all(store.exists(r) for r in made)
+    mgr.admin.delete_video(make_user("admin"), player.id, video.id, store)
+    assert not any(store.exists(r) for r in made)
+
+
+def test_video_media_command_backfills_swings_analysed_before(team, mgr):
+    """Swings analysed before renditions and pictures existed (like the demo's) get both."""
+    from django.core.management import call_command
+
+    from analysis.pipeline import LoadedPoses, analyze_and_store
+    from analysis.synth import render_video
+
+    _, player, _ = team
+    swing = phone_media.short_swing(fps=30, width=320, height=240, seed=41)
+    path = Path(tempfile.mkdtemp()) / "old.mp4"
+    render_video(swing, path)
+    video = mgr.videos.create(
+        SYSTEM,
+        player.id,
+        filename="old.mp4",
+        status="processing",
+        metadata={"fps": 30.0, "width": 320, "height": 240, "frame_count": swing.n_frames},
+    )
+    with path.open("rb") as fh:
+        ref = get_store().put(video_key(player.id, video.id, "old.mp4"), fh)
+    video = mgr.videos.update(video, blob_ref=ref)
+    poses = LoadedPoses(keypoints=swing.keypoints, fps=30.0, source="synthetic")
+    analyze_and_store(mgr, video, poses)
+    mgr.videos.transition(video, "processing", "analyzed")
+
+    out = io.StringIO()
+    call_command("video_media", "--player", player.id, "--dry-run", stdout=out)
+    assert f"would make {player.id}/{video.id} 'old.mp4': rendition, pictures" in out.getvalue()
+    call_command("video_media", "--player", player.id, stdout=io.StringIO())
+    done = mgr.videos.get(SYSTEM, player.id, video.id)
+    assert done.metadata["playback"] == "rendition" and done.metadata["thumbs"]["source"] == "video"
+    again = io.StringIO()
+    call_command("video_media", "--player", player.id, stdout=again)
+    assert video.id not in again.getvalue() and "0 swing(s) done" in again.getvalue()
