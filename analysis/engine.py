@@ -22,7 +22,7 @@ from analysis.scoring import (
     sub_score,
 )
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 __all__ = [
     "ENGINE_VERSION",

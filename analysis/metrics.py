@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.signal import savgol_coeffs, savgol_filter
 
 from analysis.events import (
     LEAD_ELBOW,
@@ -20,6 +21,9 @@ from analysis.events import (
     TRAIL_SHOULDER,
     Events,
     Motion,
+    _activity,
+    _jitter,
+    _odd_window,
 )
 
 FACE_ON, DOWN_THE_LINE = "face-on", "down-the-line"
@@ -146,13 +150,51 @@ class MetricValue:
 
 
 ADDRESS_YAW_PRIOR_DEG = 10.0
+TURN_SMOOTH_S = 0.4  # turns change slowly: a wide quartic Savitzky-Golay keeps their peak
+TURN_JOINTS = (11, 12, 23, 24)  # shoulders and hips
+STILL_MAX_S = 1.0  # the reference reaches back over at most this much of the still address
+STILL_ACTIVITY = 0.15  # "still": hands and body lines below this share of their fastest
 
 
 def _wrap_deg(a: np.ndarray) -> np.ndarray:
     return (a + 180.0) % 360.0 - 180.0
 
 
-def segment_turn(m: Motion, lead: int, trail: int, address: int, view: str) -> np.ndarray:
+def still_before(m: Motion, frame: int) -> int:
+    """First frame of the still stretch that ends at `frame` (the address): walking back while
+    the golfer moves at under STILL_ACTIVITY of the swing's fastest (events._activity: the
+    hands and those body lines whose motion stands clear of their jitter), for at most
+    STILL_MAX_S and at least 0.15 s. A longer reference averages more pose jitter."""
+    lo_min = max(0, frame - int(STILL_MAX_S * m.fps))
+    lo_max = max(0, frame - int(0.15 * m.fps))
+    if frame - lo_min < 1:
+        return lo_min
+    act = _activity(m, 0, m.n_frames - 1, (0, 1, 2))[lo_min : frame + 1]
+    moving = np.flatnonzero(act > STILL_ACTIVITY)
+    lo = lo_min if moving.size == 0 else lo_min + int(moving[-1]) + 1
+    return min(lo, lo_max)
+
+
+def turn_points(m: Motion, joints: tuple[int, ...] = TURN_JOINTS) -> np.ndarray:
+    """m.points with `joints` smoothed over TURN_SMOOTH_S (quartic Savitzky-Golay), for
+    `segment_turn`; one filter call for all the turned segments."""
+    w = _odd_window(m.fps, TURN_SMOOTH_S, m.n_frames, 7)
+    out = m.points.copy()
+    out[:, list(joints)] = savgol_filter(
+        m.points[:, list(joints)], w, min(4, w - 1), axis=0, mode="interp"
+    )
+    return out
+
+
+def segment_turn(
+    m: Motion,
+    lead: int,
+    trail: int,
+    address: int,
+    view: str,
+    still_lo: int | None = None,
+    smoothed: np.ndarray | None = None,
+) -> np.ndarray:
     """Turn of the line lead->trail in the horizontal plane relative to Address, (F,) degrees,
     + = away from the target (right-handed poses).
 
@@ -164,31 +206,50 @@ def segment_turn(m: Motion, lead: int, trail: int, address: int, view: str) -> n
     - depth: yaw = atan2(b, a) with both measured;
     - length: the line keeps its length L, so the depth component is sqrt(L^2 - x^2 - y^2),
       signed by the depth estimate. Precise when the line is turned well out of the camera
-      axis, blind where it points along it; there the depth estimate is at its best.
-    Face-on L is the line's image length at Address; down the line (where it then points at
-    the camera) it is the line's longest image length from Address on.
+      axis, blind where it points along it; there the depth estimate is at its best. Near
+      that blind spot the measured hidden component is mostly noise, so its variance counts
+      the expected noise of L^2 - x^2 - y^2, not just the value.
+    Face-on L is the line's image length over the still address; down the line (where it
+    then points at the camera) it is the line's longest image length from Address on. The
+    points are smoothed over TURN_SMOOTH_S first (the nonlinear steps amplify jitter).
+    still_lo: first frame of the still address (`still_before`); smoothed: `turn_points(m)`.
+    Both are computed when not given.
     """
-    d = m.smooth[:, trail] - m.smooth[:, lead]  # (F, 3)
+    w = _odd_window(m.fps, TURN_SMOOTH_S, m.n_frames, 7)
+    raw = m.points[:, [lead, trail]]
+    if smoothed is None:
+        smoothed = turn_points(m, (lead, trail))
+    pts = smoothed[:, [lead, trail]]
+    noise_gain = float(np.sqrt(np.sum(savgol_coeffs(w, min(4, w - 1)) ** 2)))
+    d = pts[:, 1] - pts[:, 0]  # (F, 3)
     seen_sq = d[:, 0] ** 2 + d[:, 1] ** 2
+    s0 = still_before(m, address) if still_lo is None else still_lo
+    still = slice(s0, address + 1)
+    raw_d = raw[still, 1] - raw[still, 0]
+    jitter_x = _jitter(raw_d[:, 0]) * noise_gain  # per smoothed frame, image x
     if view == FACE_ON:
-        lo = max(0, address - int(0.15 * m.fps))
-        length = float(np.sqrt(np.median(seen_sq[lo : address + 1])))
+        length = float(np.sqrt(np.median(seen_sq[still])))
         a, b = -d[:, 0], d[:, 2]
     else:
         length = float(np.sqrt(np.percentile(seen_sq[address:], 97)))
         a, b = -d[:, 2], -d[:, 0]
-    hidden = np.sqrt(np.maximum(length**2 - seen_sq, 0.0))
+    length = max(length, 1e-9)
+    hidden_sq = length**2 - seen_sq
+    hidden = np.sqrt(np.maximum(hidden_sq, 0.0))
     yaw_depth = np.degrees(np.arctan2(b, a))
     if view == FACE_ON:
         sign = np.where(yaw_depth >= 0, 1.0, -1.0) if m.has_depth else 1.0
         yaw_len = np.degrees(np.arctan2(sign * hidden, a))
-        var_depth = (9.0 * a**2 + b**2) / max(length, 1e-9) ** 4
+        var_depth = (9.0 * a**2 + b**2) / length**4
     else:
         sign = np.where(np.abs(yaw_depth) <= 90.0, 1.0, -1.0) if m.has_depth else 1.0
         yaw_len = np.degrees(np.arctan2(b, sign * hidden))
-        var_depth = (a**2 + 9.0 * b**2) / max(length, 1e-9) ** 4
+        var_depth = (a**2 + 9.0 * b**2) / length**4
     if m.has_depth:
-        var_len = 1.0 / np.maximum(hidden, 1e-3 * max(length, 1e-9)) ** 2
+        # Variances in units of the x noise. L^2 - x^2 - y^2 carries noise of about
+        # 2 L jitter_x itself, so only its excess over that informs the length estimate.
+        floor = 2.0 * length * jitter_x
+        var_len = 1.0 / np.maximum(hidden_sq - floor, 1e-6 * length**2)
         w_len = var_depth / (var_depth + var_len)
         yaw = yaw_depth + w_len * _wrap_deg(yaw_len - yaw_depth)
     else:
@@ -197,11 +258,9 @@ def segment_turn(m: Motion, lead: int, trail: int, address: int, view: str) -> n
     # Face-on, where that noise is worst, it is shrunk toward 0 (a face-on camera faces the
     # golfer squarely, give or take ~10 degrees) by how uncertain the mean is.
     yaw = np.degrees(np.unwrap(np.radians(yaw)))
-    lo = max(0, address - int(0.4 * m.fps))
-    ref = float(np.mean(yaw[lo : address + 1]))
+    ref = float(np.mean(yaw[still]))
     if view == FACE_ON and m.has_depth:
-        raw = m.points[lo : address + 1, trail] - m.points[lo : address + 1, lead]
-        jitter = np.degrees(np.arctan2(raw[:, 2], -raw[:, 0]))
+        jitter = np.degrees(np.arctan2(raw_d[:, 2], -raw_d[:, 0]))
         var_mean = float(np.var(jitter)) / max(len(jitter), 1)
         ref *= ADDRESS_YAW_PRIOR_DEG**2 / (ADDRESS_YAW_PRIOR_DEG**2 + var_mean)
     return yaw - ref
@@ -209,7 +268,7 @@ def segment_turn(m: Motion, lead: int, trail: int, address: int, view: str) -> n
 
 def value_at(series: np.ndarray, frame: int, fps: float, half_s: float = 0.15) -> float:
     """A slowly varying series read at a frame through a local quadratic fit over +-half_s,
-    which averages out jitter without flattening a peak (turns peak at the top)."""
+    which averages out jitter without flattening a peak."""
     half = max(2, int(round(half_s * fps)))
     lo, hi = max(0, frame - half), min(len(series), frame + half + 1)
     t = np.arange(lo, hi) - frame
@@ -278,8 +337,15 @@ def compute_metrics(m: Motion, ev: Events, view: str) -> dict[str, MetricValue]:
     vis_sh = _visibility(m, [LEAD_SHOULDER, TRAIL_SHOULDER], a, top)
     vis_hip = _visibility(m, [LEAD_HIP, TRAIL_HIP], a, top)
     depth_trust = 1.0 if m.has_depth else 0.6
-    sh = value_at(segment_turn(m, LEAD_SHOULDER, TRAIL_SHOULDER, a, view), top, fps)
-    hp = value_at(segment_turn(m, LEAD_HIP, TRAIL_HIP, a, view), top, fps)
+    # The turn signals are already smoothed over TURN_SMOOTH_S: read them at the sub-frame top
+    # (a further local fit only flattens the peak the turns reach there). Just after the top
+    # the hips unwind fast, so half a frame matters at 30 fps.
+    frames = np.arange(m.n_frames)
+    t_top = float(np.clip(t["top"], 0, m.n_frames - 1))
+    s0, smoothed = still_before(m, a), turn_points(m)
+    sh = segment_turn(m, LEAD_SHOULDER, TRAIL_SHOULDER, a, view, s0, smoothed)
+    hp = segment_turn(m, LEAD_HIP, TRAIL_HIP, a, view, s0, smoothed)
+    sh, hp = float(np.interp(t_top, frames, sh)), float(np.interp(t_top, frames, hp))
     put("shoulder_turn_deg", sh, vis_sh * c_ev * depth_trust)
     put("hip_turn_deg", hp, vis_hip * c_ev * depth_trust)
     put("x_factor_deg", sh - hp, min(vis_sh, vis_hip) * c_ev * depth_trust)

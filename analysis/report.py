@@ -29,24 +29,26 @@ REPORT_METRICS: tuple[str, ...] = (
     "swing_plane_deg",
 )
 # Stated accuracy per view: |estimate - truth| within these bounds for >= 95% of swings.
+# Engine 1.1.0; the sweep's 95th percentiles on seeds 0-2 sit below them (tempo: face-on
+# ~0.10, down the line 0.16-0.19; face-on hip turn 4.1-4.7 deg).
 TOLERANCES: dict[str, dict[str, float]] = {
     "face-on": {
-        "tempo_ratio": 0.25,
-        "swing_time_s": 0.05,
-        "shoulder_turn_deg": 5.0,
-        "hip_turn_deg": 7.0,
-        "x_factor_deg": 8.0,
+        "tempo_ratio": 0.15,
+        "swing_time_s": 0.02,
+        "shoulder_turn_deg": 3.5,
+        "hip_turn_deg": 5.0,
+        "x_factor_deg": 7.0,
         "head_sway": 0.03,
         "head_dip": 0.03,
         "hip_sway_top": 0.03,
         "lead_arm_top_deg": 8.0,
     },
     "down-the-line": {
-        "tempo_ratio": 0.25,
-        "swing_time_s": 0.05,
-        "shoulder_turn_deg": 10.0,
-        "hip_turn_deg": 10.0,
-        "x_factor_deg": 10.0,
+        "tempo_ratio": 0.2,
+        "swing_time_s": 0.04,
+        "shoulder_turn_deg": 8.0,
+        "hip_turn_deg": 6.0,
+        "x_factor_deg": 9.0,
         "head_dip": 0.03,
         "spine_angle_address_deg": 2.0,
         "spine_angle_change_deg": 3.0,
@@ -54,7 +56,7 @@ TOLERANCES: dict[str, dict[str, float]] = {
         "swing_plane_deg": 4.0,
     },
 }
-TEMPO_TARGET = 0.15  # the product goal for tempo; the share within it is reported too
+TEMPO_TARGET = 0.15  # the product goal for tempo (both views); the share within it is reported
 FPS_CHOICES = (30.0, 60.0, 120.0, 240.0)
 VIEWS = ("face-on", "down-the-line")
 

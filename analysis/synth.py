@@ -455,6 +455,11 @@ def _truth_metrics(
     wr = world[:, 15] - world[:, 13]
     cos_elbow = np.sum(sh * wr, axis=1) / np.linalg.norm(sh, axis=1) / np.linalg.norm(wr, axis=1)
     hands = 0.5 * (dtl[:, 15, :2] + dtl[:, 16, :2])
+    # Turns at the instant of the top, not at its frame: just after the top the hips unwind by
+    # several degrees per frame at 30 fps, so a frame-quantised truth would differ from the
+    # turn "at Top" by up to half a frame's worth (the engine reads at its sub-frame top).
+    at_top = _tracks(p, np.array([_timeline(p)["T"]]))
+    shoulder_top, hip_top = float(at_top["shoulder"][0]), float(at_top["hips"][0])
     down = plane_angle_deg(hands[ev["mid_downswing"] : i + 1])
     back = plane_angle_deg(hands[ev["toe_up"] : ev["mid_backswing"] + 1])
     return {
@@ -462,9 +467,9 @@ def _truth_metrics(
         "swing_time_s": p.backswing_s + p.downswing_s,
         "backswing_s": p.backswing_s,
         "downswing_s": p.downswing_s,
-        "shoulder_turn_deg": float(tr["shoulder"][t]),
-        "hip_turn_deg": float(tr["hips"][t]),
-        "x_factor_deg": float(tr["shoulder"][t] - tr["hips"][t]),
+        "shoulder_turn_deg": shoulder_top,
+        "hip_turn_deg": hip_top,
+        "x_factor_deg": shoulder_top - hip_top,
         "head_sway": float(np.max(np.abs(head[:, 0] - head[0, 0])) / torso_fo),
         "head_dip": float(np.max(np.abs(head[:, 1] - head[0, 1])) / torso_fo),
         "spine_angle_address_deg": float(spine[a]),

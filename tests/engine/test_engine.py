@@ -16,7 +16,7 @@ from analysis.engine import (
     analyze,
 )
 from analysis.pose import POSE_EMBEDDING_DIM, SWING_EMBEDDING_DIM, empty_poses
-from analysis.report import TOLERANCES, engine_report, format_report
+from analysis.report import TEMPO_TARGET, TOLERANCES, engine_report, event_tolerance, format_report
 from analysis.synth import SwingParams, generate_swing
 from tests.conftest import SHARED_DATA
 
@@ -33,9 +33,16 @@ def report():
 
 def test_acceptance_events_within_tolerance(report):
     assert report["failures"] == []
-    assert report["event_hit_rate_overall"] >= 0.95
+    assert report["event_hit_rate_overall"] >= 0.98
     for name in ("address", "top", "impact", "mid_backswing", "mid_downswing"):
-        assert report["event_hit_rate"][name] >= 0.95, name
+        assert report["event_hit_rate"][name] >= 0.98, name
+    assert report["event_hit_rate"]["finish"] >= 0.93  # engine 1.0.0: 88.5%
+
+
+def test_acceptance_tempo_goal(report):
+    """The product goal: the tempo ratio within +-0.15 for 95% of swings, both views."""
+    assert TEMPO_TARGET == 0.15
+    assert report["tempo_within_target"] >= 0.95
 
 
 def test_acceptance_metrics_within_stated_tolerance(report):
@@ -116,6 +123,71 @@ def test_events_override_recomputes_dependent_metrics():
     assert exact.metrics["tempo_ratio"].value == pytest.approx(expect, rel=1e-4)
     with pytest.raises(AnalysisError, match="outside the clip"):
         analyze(s.keypoints, s.fps, events_override={"top": 10_000})
+
+
+def _with_forward_press(s, press_s: float = 0.2) -> np.ndarray:
+    """The swing's poses with a forward press just before the takeaway, like the GolfDB
+    clip's: over press_s the hands push toward the target and drop while the trail shoulder
+    and hip already move back (the body lines turn the takeaway's way), then the takeaway
+    starts from there. The press reaches its end at full deceleration: a sharp turn."""
+    kp = s.keypoints.copy()
+    t = np.arange(s.n_frames) / s.fps
+    u = np.clip((t - (s.event_times["address"] / s.fps - press_s)) / press_s, 0, 1)
+    press = np.sin(0.5 * np.pi * u)[:, None]
+    arms = [13, 14, 15, 16, 17, 18, 19, 20, 21, 22]
+    if s.params.view == "face-on":
+        kp[:, arms, 0] += 0.02 * press  # toward the target
+        kp[:, arms, 1] += 0.01 * press
+    else:
+        kp[:, arms, 2] += 0.03 * press  # toward the target: away from the camera
+        kp[:, arms, 1] += 0.02 * press
+        kp[:, [12], 0] -= 0.012 * press
+        kp[:, [24], 0] -= 0.008 * press
+    return kp
+
+
+@pytest.mark.parametrize(
+    ("view", "fps"), [("face-on", 30.0), ("face-on", 60.0), ("down-the-line", 30.0)]
+)
+def test_forward_press_is_not_the_takeaway(view, fps):
+    """Address is the last still moment before the continuous takeaway into the top: a press
+    just before it (hands forward, body lines already turning) does not start the swing."""
+    for seed in range(4):
+        s = generate_swing(SwingParams(view=view, fps=fps, seed=seed, address_s=1.0))
+        r = analyze(_with_forward_press(s), fps, view=view, aspect=ASPECT)
+        assert abs(r.events["address"] - s.events["address"]) <= event_tolerance(fps), seed
+        # Counted as backswing, the 0.2 s press would add ~0.7 to the tempo ratio.
+        tempo = r.metrics["tempo_ratio"].value
+        assert tempo == pytest.approx(s.metrics["tempo_ratio"], abs=0.35), seed
+
+
+@pytest.mark.parametrize("view", ["face-on", "down-the-line"])
+def test_slow_motion_clip(view):
+    """A 90 fps capture stored as 30 fps (3x slow motion, as many GolfDB clips are): the frame
+    rate says nothing, yet the events are found on the stretched swing (engine 1.0.0 put
+    impact 5-9 frames early: its search ended 0.6 clip-seconds after the top). The top's
+    local model spans fixed clip-seconds, i.e. a third of the usual stretch of swing here, so
+    the tempo is only checked loosely."""
+    for seed in range(3):
+        s = generate_swing(SwingParams(view=view, fps=90.0, seed=seed))
+        r = analyze(s.keypoints, 30.0, view=view, aspect=ASPECT)
+        for name in ("address", "top", "impact", "finish"):
+            assert abs(r.events[name] - s.events[name]) <= event_tolerance(90.0), (seed, name)
+        assert r.metrics["tempo_ratio"].value == pytest.approx(s.metrics["tempo_ratio"], abs=0.5)
+
+
+@pytest.mark.parametrize("view", ["face-on", "down-the-line"])
+def test_hands_unseen_at_the_top(view):
+    """The arms drop out for 0.13 s around the top: the top is bridged from both sides."""
+    for seed in range(3):
+        s = generate_swing(SwingParams(view=view, fps=60.0, seed=seed))
+        kp = s.keypoints.copy()
+        top = s.events["top"]
+        kp[top - 3 : top + 5, 13:23] = np.nan
+        r = analyze(kp, 60.0, view=view, aspect=ASPECT)
+        assert abs(r.events["top"] - top) <= event_tolerance(60.0), seed
+        tempo = r.metrics["tempo_ratio"].value
+        assert tempo == pytest.approx(s.metrics["tempo_ratio"], abs=2 * TEMPO_TARGET), seed
 
 
 def _standing(n=90, fps=30.0, seed=0):

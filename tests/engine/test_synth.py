@@ -16,12 +16,22 @@ def _yaw_deg(kp, lead, trail, frame):
     return np.degrees(np.arctan2(d[2], -d[0]))
 
 
-def test_turns_in_the_poses_equal_the_truth():
-    s = generate_swing(SwingParams(shoulder_turn_deg=97, hip_turn_deg=48, width=480, height=480))
-    a, t = s.events["address"], s.events["top"]
+@pytest.mark.parametrize("fps", [30.0, 240.0])
+def test_turns_in_the_poses_equal_the_truth(fps):
+    """The truth turns are the poses' turns at the instant of the top (between frames at
+    30 fps: read there by interpolation, as the engine does at its sub-frame top)."""
+    s = generate_swing(
+        SwingParams(fps=fps, shoulder_turn_deg=97, hip_turn_deg=48, width=480, height=480)
+    )
+    a, t = s.events["address"], s.event_times["top"]
     c = s.clean_keypoints
-    shoulder = _yaw_deg(c, 11, 12, t) - _yaw_deg(c, 11, 12, a)
-    hip = _yaw_deg(c, 23, 24, t) - _yaw_deg(c, 23, 24, a)
+    frames = np.arange(s.n_frames)
+
+    def turn(lead, trail):
+        yaw = np.array([_yaw_deg(c, lead, trail, f) for f in frames])
+        return float(np.interp(t, frames, yaw)) - yaw[a]
+
+    shoulder, hip = turn(11, 12), turn(23, 24)
     assert shoulder == pytest.approx(s.metrics["shoulder_turn_deg"], abs=0.5)
     assert s.metrics["shoulder_turn_deg"] == pytest.approx(97, abs=0.5)
     assert hip == pytest.approx(s.metrics["hip_turn_deg"], abs=0.5)
