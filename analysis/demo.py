@@ -11,7 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.pipeline import LoadedPoses, ProcessingError, analyze_and_store, fail
+from analysis.pipeline import (
+    LoadedPoses,
+    ProcessingError,
+    analyze_and_store,
+    fail,
+    thumbnail_step,
+)
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import SYSTEM, Managers
 from swingvision.storage import get_store, video_key
@@ -110,9 +116,11 @@ def seed_demo(
     echo=print,
 ) -> dict:
     from analysis.synth import generate_swing, render_video
+    from swingvision.coaching.library import seed_drills
 
     users = m.users
     created = {"users": 0, "videos": 0, "failed": 0}
+    created["drills"] = seed_drills(m)  # the default drill library (issue #10), idempotent
 
     def ensure_user(user_id: str, **kw):
         existing = users.find(user_id)
@@ -204,7 +212,9 @@ def seed_demo(
                 height=params.height,
             )
             try:
-                analyze_and_store(m, video, poses, player=player)
+                analysis = analyze_and_store(m, video, poses, player=player)
+                if render:
+                    thumbnail_step(m, video, analysis, poses)
             except ProcessingError as e:
                 fail(m, video, str(e))
                 created["failed"] += 1

@@ -206,11 +206,26 @@ def analysis_fields(result, *, fps: float, view: str, source: str, aspect: float
     }
 
 
+# What a coach added to an analysis (swingvision/coaching): kept when the swing is analysed again.
+COACH_DETAILS = ("annotations", "corrections", "event_override")
+
+
 def analyze_and_store(
-    m: Managers, video: Video, poses: LoadedPoses, *, player: User | None = None
+    m: Managers,
+    video: Video,
+    poses: LoadedPoses,
+    *,
+    player: User | None = None,
+    corrections: list[dict] | None = None,
+    event_override: dict[str, int] | None = None,
 ) -> SwingAnalysis:
-    """Run the engine on the poses and write poses, analysis and progress (idempotent)."""
+    """Run the engine on the poses and write poses, analysis and progress (idempotent).
+
+    The coach's drawings and event corrections of the swing's previous analysis carry over, and
+    the events a correction kept stay where they were (the engine's events_override). A coach
+    correcting an event now passes the new `corrections` and the events to keep."""
     from analysis.engine import AnalysisError
+    from swingvision.db.managers.coaching import coach_events, engine_override
 
     kp = np.asarray(poses.keypoints, dtype=np.float32)
     if kp.ndim != 3 or kp.shape[1:] != (N_LANDMARKS, 4):
@@ -220,11 +235,28 @@ def analyze_and_store(
     width = poses.width or video.metadata.get("width")
     height = poses.height or video.metadata.get("height")
     aspect = float(width) / float(height) if width and height else 1.0
+    previous = m.analyses.latest_for_video_system(video)
+    kept = {k: previous.details[k] for k in COACH_DETAILS if previous and k in previous.details}
+    if corrections is not None:
+        kept["corrections"], kept["event_override"] = corrections, event_override or {}
+    override = engine_override(kept, len(kp))
     try:
-        result = run_engine(kp, poses.fps, player=player, view=view, aspect=aspect)
+        result = run_engine(
+            kp, poses.fps, player=player, view=view, aspect=aspect, events_override=override
+        )
     except AnalysisError as e:
         raise ProcessingError(str(getattr(e, "reason", e))) from e
     fields = analysis_fields(result, fps=poses.fps, view=view, source=poses.source, aspect=aspect)
+    fields["details"].update(kept)
+    if override and previous is not None:
+        # An event kept where the engine had found it keeps the engine's confidence (the engine
+        # reads every kept event as certain); the coach's own read as the coach's (1.0).
+        coach = coach_events(kept.get("corrections"))
+        found = previous.details.get("event_confidence") or {}
+        confidence = fields["details"]["event_confidence"]
+        for name in override:
+            if name not in coach and isinstance(found.get(name), int | float):
+                confidence[name] = found[name]
     # Poses first, then the analysis, then progress: a crash in between leaves rows that the
     # re-run overwrites (same ids), never a second copy. Each pose carries its phase, view and
     # handedness, which similarity search filters on (analysis/similarity.py).

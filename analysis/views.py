@@ -116,6 +116,12 @@ def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
         "can_edit": can_edit_player(request.user, player),
         "roster_url": reverse("roster") if request.user.role != "player" else None,
     }
+    # Coach tools (issue #10): drawings, phase corrections, notes, drills, exports.
+    from swingvision.coaching.views import swing_context
+
+    context.update(swing_context(request, player, video, analysis))
+    if request.htmx and not request.htmx.boosted and request.htmx.target == "swing-analysis":
+        return render(request, "swing.html#swing-analysis", context)  # after a phase correction
     return render(request, "swing.html", context)
 
 

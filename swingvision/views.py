@@ -173,6 +173,10 @@ def player_page(request: HttpRequest, player_id: str) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         return render(request, "player.html#swing-list", context)
     context["key_metrics"] = key_metrics(request.user, player)
+    # Coach tools (issue #10): new notes for the player, the practice plan, the export.
+    from swingvision.coaching.views import player_context
+
+    context.update(player_context(request, player))
     return render(request, "player.html", context)
 
 

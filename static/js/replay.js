@@ -557,6 +557,10 @@ export async function startPlayer(root) {
     if (root.hasAttribute("data-controls")) wireControls(root, player);
     player.show(player.frame);
     root.dataset.ready = "true";
+    // Extension point for other modules (coach-tools.js): the ready player, to add drawing
+    // layers (player.layers) and frame listeners (player.onFrame) to.
+    root.svPlayer = player;
+    root.dispatchEvent(new CustomEvent("sv:ready", { bubbles: true, detail: { player } }));
     return player;
   } catch (err) {
     root.dataset.error = String(err);

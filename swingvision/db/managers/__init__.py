@@ -8,6 +8,7 @@ from ..gateway import Database
 from .admin import AdminData
 from .analyses import Analyses, analysis_id
 from .audit import Audit
+from .coaching import Coaching, Drills, Notes
 from .poses import Poses, dense_keypoints, pose_id
 from .progress import Progress, progress_id, summarize_day
 from .roster import Roster, RosterPage, RosterRow
@@ -35,6 +36,9 @@ class Managers:
     admin: AdminData
     swings: Swings
     similarity: Similarity
+    coaching: Coaching
+    notes: Notes
+    drills: Drills
 
 
 def managers(db: Database | None = None) -> Managers:
@@ -57,6 +61,9 @@ def managers(db: Database | None = None) -> Managers:
         admin=AdminData(db),
         swings=Swings(db),
         similarity=Similarity(db),
+        coaching=Coaching(db),
+        notes=Notes(db),
+        drills=Drills(db),
     )
 
 

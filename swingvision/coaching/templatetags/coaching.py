@@ -1,0 +1,33 @@
+"""Template filters of the coach tools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def item(mapping: Any, key: Any) -> Any:
+    """mapping[key], or an empty list when there is none (e.g. the drills of a feedback aspect)."""
+    if isinstance(mapping, dict):
+        return mapping.get(key, [])
+    return []
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """0.83 -> "83%" (an engine confidence), "–" when there is none."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "–"
+    return f"{round(value * 100)}%"
+
+
+@register.filter
+def confidence_level(value: Any) -> str:
+    """high | medium | low: how much to trust an event the engine found."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "none"
+    return "high" if value >= 0.7 else "medium" if value >= 0.5 else "low"

@@ -1,0 +1,395 @@
+"""The coach tools' managers (drawings, corrected events, notes, drills, practice plan), run against
+every configured backend like tests/test_db_contract.py: scope, validation, and what is stored."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis.engine import EVENT_NAMES, analyze
+from analysis.similarity import frame_phases
+from swingvision.db import NotFound
+from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError, managers
+from tests.backends import BACKENDS, drop_backend, open_backend
+from tests.dashboard.helpers import account, add_swing
+
+ARM = [{"joint": "left_shoulder"}, {"joint": "left_elbow"}, {"joint": "left_wrist"}]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def m(request, tmp_path_factory):
+    db = open_backend(request.param, tmp_path_factory.mktemp(request.param))
+    yield managers(db)
+    drop_backend(db)
+
+
+@pytest.fixture(scope="module")
+def team(m):
+    coach = account(m, "coach", name="Casey Coach")
+    other_coach = account(m, "coach")
+    admin = account(m, "admin")
+    player = account(m, "player", coach=coach, name="Pat Player")
+    other_player = account(m, "player", coach=other_coach)
+    video, analysis, swing = add_swing(m, player, seed=3)
+    return {
+        "coach": coach,
+        "other_coach": other_coach,
+        "admin": admin,
+        "player": player,
+        "other_player": other_player,
+        "video": video,
+        "analysis": analysis,
+        "swing": swing,
+    }
+
+
+# -- drawings ------------------------------------------------------------------------------------
+def test_a_coach_draws_and_the_player_sees_it(m, team):
+    coach, player, video = team["coach"], team["player"], team["video"]
+    new, a = m.coaching.add_annotation(
+        coach, player.id, video.id, {"kind": "angle", "points": ARM, "text": "lead arm"}
+    )
+    assert a["kind"] == "angle" and a["frame"] is None and a["points"] == ARM
+    assert a["author_id"] == coach.id and a["colour"] == "#ffd400" and a["id"]
+    stored = m.analyses.latest_for_video(SYSTEM, player.id, video.id)
+    assert a in stored.details["annotations"]
+    assert stored.metrics == team["analysis"].metrics  # drawings change nothing else
+    assert a in m.coaching.annotations(player, player.id, video.id)
+    assert a in m.coaching.annotations(team["admin"], player.id, video.id)
+    entry = m.audit.page(SYSTEM, target_type="analysis", target_id=new.id, limit=5).entries[0]
+    assert entry.action == "analysis.annotation_add" and entry.actor_id == coach.id
+
+
+def test_drawings_are_edited_and_deleted_by_the_coach_only(m, team):
+    coach, player, video = team["coach"], team["player"], team["video"]
+    _, a = m.coaching.add_annotation(
+        coach,
+        player.id,
+        video.id,
+        {"kind": "line", "frame": 5, "points": [{"x": 0.1, "y": 0.2}, ARM[1]]},
+    )
+    with pytest.raises(NotAllowed):
+        m.coaching.update_annotation(player, player.id, video.id, a["id"], {"colour": "#ffffff"})
+    with pytest.raises(NotAllowed):
+        m.coaching.delete_annotation(player, player.id, video.id, a["id"])
+    with pytest.raises(NotFound):  # another coach does not even see the swing
+        m.coaching.delete_annotation(team["other_coach"], player.id, video.id, a["id"])
+    _, changed = m.coaching.update_annotation(
+        coach, player.id, video.id, a["id"], {"colour": "#00E5FF", "frame": None, "text": "plane"}
+    )
+    assert changed["id"] == a["id"] and changed["colour"] == "#00e5ff" and changed["frame"] is None
+    assert changed["points"] == a["points"] and changed["updated_by"] == coach.id
+    m.coaching.delete_annotation(coach, player.id, video.id, a["id"])
+    ids = [x["id"] for x in m.coaching.annotations(coach, player.id, video.id)]
+    assert a["id"] not in ids
+    with pytest.raises(NotFound):
+        m.coaching.delete_annotation(coach, player.id, video.id, a["id"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ({"kind": "arrow", "points": ARM}, "kind"),
+        ({"kind": "angle", "points": ARM[:2]}, "points"),
+        ({"kind": "line", "points": [{"x": 1.2, "y": 0.5}, {"x": 0, "y": 0}]}, "points[0]"),
+        (
+            {"kind": "line", "points": [{"x": 0.5, "y": float("nan")}, {"x": 0, "y": 0}]},
+            "points[0]",
+        ),
+        ({"kind": "line", "points": [{"joint": "left_elbow"}, {"joint": "tail"}]}, "points[1]"),
+        ({"kind": "line", "points": [{"x": 0.1, "y": 0.1, "z": 1}, {"x": 0, "y": 0}]}, "points[0]"),
+        ({"kind": "text", "points": [{"x": 0.5, "y": 0.5}], "text": ""}, "text"),
+        ({"kind": "text", "points": [{"x": 0.5, "y": 0.5}], "text": "x" * 201}, "text"),
+        ({"kind": "circle", "points": ARM[:2], "colour": "red"}, "colour"),
+        ({"kind": "circle", "points": ARM[:2], "frame": 100000}, "frame"),
+        ({"kind": "circle", "points": ARM[:2], "frame": -1}, "frame"),
+        ({"kind": "circle", "points": ARM[:2], "onclick": "x"}, "onclick"),
+    ],
+)
+def test_drawings_are_validated_field_by_field(m, team, raw, field):
+    with pytest.raises(ValidationError) as e:
+        m.coaching.add_annotation(team["coach"], team["player"].id, team["video"].id, raw)
+    assert e.value.field == field
+
+
+# -- corrected events ----------------------------------------------------------------------------
+def _stored_keypoints(m, player, video, analysis):
+    from swingvision.db.managers import dense_keypoints
+
+    seq = m.poses.sequence(SYSTEM, player.id, video.id)
+    return dense_keypoints(seq, analysis.details["n_frames"])
+
+
+def test_moving_top_recomputes_the_analysis_like_the_engine_with_that_event(m, team):
+    coach, player = team["coach"], team["player"]
+    video, _, _ = add_swing(m, player, seed=5)
+    before = m.analyses.latest_for_video(SYSTEM, player.id, video.id)
+    top = before.events["top"]
+    new = m.coaching.correct_event(coach, player.id, video.id, "top", top + 4)
+    assert new.id == before.id and new.events["top"] == top + 4
+    # The engine keeps the coach's top and the other events where they were, but for those the
+    # new top leaves out of order (found again between the coach's events).
+    held = {"top": top + 4}
+    for name, frame in before.events.items():
+        if name != "top" and frame is not None:
+            earlier = EVENT_NAMES.index(name) < EVENT_NAMES.index("top")
+            if (earlier and frame < top + 4) or (not earlier and frame > top + 4):
+                held[name] = frame
+    assert new.details["event_override"] == held
+    assert new.events["address"] == before.events["address"]
+    assert new.events["impact"] == before.events["impact"]
+    kp = _stored_keypoints(m, player, video, before)
+    direct = analyze(
+        kp,
+        before.details["fps"],
+        view=before.details["view"],
+        aspect=before.details["aspect"],
+        events_override=held,
+    )
+    assert new.events == direct.events
+    # Tempo is now (top - address) / (impact - top) with the coach's top.
+    tempo = (top + 4 - before.events["address"]) / (before.events["impact"] - top - 4)
+    assert new.metrics["tempo_ratio"] == pytest.approx(tempo, rel=1e-3)
+    for name in ("tempo_ratio", "shoulder_turn_deg", "x_factor_deg"):
+        assert new.metrics[name] == pytest.approx(direct.metrics[name].value, abs=1e-4), name
+    assert new.metrics["tempo_ratio"] != pytest.approx(before.metrics["tempo_ratio"], abs=1e-3)
+    assert new.metrics["shoulder_turn_deg"] != pytest.approx(
+        before.metrics["shoulder_turn_deg"], abs=1e-3
+    )
+    assert new.overall_score == pytest.approx(direct.overall_score)
+    [c] = new.details["corrections"]
+    assert c["event"] == "top" and c["engine_frame"] == top and c["coach_frame"] == top + 4
+    assert c["by"] == coach.id and c["at"]
+    assert new.details["event_confidence"]["top"] == 1.0
+    # The events kept where the engine found them keep the engine's confidence.
+    for name in held:
+        if name != "top":
+            assert new.details["event_confidence"][name] == before.details["event_confidence"][name]
+    head = ("head_sway", "head_dip")  # from address to impact: the top does not move them
+    assert {k: new.metrics[k] for k in head} == {k: before.metrics[k] for k in head}
+    # Stored where the pages read it, and in the audit log.
+    assert m.analyses.latest_for_video(coach, player.id, video.id).metrics == new.metrics
+    entry = m.audit.page(SYSTEM, target_type="analysis", target_id=new.id, limit=1).entries[0]
+    assert entry.action == "analysis.event_correct" and entry.actor_id == coach.id
+    assert (
+        entry.before["events"]["top"] == top and entry.after["correction"]["coach_frame"] == top + 4
+    )
+    # The poses' phases follow the new events (similarity search filters on them).
+    phases = frame_phases(new.events, len(kp))
+    assert phases != frame_phases(before.events, len(kp))
+    assert [p.phase for p in m.poses.for_video(SYSTEM, player.id, video.id)] == phases
+    # So does the swing's event strip (the top's tile is the 4th).
+    thumbs = m.videos.get_system(player.id, video.id).metadata["thumbs"]
+    assert thumbs["frames"] == [new.events[e] for e in EVENT_NAMES]
+    # Giving the event back to the engine restores the engine's analysis.
+    back = m.coaching.correct_event(coach, player.id, video.id, "top", None)
+    assert back.events == before.events and back.metrics == before.metrics
+    assert back.details["event_override"] == {}
+    assert back.details["event_confidence"] == before.details["event_confidence"]
+    assert [c["coach_frame"] for c in back.details["corrections"]] == [top + 4, None]
+
+
+def test_an_event_the_engine_missed_can_be_set_and_order_is_kept(m, team):
+    coach, player = team["coach"], team["player"]
+    video, analysis, _ = add_swing(m, player, seed=6)
+    impact = analysis.events["impact"]
+    m.coaching.correct_event(coach, player.id, video.id, "impact", impact + 1)
+    with pytest.raises(ValidationError) as e:  # top after the coach's impact
+        m.coaching.correct_event(coach, player.id, video.id, "top", impact + 3)
+    assert e.value.field == "frame" and "before impact" in e.value.message
+    for bad in ("x", -1, 10**6, 2.5, True):
+        with pytest.raises(ValidationError) as e:
+            m.coaching.correct_event(coach, player.id, video.id, "top", bad)
+        assert e.value.field == "frame"
+    with pytest.raises(ValidationError) as e:
+        m.coaching.correct_event(coach, player.id, video.id, "backswing", 3)
+    assert e.value.field == "event"
+    with pytest.raises(NotAllowed):
+        m.coaching.correct_event(player, player.id, video.id, "top", 3)
+    with pytest.raises(NotFound):
+        m.coaching.correct_event(team["other_coach"], player.id, video.id, "top", 3)
+    # An event with no frame (the engine could not find it) takes the coach's.
+    stored = m.analyses.latest_for_video(SYSTEM, player.id, video.id)
+    m.analyses.update(stored, events={**stored.events, "finish": None})
+    new = m.coaching.correct_event(coach, player.id, video.id, "finish", impact + 12)
+    assert new.events["finish"] == impact + 12
+    assert new.details["corrections"][-1]["engine_frame"] is None
+
+
+def test_a_rerun_keeps_the_coachs_events_and_drawings(m, team):
+    from analysis.pipeline import LoadedPoses, analyze_and_store
+
+    coach, player = team["coach"], team["player"]
+    video, analysis, swing = add_swing(m, player, seed=8)
+    top = analysis.events["top"]
+    m.coaching.add_annotation(coach, player.id, video.id, {"kind": "angle", "points": ARM})
+    m.coaching.correct_event(coach, player.id, video.id, "top", top - 3)
+    poses = LoadedPoses(
+        keypoints=swing.keypoints, fps=30.0, source="synthetic", width=480, height=360
+    )
+    corrected = m.analyses.latest_for_video(SYSTEM, player.id, video.id)
+    rerun = analyze_and_store(m, video, poses, player=player)
+    assert rerun.events == corrected.events and rerun.events["top"] == top - 3
+    assert rerun.metrics == corrected.metrics
+    assert rerun.details["corrections"] == corrected.details["corrections"]
+    assert rerun.details["event_override"] == corrected.details["event_override"]
+    assert rerun.details["event_confidence"] == corrected.details["event_confidence"]
+    assert [a["points"] for a in rerun.details["annotations"]] == [ARM]
+    direct = analyze(
+        np.asarray(swing.keypoints, np.float32),
+        30.0,
+        aspect=480 / 360,
+        events_override=corrected.details["event_override"],
+    )
+    assert rerun.metrics["tempo_ratio"] == pytest.approx(direct.metrics["tempo_ratio"].value)
+
+
+# -- notes ---------------------------------------------------------------------------------------
+def test_a_note_reaches_only_its_player_and_is_read_once(m, team):
+    coach, player, video = team["coach"], team["player"], team["video"]
+    other = team["other_player"]
+    note = m.notes.create(
+        coach, player.id, video.id, text="  Hold the finish.\nCount 3.  ", frame=7
+    )
+    assert note.text == "Hold the finish.\nCount 3." and note.frame == 7 and note.unread
+    assert note.user_id == player.id and note.author_id == coach.id
+    assert note in m.notes.unread(player, player.id)
+    assert note in m.notes.for_video(coach, player.id, video.id)
+    assert m.notes.unread(other, other.id) == []
+    with pytest.raises(NotFound):
+        m.notes.unread(other, player.id)
+    with pytest.raises(NotFound):
+        m.notes.for_video(team["other_coach"], player.id, video.id)
+    # Only the player's own look marks it read.
+    assert m.notes.mark_read(coach, player.id, video.id) == 0
+    assert m.notes.mark_read(other, player.id, video.id) == 0
+    assert m.notes.get(coach, player.id, note.id).unread
+    assert m.notes.mark_read(player, player.id, video.id) >= 1
+    read = m.notes.get(coach, player.id, note.id)
+    assert read.read_at is not None and read.read_at >= note.created_at
+    assert note.id not in [n.id for n in m.notes.unread(player, player.id)]
+    assert m.notes.mark_read(player, player.id, video.id) == 0  # the first reading's time stays
+    assert m.notes.get(coach, player.id, note.id).read_at == read.read_at
+
+
+def test_notes_are_written_and_deleted_by_the_coach_only(m, team):
+    coach, player, video = team["coach"], team["player"], team["video"]
+    with pytest.raises(NotAllowed):
+        m.notes.create(player, player.id, video.id, text="self praise")
+    with pytest.raises(NotFound):
+        m.notes.create(team["other_coach"], player.id, video.id, text="poaching")
+    for text, frame, field in (
+        ("", None, "text"),
+        ("x" * 2001, None, "text"),
+        ("ok", 10**6, "frame"),
+    ):
+        with pytest.raises(ValidationError) as e:
+            m.notes.create(coach, player.id, video.id, text=text, frame=frame)
+        assert e.value.field == field
+    note = m.notes.create(team["admin"], player.id, video.id, text="From the academy")
+    with pytest.raises(NotAllowed):
+        m.notes.delete(player, player.id, note.id)
+    m.notes.delete(coach, player.id, note.id)
+    assert note.id not in [n.id for n in m.notes.for_video(coach, player.id, video.id)]
+    with pytest.raises(NotFound):
+        m.notes.get(coach, player.id, note.id)
+
+
+def test_deleting_a_swing_deletes_its_notes(m, team):
+    coach, player = team["coach"], team["player"]
+    video, _, _ = add_swing(m, player, seed=9)
+    note = m.notes.create(coach, player.id, video.id, text="gone with the swing")
+    m.videos.delete(coach, video)
+    with pytest.raises(NotFound):
+        m.notes.get(coach, player.id, note.id)
+
+
+# -- drills --------------------------------------------------------------------------------------
+def test_the_default_library_is_seeded_once(m):
+    from analysis.metrics import METRICS
+    from swingvision.coaching.library import default_drills, seed_drills
+
+    seed_drills(m)
+    assert seed_drills(m) == 0  # a second run adds nothing
+    defaults = default_drills()
+    assert {d["id"] for d in defaults} <= {d.id for d in m.drills.all(SYSTEM)}
+    scored = {n for n, spec in METRICS.items() if spec.weight > 0}
+    assert scored <= set(m.drills.by_aspect(SYSTEM))  # every aspect feedback can name has drills
+    # An admin's edit of a default drill survives seeding again.
+    admin = account(m, "admin")
+    first = defaults[0]
+    m.drills.update(admin, first["id"], name="Count to three (slow)", aspect=first["aspect"])
+    assert seed_drills(m) == 0
+    assert m.drills.get(SYSTEM, first["id"]).name == "Count to three (slow)"
+    assert m.drills.get(SYSTEM, first["id"]).created_by == "system"
+    with pytest.raises(NotAllowed):
+        m.drills.insert_missing(admin, defaults)
+
+
+def test_coaches_and_admins_add_drills_with_safe_links(m, team):
+    coach, player, admin = team["coach"], team["player"], team["admin"]
+    with pytest.raises(NotAllowed):
+        m.drills.create(player, name="Mine", aspect="tempo_ratio")
+    for url in (
+        "javascript:alert(1)",
+        "ftp://example.com/x",
+        "https://",
+        "//example.com/x",
+        "https://exa mple.com",
+        "data:text/html,hi",
+    ):
+        with pytest.raises(ValidationError) as e:
+            m.drills.create(coach, name="Link", aspect="tempo_ratio", video_url=url)
+        assert e.value.field == "video_url", url
+    with pytest.raises(ValidationError) as e:
+        m.drills.create(coach, name="Nope", aspect="swagger")
+    assert e.value.field == "aspect"
+    with pytest.raises(ValidationError) as e:
+        m.drills.create(coach, name=" ", aspect="tempo_ratio")
+    assert e.value.field == "name"
+    drill = m.drills.create(
+        coach,
+        name="Feet together",
+        aspect="head_sway",
+        description="Balance.",
+        video_url="https://videos.example.com/feet?t=3",
+    )
+    assert drill.created_by == coach.id and drill.video_url == "https://videos.example.com/feet?t=3"
+    assert drill in m.drills.by_aspect(player)["head_sway"]
+    with pytest.raises(NotAllowed):
+        m.drills.update(team["other_coach"], drill.id, name="Mine now", aspect="head_sway")
+    changed = m.drills.update(
+        admin, drill.id, name="Feet together, eyes closed", aspect="head_sway"
+    )
+    assert changed.name == "Feet together, eyes closed" and changed.video_url is None
+    assert m.drills.get(player, drill.id) == changed
+    with pytest.raises(NotAllowed):
+        m.drills.delete(team["other_coach"], drill.id)
+    m.drills.delete(coach, drill.id)
+    with pytest.raises(NotFound):
+        m.drills.get(coach, drill.id)
+
+
+# -- the practice plan ---------------------------------------------------------------------------
+def test_the_practice_plan_ranks_aspects_by_recent_feedback(m, team):
+    from swingvision.coaching.library import seed_drills
+
+    seed_drills(m)
+    coach = team["coach"]
+    player = account(m, "player", coach=coach)
+    swings = [add_swing(m, player, seed=20 + i, days_ago=5 - i) for i in range(3)]
+    feedback = [
+        [{"aspect": "tempo_ratio", "finding": f"tempo {i}", "priority": 2}] for i in range(3)
+    ]
+    feedback[2].append({"aspect": "head_sway", "finding": "head moved", "priority": 1})
+    feedback[0].append({"aspect": "hip_turn_deg", "finding": "hips", "priority": 3})
+    for (_, a, _), items in zip(swings, feedback, strict=True):
+        m.analyses.update(a, feedback=items)
+    plan = m.coaching.practice_plan(coach, player.id)
+    assert [p.aspect for p in plan] == ["tempo_ratio", "head_sway", "hip_turn_deg"]
+    assert plan[0].weight == 6 and plan[0].swings == 3 and plan[0].finding == "tempo 2"
+    assert plan[0].label == "Tempo" and plan[0].drills and len(plan[0].drills) <= 3
+    assert all(d.aspect == "tempo_ratio" for d in plan[0].drills)
+    assert m.coaching.practice_plan(player, player.id) == plan
+    with pytest.raises(NotFound):
+        m.coaching.practice_plan(team["other_coach"], player.id)
