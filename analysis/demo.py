@@ -50,29 +50,31 @@ class DemoPlayer:
 
 
 def demo_players(players_per_coach: int) -> list[DemoPlayer]:
+    """The demo players, dealt to the coaches in turn: a player's coach, handedness and view do not
+    depend on players_per_coach, so seeding again with another size adds players and never finds
+    one already assigned elsewhere."""
     out = []
     aspects = ("tempo", "shoulder", "hip", "head")
-    i = 0
-    for coach_slug, _ in COACHES:
-        for j in range(players_per_coach):
-            name = PLAYER_NAMES[i % len(PLAYER_NAMES)]
-            if i >= len(PLAYER_NAMES):
-                name = f"{name} {i // len(PLAYER_NAMES) + 1}"
-            slug = name.lower().replace(" ", "-").replace("'", "")
-            # Two aspects improve per player, chosen in turn; one player per coach is a lefty and
-            # one films down the line.
-            improving = (aspects[i % 4], aspects[(i + 1) % 4]) if j % 3 else (aspects[i % 4],)
-            out.append(
-                DemoPlayer(
-                    slug=slug,
-                    name=name,
-                    coach_slug=coach_slug,
-                    left_handed=j == 2,
-                    view="down-the-line" if j == 4 else "face-on",
-                    improving=improving,
-                )
+    for i in range(players_per_coach * len(COACHES)):
+        coach_slug = COACHES[i % len(COACHES)][0]
+        j = i // len(COACHES)  # the player's place in their coach's list
+        name = PLAYER_NAMES[i % len(PLAYER_NAMES)]
+        if i >= len(PLAYER_NAMES):
+            name = f"{name} {i // len(PLAYER_NAMES) + 1}"
+        slug = name.lower().replace(" ", "-").replace("'", "")
+        # Two aspects improve per player, chosen in turn; one player per coach is a lefty and
+        # one films down the line.
+        improving = (aspects[i % 4], aspects[(i + 1) % 4]) if j % 3 else (aspects[i % 4],)
+        out.append(
+            DemoPlayer(
+                slug=slug,
+                name=name,
+                coach_slug=coach_slug,
+                left_handed=j == 2,
+                view="down-the-line" if j == 4 else "face-on",
+                improving=improving,
             )
-            i += 1
+        )
     return out
 
 
