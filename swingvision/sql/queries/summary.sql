@@ -38,10 +38,14 @@ WHERE user_id = :user_id AND status IN ('analyzed', 'expired')
 ORDER BY uploaded_at DESC, id DESC
 LIMIT 1
 
+-- One row per player of the coach: the video their summary names as the poster. A join from the
+-- summaries, not `id IN (...) AND user_id IN (...)`, which SQLite plans as every poster id probed
+-- with every player id (quadratic in the roster's size).
 -- name: summary_poster_videos_for_coach
-SELECT id, user_id, filename, uploaded_at, updated_at, duration_s, status, metadata, blob_ref
-FROM videos
-WHERE user_id IN (SELECT id FROM users WHERE coach_id = :coach_id)
-  AND id IN (SELECT poster_video_id FROM player_summary
-             WHERE user_id IN (SELECT id FROM users WHERE coach_id = :coach_id))
+SELECT v.id, v.user_id, v.filename, v.uploaded_at, v.updated_at, v.duration_s, v.status,
+       v.metadata, v.blob_ref
+FROM users u
+JOIN player_summary s ON s.user_id = u.id
+JOIN videos v ON v.id = s.poster_video_id AND v.user_id = s.user_id
+WHERE u.coach_id = :coach_id
 LIMIT 100000
