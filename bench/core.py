@@ -22,6 +22,11 @@ class Figure:
     passed: bool | None = None  # None: reported only
     better: str = "lower"  # "lower" (times) or "higher" (throughputs)
     note: str = ""
+    # Figures of one series measured at several sizes (ingest at 10k/100k/1M poses, the roster at
+    # 10/100/1,000 players): the table shows each one's growth against the smallest size. A
+    # figure without them joins a series when its name carries a size such as "10k" or "1M".
+    series: str = ""
+    scale: float | None = None
 
     @property
     def ratio(self) -> float | None:

@@ -1,3 +1,13 @@
 """The benchmark modules under bench/, in run order. A new benchmark adds its module name here."""
 
-SUITES: list[str] = ["analysis", "backup", "upload", "load", "similarity", "replay", "transcode"]
+SUITES: list[str] = [
+    "analysis",
+    "ingest",
+    "replay",
+    "similarity",
+    "pages",
+    "load",
+    "backup",
+    "upload",
+    "transcode",
+]

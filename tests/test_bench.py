@@ -1,0 +1,175 @@
+"""The benchmark harness (bench/__main__.py) on tiny fake suites: no timing is asserted."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import types
+
+import pytest
+
+from bench.__main__ import add_growth, compare, format_table, main
+from bench.core import Figure
+from bench.suites import SUITES
+
+
+def _suite(monkeypatch, name: str, run) -> str:
+    """A fake benchmark module importable as bench.<name>."""
+    module = types.ModuleType(f"bench.{name}")
+    module.run = run
+    monkeypatch.setitem(sys.modules, f"bench.{name}", module)
+    return name
+
+
+def _good(quick: bool) -> list[Figure]:
+    return [
+        Figure(
+            name="fake lookup",
+            value=2.0,
+            unit="ms",
+            floor=1.0,
+            floor_label="bare dict",
+            target="<= 3x floor",
+            passed=True,
+            note="quick" if quick else "full",
+        ),
+        Figure(name="fake size", value=12.5, unit="KiB"),
+    ]
+
+
+def _missed(quick: bool) -> list[Figure]:
+    return [Figure(name="fake slow page", value=90.0, unit="ms", target="< 50 ms", passed=False)]
+
+
+def _broken(quick: bool) -> list[Figure]:
+    raise RuntimeError("the fake benchmark broke")
+
+
+def test_table_and_json(monkeypatch, tmp_path, capsys):
+    good = _suite(monkeypatch, "fake_good", _good)
+    out = tmp_path / "table.json"
+    code = main(["--quick", "--json", str(out)], suites=[good])
+    assert code == 0
+    printed = capsys.readouterr().out
+    header = printed.splitlines()[0].split()
+    assert header == ["figure", "value", "floor", "ratio", "target", "result", "growth"]
+    assert "fake lookup" in printed and "1 ms (bare dict)" in printed and "2.00x" in printed
+    assert "- fake lookup: quick" in printed  # notes are printed under the table
+    data = json.loads(out.read_text())
+    assert data["quick"] is True and data["errors"] == []
+    assert set(data["suite_seconds"]) == {good}
+    first = data["figures"][0]
+    assert (first["name"], first["suite"], first["ratio"], first["passed"]) == (
+        "fake lookup",
+        good,
+        2.0,
+        True,
+    )
+
+
+def test_a_raising_benchmark_fails_the_run_and_the_others_still_report(
+    monkeypatch, tmp_path, capsys
+):
+    broken = _suite(monkeypatch, "fake_broken", _broken)
+    good = _suite(monkeypatch, "fake_good", _good)
+    out = tmp_path / "table.json"
+    assert main(["--quick", "--json", str(out)], suites=[broken, good]) == 1
+    data = json.loads(out.read_text())
+    assert data["errors"] == [broken]
+    assert "the fake benchmark broke" in data["error_details"][broken]
+    assert [r["name"] for r in data["figures"]] == ["fake lookup", "fake size"]
+
+
+def test_a_missed_target_is_reported_not_fatal_unless_strict(monkeypatch, tmp_path, capsys):
+    missed = _suite(monkeypatch, "fake_missed", _missed)
+    out = str(tmp_path / "t.json")
+    assert main(["--quick", "--json", out], suites=[missed]) == 0
+    assert "MISS" in capsys.readouterr().out
+    assert main(["--quick", "--strict", "--json", out], suites=[missed]) == 1
+
+
+def test_only_runs_the_named_suites_and_rejects_unknown_names(monkeypatch, tmp_path, capsys):
+    good = _suite(monkeypatch, "fake_good", _good)
+    broken = _suite(monkeypatch, "fake_broken", _broken)
+    out = tmp_path / "t.json"
+    assert main(["--only", good, "--json", str(out)], suites=[broken, good]) == 0
+    assert json.loads(out.read_text())["quick"] is False
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--only", "nope", "--json", str(out)], suites=[good])
+    assert exit_info.value.code == 2
+
+
+def test_compare_prints_the_change_per_figure(monkeypatch, tmp_path, capsys):
+    good = _suite(monkeypatch, "fake_good", _good)
+    previous = tmp_path / "previous.json"
+    previous.write_text(
+        json.dumps(
+            {
+                "started_at": "2026-01-01T00:00:00+00:00",
+                "figures": [
+                    # The ratio went from 1.0x to 2.0x: worse, judged on the ratio.
+                    {"name": "fake lookup", "value": 1.0, "floor": 1.0, "ratio": 1.0},
+                    {"name": "fake gone", "value": 3.0, "unit": "ms"},
+                ],
+            }
+        )
+    )
+    out = tmp_path / "now.json"
+    assert main(["--json", str(out), "--compare", str(previous)], suites=[good]) == 0
+    printed = capsys.readouterr().out
+    section = printed[printed.index("change vs") :]
+    lookup = next(line for line in section.splitlines() if line.startswith("fake lookup"))
+    assert "+100.0%" in lookup and "1.00x -> 2.00x" in lookup and "WORSE" in lookup
+    size = next(line for line in section.splitlines() if line.startswith("fake size"))
+    assert "new" in size
+    assert "not measured this time: fake gone" in section
+    assert "1 worse, 0 better" in section
+
+
+def test_compare_rejects_a_file_that_is_not_a_table(monkeypatch, tmp_path):
+    good = _suite(monkeypatch, "fake_good", _good)
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--compare", str(bad), "--json", str(tmp_path / "t.json")], suites=[good])
+    assert exit_info.value.code == 2
+
+
+def test_growth_over_sizes_explicit_and_from_names():
+    rows = [
+        dict(Figure(name="ingest, 10k", value=100.0, unit="/s", floor=200.0).as_dict())
+        | {"series": "ingest", "scale": 10_000},
+        dict(Figure(name="ingest, 1M", value=80.0, unit="/s", floor=190.0).as_dict())
+        | {"series": "ingest", "scale": 1_000_000},
+        # No series given: the size in the name ("10k", "1M") makes the series.
+        Figure(name="search top-10, 10k poses", value=1.0, unit="ms").as_dict(),
+        Figure(name="search top-10, 1M poses", value=50.0, unit="ms").as_dict(),
+        Figure(name="upload 20 MB", value=5.0, unit="MB/s").as_dict(),
+        Figure(name="upload 100 MB", value=6.0, unit="MB/s").as_dict(),
+    ]
+    add_growth(rows)
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["ingest, 10k"]["growth"] is None
+    assert by_name["ingest, 1M"]["growth"] == pytest.approx(0.8)
+    assert by_name["ingest, 1M"]["floor_growth"] == pytest.approx(0.95)
+    assert by_name["ingest, 1M"]["growth_base"] == "10k"
+    assert by_name["search top-10, 1M poses"]["growth"] == pytest.approx(50.0)
+    assert by_name["upload 100 MB"]["growth"] is None  # "MB" is a unit, not a size
+    table = format_table(rows)
+    assert "x0.8 vs 10k (floor x0.95)" in table and "x50 vs 10k" in table
+
+
+def test_compare_marks_only_changes_beyond_the_threshold():
+    rows = [dict(Figure(name="a", value=1.05, unit="ms").as_dict())]
+    previous = {"figures": [{"name": "a", "value": 1.0}]}
+    text = compare(previous, rows)
+    assert "+5.0%" in text and "0 worse, 0 better" in text
+    assert "1 worse, 0 better" in compare(previous, rows, threshold_pct=1)
+
+
+@pytest.mark.parametrize("name", SUITES)
+def test_every_suite_has_a_run_function(name):
+    module = importlib.import_module(f"bench.{name}")
+    assert callable(getattr(module, "run", None)), f"bench.{name} has no run(quick)"
+    assert "quick" in module.run.__code__.co_varnames[: module.run.__code__.co_argcount]
