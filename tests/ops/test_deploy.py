@@ -142,3 +142,13 @@ def test_the_systemd_timer_runs_the_scheduled_backup():
     timer = (DEPLOY / "systemd" / "swingvision-backup.timer").read_text()
     assert "manage.py backup --if-older-than 1h --prune" in service
     assert "OnUnitActiveSec=5min" in timer and "Persistent=true" in timer
+
+
+def test_raw_video_retention_is_scheduled_in_both_deploy_forms(compose):
+    service = (DEPLOY / "systemd" / "swingvision-purge.service").read_text()
+    timer = (DEPLOY / "systemd" / "swingvision-purge.timer").read_text()
+    assert "manage.py purge_videos" in service and "EnvironmentFile=" in service
+    assert "OnCalendar=" in timer and "Persistent=true" in timer
+    purge = compose["services"]["purge"]
+    assert "manage.py purge_videos" in "\n".join(purge["command"])
+    assert purge["environment"]["SWINGVISION_RAW_VIDEO_DAYS"]
