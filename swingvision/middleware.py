@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -14,20 +15,29 @@ from swingvision.db import DatabaseUnavailable
 
 log = logging.getLogger("swingvision")
 
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "media-src 'self' blob: https:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(s3_public_url: str | None = None) -> str:
+    """No inline script or style anywhere. Videos play from the app or, on S3, from presigned
+    URLs: any https origin, and the S3 endpoint browsers reach when it is plain http (a
+    self-hosted S3-compatible store)."""
+    media = "media-src 'self' blob: https:"
+    if s3_public_url and urlsplit(s3_public_url).scheme == "http":
+        parts = urlsplit(s3_public_url)
+        media += f" http://{parts.netloc}"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: blob:",
+            media,
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def outage_response(request: HttpRequest, message: str) -> HttpResponse:
@@ -97,11 +107,16 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.conf import settings
+
         self.get_response = get_response
+        self.csp = content_security_policy(
+            settings.SWINGVISION_S3_PUBLIC_URL or settings.SWINGVISION_S3_ENDPOINT_URL
+        )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", CSP)
+        response.setdefault("Content-Security-Policy", self.csp)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
 

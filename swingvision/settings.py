@@ -41,6 +41,9 @@ SWINGVISION_CRATE_REPLICAS = os.environ.get("SWINGVISION_CRATE_REPLICAS", "0-1")
 SWINGVISION_STORAGE = os.environ.get("SWINGVISION_STORAGE", f"file://{VAR_DIR / 'videos'}")
 SWINGVISION_S3_ENDPOINT_URL = os.environ.get("SWINGVISION_S3_ENDPOINT_URL") or None
 SWINGVISION_S3_REGION = os.environ.get("SWINGVISION_S3_REGION", "us-east-1")
+# The S3 endpoint as browsers reach it, for the presigned playback URLs they follow (default: the
+# endpoint URL, or AWS's own). Its origin joins the CSP's media-src when it is plain http.
+SWINGVISION_S3_PUBLIC_URL = os.environ.get("SWINGVISION_S3_PUBLIC_URL") or None
 SWINGVISION_RAW_VIDEO_DAYS = int(os.environ.get("SWINGVISION_RAW_VIDEO_DAYS", "30"))
 SWINGVISION_MAX_UPLOAD_MB = int(os.environ.get("SWINGVISION_MAX_UPLOAD_MB", "500"))
 SWINGVISION_MAX_VIDEO_SECONDS = float(os.environ.get("SWINGVISION_MAX_VIDEO_SECONDS", "60"))

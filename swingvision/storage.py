@@ -191,24 +191,36 @@ class S3Store:
     kind = "s3"
 
     def __init__(
-        self, bucket: str, prefix: str = "", *, endpoint_url: str | None = None, region: str = ""
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        endpoint_url: str | None = None,
+        region: str = "",
+        public_url: str | None = None,
     ) -> None:
         import boto3
         from botocore.config import Config
 
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-        self.client = boto3.client(
-            "s3",
-            endpoint_url=endpoint_url,
-            region_name=region or None,
-            # SigV4 presigned URLs: every region takes them (SigV2 is refused by newer ones).
-            config=Config(
-                retries={"max_attempts": 3, "mode": "standard"},
-                connect_timeout=5,
-                signature_version="s3v4",
-            ),
+        # SigV4 presigned URLs: every region takes them (SigV2 is refused by newer ones).
+        config = Config(
+            retries={"max_attempts": 3, "mode": "standard"},
+            connect_timeout=5,
+            signature_version="s3v4",
         )
+        self.client = boto3.client(
+            "s3", endpoint_url=endpoint_url, region_name=region or None, config=config
+        )
+        # Browsers follow presigned URLs, so those name the endpoint as browsers reach it (an
+        # S3-compatible store behind the app's proxy, say), which SigV4 signs with the host:
+        # a client of its own signs them (signing is local: it never connects).
+        self.presigner = self.client
+        if public_url and public_url.rstrip("/") != (endpoint_url or "").rstrip("/"):
+            self.presigner = boto3.client(
+                "s3", endpoint_url=public_url, region_name=region or None, config=config
+            )
         from boto3.s3.transfer import TransferConfig
 
         self.transfer = TransferConfig(
@@ -291,7 +303,7 @@ class S3Store:
             raise self._errors(e, ref) from e
 
     def presigned_url(self, ref: str, *, expires_s: int = 300) -> str | None:
-        return self.client.generate_presigned_url(
+        return self.presigner.generate_presigned_url(
             "get_object", Params={"Bucket": self.bucket, "Key": self._key(ref)}, ExpiresIn=expires_s
         )
 
@@ -366,7 +378,7 @@ class S3Store:
 
 
 def open_store(
-    url: str, *, endpoint_url: str | None = None, region: str = ""
+    url: str, *, endpoint_url: str | None = None, region: str = "", public_url: str | None = None
 ) -> LocalStore | S3Store:
     """`file:///abs/folder` or `s3://bucket/prefix`."""
     parts = urlsplit(url)
@@ -375,7 +387,13 @@ def open_store(
     if parts.scheme == "s3":
         if not parts.netloc:
             raise ValueError(f"SWINGVISION_STORAGE={url!r}: no bucket")
-        return S3Store(parts.netloc, parts.path, endpoint_url=endpoint_url, region=region)
+        return S3Store(
+            parts.netloc,
+            parts.path,
+            endpoint_url=endpoint_url,
+            region=region,
+            public_url=public_url,
+        )
     raise ValueError(f"SWINGVISION_STORAGE={url!r}: use file:///folder or s3://bucket/prefix")
 
 
@@ -394,6 +412,7 @@ def get_store() -> LocalStore | S3Store:
                     settings.SWINGVISION_STORAGE,
                     endpoint_url=settings.SWINGVISION_S3_ENDPOINT_URL,
                     region=settings.SWINGVISION_S3_REGION,
+                    public_url=settings.SWINGVISION_S3_PUBLIC_URL,
                 )
     return _store
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", account_views.login_view, name="login"),
     path("logout/", account_views.logout_view, name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("roster/", views.roster, name="roster"),
     path("players/<str:player_id>/", views.player_page, name="player"),
     # Each app owns its URLs (all domain URLs still start with /players/<player_id>/ or /api/).

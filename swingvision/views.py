@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -211,6 +212,13 @@ def key_metrics(actor, player) -> dict:
             }
         )
     return {"now": now, "then": then, "rows": rows}
+
+
+@public
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the icon."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @public

@@ -40,23 +40,18 @@ def demo_login(page, live_url: str, username: str) -> None:
 
 
 def watch_errors(page) -> list[str]:
-    """Console errors, uncaught exceptions and failed requests (the favicon aside)."""
+    """Console errors, uncaught exceptions and failed requests (the favicon included)."""
     errors: list[str] = []
 
     def on_console(msg) -> None:
-        source = (msg.location or {}).get("url", "")
-        if msg.type == "error" and not source.endswith("favicon.ico") and "favicon" not in msg.text:
+        if msg.type == "error":
             errors.append(f"console: {msg.text} at {msg.location}")
 
     page.on("console", on_console)
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     page.on(
         "response",
-        lambda r: (
-            r.status >= 400
-            and not r.url.endswith("/favicon.ico")
-            and errors.append(f"HTTP {r.status} {r.url}")
-        ),
+        lambda r: r.status >= 400 and errors.append(f"HTTP {r.status} {r.url}"),
     )
     return errors
 

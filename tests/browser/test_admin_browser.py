@@ -12,8 +12,8 @@ pytestmark = pytest.mark.browser
 
 
 def watch(page, expected_statuses: tuple[int, ...] = ()) -> list[str]:
-    """Console errors (a CSP violation is one) and failed responses, but for the browser's own
-    favicon probe and the statuses a test provokes on purpose."""
+    """Console errors (a CSP violation is one) and failed responses, but for the statuses a test
+    provokes on purpose."""
     errors: list[str] = []
 
     def on_console(m) -> None:
@@ -21,8 +21,7 @@ def watch(page, expected_statuses: tuple[int, ...] = ()) -> list[str]:
             errors.append(m.text)
 
     def on_response(r) -> None:
-        unexpected = r.status >= 400 and r.status not in expected_statuses
-        if unexpected and not r.url.endswith("/favicon.ico"):
+        if r.status >= 400 and r.status not in expected_statuses:
             errors.append(f"{r.status} {r.url}")
 
     page.on("console", on_console)

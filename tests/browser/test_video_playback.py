@@ -41,10 +41,7 @@ def test_upload_from_the_player_page_shows_progress_and_the_new_swing(
     coach, player = team
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico") and errors.append(r.url),
-    )
+    page.on("response", lambda r: r.status >= 400 and errors.append(r.url))
     browser_login(page, coach)
     page.goto(f"{live_url}/players/{player.id}/")
     # The button loads the upload panel with htmx; its module starts inside the swapped partial.

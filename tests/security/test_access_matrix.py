@@ -59,6 +59,7 @@ def _post_only(*, admin_only: bool = False) -> dict[str, int]:
 # URL name -> role -> expected status, where the rules above do not hold.
 OVERRIDES: dict[str, dict[str, int]] = {
     "home": _all(302),  # a player to their page, the others to the roster
+    "favicon": _all(301, ROLES),  # to the static icon, for everyone
     "roster": {"player": 302, "other_player": 302},  # a player has no roster: their own page
     "logout": _post_only(),
     "admin_home": {"admin": 302},  # to the users list

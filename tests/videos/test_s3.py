@@ -200,3 +200,31 @@ def test_lifecycle_on_a_local_store_says_what_to_do_instead():
     out = io.StringIO()
     call_command("storage_lifecycle", stdout=out)
     assert "Run `manage.py purge_videos` daily" in out.getvalue()
+
+
+def test_presigned_urls_name_the_endpoint_browsers_reach(moto_endpoint, s3_store, settings):
+    """Behind a proxy the app reaches S3 at one address and browsers at another: the presigned
+    URL is signed for the browsers' host and S3 honours it there (localhost is that other name
+    for the same moto server), and the CSP lets the page play from it."""
+    from swingvision.storage import get_store, reset_store
+
+    key_ref = s3_store.put(
+        "raw/p1/v1/swing.mp4", io.BytesIO(b"0123456789" * 100), content_type="video/mp4"
+    )
+    public = moto_endpoint.replace("127.0.0.1", "localhost")
+    settings.SWINGVISION_S3_PUBLIC_URL = public
+    reset_store()
+    store = get_store()
+    url = store.presigned_url(key_ref)
+    assert url.startswith(f"{public}/{store.bucket}/media/raw/p1/v1/")
+    status, _, got = fetch(url, {"Range": "bytes=10-19"})
+    assert (status, got) == (206, b"0123456789")
+    # The signature covers the host (SigV4 signs it: moto does not check signatures, AWS and
+    # MinIO do), so the URL must be made for the public host, not rewritten after signing.
+    assert "X-Amz-SignedHeaders=host" in url
+    assert store.client.generate_presigned_url(
+        "get_object", Params={"Bucket": store.bucket, "Key": "media/raw/p1/v1/swing.mp4"}
+    ).startswith(moto_endpoint)
+    csp = Client().get("/login/")["Content-Security-Policy"]
+    media = next(d for d in csp.split("; ") if d.startswith("media-src"))
+    assert media == f"media-src 'self' blob: https: http://{public.split('://', 1)[1]}"
