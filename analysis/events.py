@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import find_peaks, savgol_coeffs, savgol_filter
+from scipy.signal import find_peaks
 
 from analysis.pose import BODY_JOINTS, torso_length
+from analysis.smoothing import savgol, savgol_coeffs
 
 EVENT_NAMES: tuple[str, ...] = (
     "address",
@@ -151,8 +152,8 @@ def prepare(keypoints: np.ndarray, fps: float, aspect: float) -> Motion:
 
     window = _odd_window(fps, 0.1, n)
     hand = _hand_point(pts, valid)
-    hand_s = savgol_filter(hand, window, 2, axis=0, mode="interp")
-    hand_v = savgol_filter(hand, window, 2, deriv=1, delta=1.0 / fps, axis=0, mode="interp")
+    hand_s = savgol(hand, window, 2, axis=0)
+    hand_v = savgol(hand, window, 2, deriv=1, delta=1.0 / fps, axis=0)
     speed = np.linalg.norm(hand_v, axis=1) / torso
     lines = np.stack(
         [
@@ -163,8 +164,8 @@ def prepare(keypoints: np.ndarray, fps: float, aspect: float) -> Motion:
     )
     # Speeds for start/stop detection: hands and body lines, smoothed over ~0.2 s.
     wide = _odd_window(fps, 0.2, n)
-    hand_wide = savgol_filter(hand, wide, 2, deriv=1, delta=1.0 / fps, axis=0, mode="interp")
-    lines_v = savgol_filter(lines, wide, 2, deriv=1, delta=1.0 / fps, axis=0, mode="interp")
+    hand_wide = savgol(hand, wide, 2, deriv=1, delta=1.0 / fps, axis=0)
+    lines_v = savgol(lines, wide, 2, deriv=1, delta=1.0 / fps, axis=0)
     activity = (
         np.concatenate(
             [np.linalg.norm(hand_wide, axis=1)[:, None], np.linalg.norm(lines_v, axis=2)], axis=1
@@ -176,7 +177,7 @@ def prepare(keypoints: np.ndarray, fps: float, aspect: float) -> Motion:
     # where they are read, so a wider window mostly removes jitter.
     body_window = _odd_window(fps, 0.2, n)
     finite = np.isfinite(pts)
-    smooth = savgol_filter(np.nan_to_num(pts), body_window, 2, axis=0, mode="interp")
+    smooth = savgol(np.nan_to_num(pts), body_window, 2, axis=0)
     smooth = np.where(finite, smooth, np.nan)
     return Motion(
         fps=fps,
@@ -603,11 +604,11 @@ def _last_reversal(
     start = max(0, lo - int(0.6 * m.fps))  # a press may begin before lo and end after it
     raw = path[start : edge + 1] @ (way / norm)
     w = _odd_window(m.fps, 0.2, len(raw))
-    q = savgol_filter(raw, w, 2, mode="interp")
-    v = savgol_filter(raw, w, 2, deriv=1, mode="interp")  # per frame
+    q = savgol(raw, w, 2)
+    v = savgol(raw, w, 2, deriv=1)  # per frame
     jitter = _jitter(raw)
     q_noise = jitter * float(np.sqrt(np.sum(savgol_coeffs(w, 2) ** 2)))
-    v_noise = jitter * float(np.sqrt(np.sum(savgol_coeffs(w, 2, deriv=1) ** 2)))
+    v_noise = jitter * float(np.sqrt(np.sum(savgol_coeffs(w, 2, 1) ** 2)))
     away = v < -4.0 * v_noise
     runs = np.flatnonzero(np.diff(np.r_[0, away.astype(np.int8), 0]))  # run starts and ends
     for r0, r1 in reversed(list(zip(runs[0::2], runs[1::2], strict=True))):
@@ -741,7 +742,7 @@ def detect_events(
 
     # Lead arm horizontal (wrist level with the shoulder), up in the backswing, down after.
     lead_wrist_y = _lead_wrist_y(m)
-    arm_y = savgol_filter(lead_wrist_y - m.points[:, LEAD_SHOULDER, 1], m.window, 2)
+    arm_y = savgol(lead_wrist_y - m.points[:, LEAD_SHOULDER, 1], m.window, 2)
     a_i = int(np.floor(times["address"]))
     for name, lo, hi, falling, frac in (
         ("mid_backswing", a_i, top_f, True, 0.6),
@@ -825,7 +826,7 @@ def _depth_crossing(m: Motion, a_lo: int, a_f: int, guess: float) -> float | Non
     """Down the line: sub-frame time near `guess` (within 0.15 s) when the hands' depth returns,
     moving toward the target, to its value at address; None if it does not. The depth is the
     mean over the seen hand landmarks: MediaPipe's depth is noisy, the more points the better."""
-    z = savgol_filter(_hand_depth(m), m.window, 2)
+    z = savgol(_hand_depth(m), m.window, 2)
     rel = z - float(np.mean(z[a_lo : a_f + 1]))
     return _nearest_rising(rel, guess, int(np.ceil(0.15 * m.fps)))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import savgol_coeffs, savgol_filter
 
 from analysis.events import (
     LEAD_ELBOW,
@@ -25,6 +24,7 @@ from analysis.events import (
     _jitter,
     _odd_window,
 )
+from analysis.smoothing import savgol, savgol_coeffs
 
 FACE_ON, DOWN_THE_LINE = "face-on", "down-the-line"
 VIEWS = (FACE_ON, DOWN_THE_LINE)
@@ -180,7 +180,7 @@ def turn_points(m: Motion, joints: tuple[int, ...] = TURN_JOINTS) -> np.ndarray:
     `segment_turn`; one filter call for all the turned segments."""
     w = _odd_window(m.fps, TURN_SMOOTH_S, m.n_frames, 7)
     out = m.points.copy()
-    out[:, list(joints)] = savgol_filter(
+    out[:, list(joints)] = savgol(
         m.points[:, list(joints)], w, min(4, w - 1), axis=0, mode="interp"
     )
     return out

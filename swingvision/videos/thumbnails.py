@@ -109,6 +109,27 @@ def strip_image(tiles: list[np.ndarray | None], tile: tuple[int, int]) -> np.nda
     return out
 
 
+def _cover_segment(cover: np.ndarray, a: np.ndarray, b: np.ndarray, half: float) -> None:
+    """Raise `cover` (H, W) to the anti-aliased coverage of the segment a-b (a point when a == b)
+    drawn half a width `half` wide, over the pixels of its bounding box only."""
+    height, width = cover.shape
+    reach = half + 1.0
+    x0 = max(int(np.floor(min(a[0], b[0]) - reach)), 0)
+    x1 = min(int(np.ceil(max(a[0], b[0]) + reach)) + 1, width)
+    y0 = max(int(np.floor(min(a[1], b[1]) - reach)), 0)
+    y1 = min(int(np.ceil(max(a[1], b[1]) + reach)) + 1, height)
+    if x0 >= x1 or y0 >= y1:
+        return
+    xs = np.arange(x0, x1, dtype=np.float32) + 0.5
+    ys = np.arange(y0, y1, dtype=np.float32)[:, None] + 0.5
+    ab = b - a
+    length2 = max(float(ab @ ab), 1e-6)
+    t = np.clip(((xs - a[0]) * ab[0] + (ys - a[1]) * ab[1]) / length2, 0, 1)
+    dist = np.sqrt((xs - (a[0] + t * ab[0])) ** 2 + (ys - (a[1] + t * ab[1])) ** 2)
+    region = cover[y0:y1, x0:x1]
+    np.maximum(region, np.clip(half + 0.5 - dist, 0, 1), out=region)
+
+
 def draw_skeleton(keypoints: np.ndarray, width: int, height: int) -> np.ndarray:
     """One pose (33, >=2: x, y normalized to the frame [, z, confidence]) drawn as bones and
     joints on the replay's blank stage, anti-aliased, as an RGB image."""
@@ -122,24 +143,19 @@ def draw_skeleton(keypoints: np.ndarray, width: int, height: int) -> np.ndarray:
     edges = np.array([e for e in SKELETON_EDGES if seen[e[0]] and seen[e[1]]], dtype=np.int64)
     if not len(edges):
         return img.astype(np.uint8)
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32) + 0.5
-    grid = np.stack([xs.ravel(), ys.ravel()], axis=1)  # (P, 2)
-    a, b = pts[edges[:, 0]], pts[edges[:, 1]]  # (E, 2)
-    ab = b - a
-    length2 = np.maximum((ab**2).sum(axis=1), 1e-6)
-    # Distance from every pixel to every bone, at once: (E, P).
-    t = np.clip(((grid[None] - a[:, None]) * ab[:, None]).sum(axis=2) / length2[:, None], 0, 1)
-    nearest = a[:, None] + t[..., None] * ab[:, None]
-    dist = np.sqrt(((grid[None] - nearest) ** 2).sum(axis=2)).min(axis=0)
     half = max(0.9, height / 110)
-    bone = np.clip(half + 0.5 - dist, 0, 1).reshape(height, width, 1)
-    img = img * (1 - bone) + np.asarray(BONE, np.float32) * bone
+    # Coverage of each pixel: max over the bones of clip(half + 0.5 - distance), which is the
+    # clip of the distance to the nearest bone; each bone is measured only over its own box.
+    bone = np.zeros((height, width), np.float32)
+    for i, j in edges:
+        _cover_segment(bone, pts[i], pts[j], half)
+    img = img * (1 - bone[..., None]) + np.asarray(BONE, np.float32) * bone[..., None]
     body = seen.copy()
     body[1:11] = False  # the face's ten points would blot out the head at this size: nose only
-    joints = pts[body]
-    jd = np.sqrt(((grid[None] - joints[:, None]) ** 2).sum(axis=2)).min(axis=0)
-    dot = np.clip(half * 1.3 + 0.5 - jd, 0, 1).reshape(height, width, 1)
-    img = img * (1 - dot) + np.asarray(JOINT, np.float32) * dot
+    dot = np.zeros((height, width), np.float32)
+    for p in pts[body]:
+        _cover_segment(dot, p, p, half * 1.3)
+    img = img * (1 - dot[..., None]) + np.asarray(JOINT, np.float32) * dot[..., None]
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
