@@ -13,19 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import find_peaks
 
-from analysis.pose import BODY_JOINTS, torso_length
+from analysis.pose import BODY_JOINTS, EVENT_NAMES, torso_length
 from analysis.smoothing import savgol, savgol_coeffs
-
-EVENT_NAMES: tuple[str, ...] = (
-    "address",
-    "toe_up",
-    "mid_backswing",
-    "top",
-    "mid_downswing",
-    "impact",
-    "mid_follow_through",
-    "finish",
-)
 
 MIN_CLIP_S = 0.5
 MIN_CONFIDENCE = 0.3  # a joint below this visibility is treated as missing

@@ -87,8 +87,8 @@ MIRROR_INDEX: np.ndarray = np.array(
     dtype=np.intp,
 )
 
-# Event poses in a swing embedding; Top and Impact count 1.5 times (they define a swing most).
-SWING_EMBEDDING_EVENTS: tuple[str, ...] = (
+# The 8 swing events of GolfDB, in swing order (analysis.events finds them).
+EVENT_NAMES: tuple[str, ...] = (
     "address",
     "toe_up",
     "mid_backswing",
@@ -98,6 +98,10 @@ SWING_EMBEDDING_EVENTS: tuple[str, ...] = (
     "mid_follow_through",
     "finish",
 )
+
+# Event poses in a swing embedding, all 8 in order; Top and Impact count 1.5 times (they define
+# a swing most).
+SWING_EMBEDDING_EVENTS: tuple[str, ...] = EVENT_NAMES
 SWING_EMBEDDING_WEIGHTS: dict[str, float] = {"top": 1.5, "impact": 1.5}
 SWING_EMBEDDING_DIM = len(SWING_EMBEDDING_EVENTS) * POSE_EMBEDDING_DIM  # 312
 

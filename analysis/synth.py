@@ -21,18 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.metrics import plane_angle_deg
-from analysis.pose import N_LANDMARKS, SKELETON_EDGES, mirror_poses
-
-EVENT_KEYS: tuple[str, ...] = (
-    "address",
-    "toe_up",
-    "mid_backswing",
-    "top",
-    "mid_downswing",
-    "impact",
-    "mid_follow_through",
-    "finish",
-)
+from analysis.pose import EVENT_NAMES, N_LANDMARKS, SKELETON_EDGES, mirror_poses
 
 # Body dimensions (metres), an adult of about 1.8 m.
 _PELVIS_HEIGHT = 0.95
@@ -435,7 +424,7 @@ def _truth_events(
     }
     for name in ("toe_up", "mid_backswing", "mid_downswing", "mid_follow_through"):
         frames[name] = int(round(times[name]))
-    return {name: frames[name] for name in EVENT_KEYS}, {name: times[name] for name in EVENT_KEYS}
+    return {name: frames[name] for name in EVENT_NAMES}, {name: times[name] for name in EVENT_NAMES}
 
 
 def _truth_metrics(
