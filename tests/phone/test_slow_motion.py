@@ -76,6 +76,12 @@ def test_baked_in_8x_slow_motion_with_its_capture_rate(swing240, mgr, login_clie
     assert poses["n"] == swing240.n_frames
     page = c.get(f"/players/{video.user_id}/swings/{video.id}/").content.decode()
     assert "filmed at 240 fps, plays 8× slower" in page
+    # The player's list shows the swing's real length, not the file's, and says why.
+    listing = c.get(f"/players/{video.user_id}/").content.decode()
+    row = listing[listing.index(f'id="swing-{video.id}"') :]
+    row = row[: row.index("</tr>")]
+    assert f"{swing240.n_frames / 240.0:.1f} s" in row and "8× slow motion" in row
+    assert f"{video.duration_s:.1f} s file filmed at 240 fps" in row
     api = c.get(f"/api/v1/players/{video.user_id}/videos/{video.id}").json()
     assert api["video"]["metadata"]["capture_fps"] == 240.0
 

@@ -47,6 +47,23 @@ class SwingRow:
         """Still on its way to an analysis: the list refreshes itself while a row is pending."""
         return self.video.status in ("uploaded", "processing")
 
+    @property
+    def slow_motion(self) -> float | None:
+        """How many times slower than filmed the file plays (a slow-motion clip with its capture
+        rate given at upload), or None for a file that plays in real time."""
+        meta = self.video.metadata
+        filmed, plays = meta.get("capture_fps"), meta.get("playback_fps") or meta.get("fps")
+        if not all(isinstance(v, int | float) and v > 0 for v in (filmed, plays)):
+            return None
+        return filmed / plays if filmed > plays * 1.01 else None
+
+    @property
+    def filmed_s(self) -> float | None:
+        """The swing's length as it happened: the file's length over its slow-motion factor."""
+        if self.video.duration_s is None:
+            return None
+        return self.video.duration_s / (self.slow_motion or 1.0)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SwingPage:
