@@ -68,7 +68,7 @@ class Events:
 # ----------------------------------------------------------------------------- preparation
 
 
-def _odd_window(fps: float, seconds: float, n: int, minimum: int = 5) -> int:
+def odd_window(fps: float, seconds: float, n: int, minimum: int = 5) -> int:
     w = max(minimum, int(np.floor(seconds * fps / 2)) * 2 + 1)
     if w > n:
         w = n if n % 2 else n - 1
@@ -139,7 +139,7 @@ def prepare(keypoints: np.ndarray, fps: float, aspect: float) -> Motion:
     if not np.isfinite(torso) or torso <= 1e-6:
         raise AnalysisError("most joints missing: no torso could be measured")
 
-    window = _odd_window(fps, 0.1, n)
+    window = odd_window(fps, 0.1, n)
     hand = _hand_point(pts, valid)
     hand_s = savgol(hand, window, 2, axis=0)
     hand_v = savgol(hand, window, 2, deriv=1, delta=1.0 / fps, axis=0)
@@ -152,7 +152,7 @@ def prepare(keypoints: np.ndarray, fps: float, aspect: float) -> Motion:
         axis=1,
     )
     # Speeds for start/stop detection: hands and body lines, smoothed over ~0.2 s.
-    wide = _odd_window(fps, 0.2, n)
+    wide = odd_window(fps, 0.2, n)
     hand_wide = savgol(hand, wide, 2, deriv=1, delta=1.0 / fps, axis=0)
     lines_v = savgol(lines, wide, 2, deriv=1, delta=1.0 / fps, axis=0)
     activity = (
@@ -164,7 +164,7 @@ def prepare(keypoints: np.ndarray, fps: float, aspect: float) -> Motion:
 
     # Points smoothed over ~0.2 s for metrics: turns and sways change slowly at the events
     # where they are read, so a wider window mostly removes jitter.
-    body_window = _odd_window(fps, 0.2, n)
+    body_window = odd_window(fps, 0.2, n)
     finite = np.isfinite(pts)
     smooth = savgol(np.nan_to_num(pts), body_window, 2, axis=0)
     smooth = np.where(finite, smooth, np.nan)
@@ -327,7 +327,7 @@ TOP_BEFORE_S, TOP_AFTER_S = 0.25, 0.15  # the local model's reach on each side o
 TOP_ORDERS = (4, 4)  # polynomial order of the model before / after the top
 
 
-def _jitter(x: np.ndarray) -> float:
+def noise_level(x: np.ndarray) -> float:
     """Robust frame-to-frame noise of a signal (any shape, time first): the MAD of its second
     differences, which motion at video rates barely affects, scaled to a standard deviation."""
     d2 = np.diff(x, n=2, axis=0).ravel()
@@ -344,8 +344,8 @@ def _depth_weight(m: Motion) -> float | None:
         return None
     wrists = m.points[:, [LEAD_WRIST, TRAIL_WRIST]]  # (their ratio stands for all the hand's)
     seen = m.valid[:, [LEAD_WRIST, TRAIL_WRIST]]
-    xy = _jitter(np.where(seen[..., None], wrists[..., :2], np.nan))
-    z = _jitter(np.where(seen, wrists[..., 2], np.nan))
+    xy = noise_level(np.where(seen[..., None], wrists[..., :2], np.nan))
+    z = noise_level(np.where(seen, wrists[..., 2], np.nan))
     if not (xy > 0 and z > 0):
         return None
     return min(1.0, xy / z)
@@ -469,7 +469,7 @@ def _refine_top(m: Motion, t0: int, pk: int, coords: np.ndarray | None = None) -
     return tau
 
 
-def _activity(m: Motion, lo: int, hi: int, signals: tuple[int, ...]) -> np.ndarray:
+def activity_profile(m: Motion, lo: int, hi: int, signals: tuple[int, ...]) -> np.ndarray:
     """How much the golfer moves, (F,): the largest of some speeds (0 hands, 1 shoulder line,
     2 hip line), each as a fraction of its own peak in [lo, hi].
 
@@ -592,12 +592,12 @@ def _last_reversal(
         return None
     start = max(0, lo - int(0.6 * m.fps))  # a press may begin before lo and end after it
     raw = path[start : edge + 1] @ (way / norm)
-    w = _odd_window(m.fps, 0.2, len(raw))
+    w = odd_window(m.fps, 0.2, len(raw))
     q = savgol(raw, w, 2)
     v = savgol(raw, w, 2, deriv=1)  # per frame
-    jitter = _jitter(raw)
-    q_noise = jitter * float(np.sqrt(np.sum(savgol_coeffs(w, 2) ** 2)))
-    v_noise = jitter * float(np.sqrt(np.sum(savgol_coeffs(w, 2, 1) ** 2)))
+    noise = noise_level(raw)
+    q_noise = noise * float(np.sqrt(np.sum(savgol_coeffs(w, 2) ** 2)))
+    v_noise = noise * float(np.sqrt(np.sum(savgol_coeffs(w, 2, 1) ** 2)))
     away = v < -4.0 * v_noise
     runs = np.flatnonzero(np.diff(np.r_[0, away.astype(np.int8), 0]))  # run starts and ends
     for r0, r1 in reversed(list(zip(runs[0::2], runs[1::2], strict=True))):
@@ -689,7 +689,7 @@ def detect_events(
     else:
         lo = max(0, top_f - int(3.0 * fps * slow))
         hi = max(lo, top_f - max(1, int(0.05 * fps)))
-        act = _activity(m, lo, hi, (0, 1))
+        act = activity_profile(m, lo, hi, (0, 1))
         bpk = lo + int(np.argmax(act[lo : hi + 1]))
         t_a, found = _onset(
             m, act, bpk, lo, -1, t_top, onset_features, TAKEAWAY_FIT_INTO[view], hand_path, slow
@@ -772,7 +772,7 @@ def detect_events(
         if hi <= lo:
             times["finish"], conf["finish"] = float(n - 1), 0.2
         else:
-            act = _activity(m, lo, hi, (0, 1, 2))
+            act = activity_profile(m, lo, hi, (0, 1, 2))
             fpk = lo + int(np.argmax(act[lo : hi + 1]))
             t_f, found = _onset(
                 m, act, fpk, n - 1, +1, times["impact"], _finish_features(m, view), slow=slow

@@ -20,9 +20,9 @@ from analysis.events import (
     TRAIL_SHOULDER,
     Events,
     Motion,
-    _activity,
-    _jitter,
-    _odd_window,
+    activity_profile,
+    noise_level,
+    odd_window,
 )
 from analysis.smoothing import savgol, savgol_coeffs
 
@@ -162,14 +162,14 @@ def _wrap_deg(a: np.ndarray) -> np.ndarray:
 
 def still_before(m: Motion, frame: int) -> int:
     """First frame of the still stretch that ends at `frame` (the address): walking back while
-    the golfer moves at under STILL_ACTIVITY of the swing's fastest (events._activity: the
+    the golfer moves at under STILL_ACTIVITY of the swing's fastest (events.activity_profile: the
     hands and those body lines whose motion stands clear of their jitter), for at most
     STILL_MAX_S and at least 0.15 s. A longer reference averages more pose jitter."""
     lo_min = max(0, frame - int(STILL_MAX_S * m.fps))
     lo_max = max(0, frame - int(0.15 * m.fps))
     if frame - lo_min < 1:
         return lo_min
-    act = _activity(m, 0, m.n_frames - 1, (0, 1, 2))[lo_min : frame + 1]
+    act = activity_profile(m, 0, m.n_frames - 1, (0, 1, 2))[lo_min : frame + 1]
     moving = np.flatnonzero(act > STILL_ACTIVITY)
     lo = lo_min if moving.size == 0 else lo_min + int(moving[-1]) + 1
     return min(lo, lo_max)
@@ -178,7 +178,7 @@ def still_before(m: Motion, frame: int) -> int:
 def turn_points(m: Motion, joints: tuple[int, ...] = TURN_JOINTS) -> np.ndarray:
     """m.points with `joints` smoothed over TURN_SMOOTH_S (quartic Savitzky-Golay), for
     `segment_turn`; one filter call for all the turned segments."""
-    w = _odd_window(m.fps, TURN_SMOOTH_S, m.n_frames, 7)
+    w = odd_window(m.fps, TURN_SMOOTH_S, m.n_frames, 7)
     out = m.points.copy()
     out[:, list(joints)] = savgol(
         m.points[:, list(joints)], w, min(4, w - 1), axis=0, mode="interp"
@@ -215,7 +215,7 @@ def segment_turn(
     still_lo: first frame of the still address (`still_before`); smoothed: `turn_points(m)`.
     Both are computed when not given.
     """
-    w = _odd_window(m.fps, TURN_SMOOTH_S, m.n_frames, 7)
+    w = odd_window(m.fps, TURN_SMOOTH_S, m.n_frames, 7)
     raw = m.points[:, [lead, trail]]
     if smoothed is None:
         smoothed = turn_points(m, (lead, trail))
@@ -226,7 +226,7 @@ def segment_turn(
     s0 = still_before(m, address) if still_lo is None else still_lo
     still = slice(s0, address + 1)
     raw_d = raw[still, 1] - raw[still, 0]
-    jitter_x = _jitter(raw_d[:, 0]) * noise_gain  # per smoothed frame, image x
+    jitter_x = noise_level(raw_d[:, 0]) * noise_gain  # per smoothed frame, image x
     if view == FACE_ON:
         length = float(np.sqrt(np.median(seen_sq[still])))
         a, b = -d[:, 0], d[:, 2]
