@@ -71,6 +71,13 @@ def _number(value) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+def _rounded(value) -> float | None:
+    """A finite number rounded to 4 places (what the charts carry), else None."""
+    if type(value) is float or type(value) is int:  # not bool, not a string
+        return round(value, 4) if math.isfinite(value) else None
+    return None
+
+
 def _trend(xs: list[float], ys: list[float]) -> dict | None:
     """Least-squares line through the swings' scores: its ends and its change per 30 days."""
     if len(xs) < 2 or max(xs) - min(xs) < 1e-9:
@@ -87,27 +94,39 @@ def chart_data(actor, player: User, span: Span) -> dict:
     start, end = day_start(span.start), day_start(span.end) + timedelta(days=1)
     points = m.swings.points_between(actor, player.id, start, end)
     days = m.progress.between(actor, player.id, start, end)
-    present = {n for p in points for n, v in p.metrics.items() if _number(v) is not None}
+    # One pass over the swings and one over the days gather every metric's column (a year of
+    # swings times two dozen metrics: this loop is most of the page's time).
+    n = len(points)
+    columns: dict[str, list] = {display.OVERALL: [_rounded(p.overall_score) for p in points]}
+    isfinite = math.isfinite
+    for i, p in enumerate(points):
+        for name, v in p.metrics.items():
+            # _rounded, inlined: this is the innermost loop
+            if (type(v) is float or type(v) is int) and isfinite(v):
+                column = columns.get(name)
+                if column is None:
+                    column = columns[name] = [None] * n
+                column[i] = round(v, 4)
+    dailies: dict[str, dict] = {}
+    for d in days:
+        key = d.progress_date.strftime("%Y-%m-%d")
+        for name, entry in d.metrics.items():
+            mean = _rounded((entry or {}).get("mean")) if isinstance(entry, dict) else None
+            if mean is not None:
+                daily = dailies.setdefault(name, {"d": [], "mean": [], "n": []})
+                daily["d"].append(key)
+                daily["mean"].append(mean)
+                daily["n"].append(int(entry.get("n") or 0))
+    present = {name for name, column in columns.items() if name != display.OVERALL}
     order = display.metric_order()
     names = [display.OVERALL] + [n for n in order if n in present]
     names += sorted(present - set(names))
     targets = player.settings.get("targets") or {}
     times = [p.uploaded_at.strftime("%Y-%m-%d %H:%M:%S") for p in points]
-    day_keys = [d.progress_date.strftime("%Y-%m-%d") for d in days]
     metrics = []
     for name in names:
-        if name == display.OVERALL:
-            values = [_number(p.overall_score) for p in points]
-        else:
-            values = [_number(p.metrics.get(name)) for p in points]
-        daily = {"d": [], "mean": [], "n": []}
-        for key, d in zip(day_keys, days, strict=True):
-            entry = d.metrics.get(name) or {}
-            mean = _number(entry.get("mean"))
-            if mean is not None:
-                daily["d"].append(key)
-                daily["mean"].append(round(mean, 4))
-                daily["n"].append(int(entry.get("n") or 0))
+        values = columns[name]
+        daily = dailies.get(name) or {"d": [], "mean": [], "n": []}
         band = None if name == display.OVERALL else display.player_band(name, targets)
         first = daily["mean"][0] if daily["mean"] else None
         last = daily["mean"][-1] if daily["mean"] else None
@@ -120,9 +139,9 @@ def chart_data(actor, player: User, span: Span) -> dict:
                 "definition": display.definition(name),
                 "band": list(band) if band else None,
                 "band_text": display.format_band_short(name, band) if band else "",
-                "values": [None if v is None else round(v, 4) for v in values],
+                "values": values,
                 "daily": daily,
-                "n_swings": sum(v is not None for v in values),
+                "n_swings": n - values.count(None),
                 "first": display.format_short(name, first),
                 "latest": display.format_short(name, last),
                 "change": display.format_delta(name, last - first)
