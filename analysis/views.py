@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRefresh
 
 from analysis import display
 from analysis.pose import LANDMARK_NAMES, SKELETON_EDGES
@@ -100,6 +101,12 @@ def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """The replay page: video with the skeleton, phases, metrics and feedback."""
     player = player_or_404(request, player_id)
     video = video_or_404(request, player.id, video_id)
+    if request.GET.get("part") == "pending":
+        # The "still being analysed" card polls here: the card again while the worker is busy
+        # (with its progress), then the whole page once the swing is done.
+        if video.status in ("uploaded", "processing"):
+            return render(request, "swing.html#swing-pending", {"player": player, "video": video})
+        return HttpResponseClientRefresh()
     analysis = managers().analyses.latest_for_video(request.user, player.id, video.id)
     feedback = sorted(
         (f for f in (analysis.feedback if analysis else []) if isinstance(f, dict)),

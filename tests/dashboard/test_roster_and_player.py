@@ -206,6 +206,51 @@ def test_the_swing_list_polls_while_a_swing_is_processing_and_stops_after(team):
     assert "status-analyzed" in html
 
 
+def test_the_swing_page_of_a_processing_swing_refreshes_itself_when_done(team):
+    m = team.m
+    p = account(m, "player", coach=team.coach)
+    video, _, swing = add_swing(m, p, days_ago=0, status="processing", seed=32)
+    m.videos.update(
+        m.videos.get_system(p.id, video.id),
+        metadata={**video.metadata, "progress": "transcoding 40%"},
+    )
+    c = team.client(team.coach)
+    page = c.get(f"/players/{p.id}/swings/{video.id}/").content.decode()
+    poll = f'hx-get="/players/{p.id}/swings/{video.id}/?part=pending" hx-trigger="every 2s"'
+    assert "Still being analysed" in page and poll in page and "transcoding 40%" in page
+    # Each poll answers the card alone, with the worker's latest progress ...
+    m.videos.update(
+        m.videos.get_system(p.id, video.id),
+        metadata={**video.metadata, "progress": "transcoding 90%"},
+    )
+    card = c.get(f"/players/{p.id}/swings/{video.id}/?part=pending", **HTMX)
+    assert card.status_code == 200 and "HX-Refresh" not in card
+    html = card.content.decode()
+    assert "<html" not in html and "transcoding 90%" in html and poll in html
+    # ... until the swing is analysed: then htmx reloads the page, which shows the replay.
+    from analysis.pipeline import LoadedPoses, analyze_and_store
+
+    analyze_and_store(
+        m,
+        video,
+        LoadedPoses(keypoints=swing.keypoints, fps=30.0, source="synthetic", width=480, height=360),
+        player=p,
+    )
+    m.videos.transition(m.videos.get_system(p.id, video.id), "processing", "analyzed")
+    done = c.get(f"/players/{p.id}/swings/{video.id}/?part=pending", **HTMX)
+    assert done["HX-Refresh"] == "true"
+    page = c.get(f"/players/{p.id}/swings/{video.id}/").content.decode()
+    assert "Still being analysed" not in page and "data-replay" in page
+    # Another coach's poll is a 404 like the page.
+    other = account(m, "coach")
+    assert (
+        team.client(other)
+        .get(f"/players/{p.id}/swings/{video.id}/?part=pending", **HTMX)
+        .status_code
+        == 404
+    )
+
+
 def test_key_metrics_compare_the_latest_day_with_30_days_before(team):
     from analysis import display
     from swingvision.views import key_metrics
