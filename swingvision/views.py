@@ -18,6 +18,7 @@ from swingvision.db.codec import utc_now
 from swingvision.db.managers import managers
 from swingvision.db.managers.progress import day_start
 from swingvision.db.managers.roster import SORT_KEYS
+from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import VIDEO_STATUSES
 from swingvision.web import (
     BadRequest,
@@ -174,6 +175,12 @@ def player_page(request: HttpRequest, player_id: str) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         return render(request, "player.html#swing-list", context)
     context["key_metrics"] = key_metrics(request.user, player)
+    # The player's coach (or an admin) sets handedness, camera view and metric targets there.
+    context["settings_url"] = (
+        reverse("player_settings", args=[player.id])
+        if can_edit_player(request.user, player)
+        else ""
+    )
     # Coach tools (issue #10): new notes for the player, the practice plan, the export.
     from swingvision.coaching.views import player_context
 

@@ -22,7 +22,8 @@ from swingvision.web import BadRequest, choice_param, int_param, player_or_404, 
 from . import service
 
 SCOPE_LABELS = {
-    "coach": {"mine": "My players", "player": "One player", "all": "Everything I can see"},
+    # A coach sees only their own players' swings: "mine" and "all" are the same set.
+    "coach": {"mine": "All my players", "player": "One player", "all": "All my players"},
     "admin": {"mine": "Everyone", "player": "One player", "all": "Everyone"},
     "player": {"mine": "My swings", "player": "My swings", "all": "My swings"},
 }

@@ -95,3 +95,47 @@ def test_inline_validation_error_is_shown_in_the_row(page, live_url, make_user, 
     expect(row.get_by_label(f"Email of {player.username}")).to_have_value(player.email)
     screenshot(page, "admin-inline-error")
     assert not errors, errors
+
+
+def test_admin_changes_a_role_inline_and_the_roster_follows(
+    page, live_url, make_user, browser_login, mgr
+):
+    coach = make_user("coach", name="Carla Roster")
+    stays = make_user("player", coach=coach, name="Sid Stays")
+    promoted = make_user("player", coach=coach, name="Pia Promoted")
+    admin = make_user("admin", name="Ada Roles")
+    errors = watch(page)
+
+    browser_login(page, coach)
+    expect(page.locator("table.roster tbody")).to_contain_text("Pia Promoted")
+    page.get_by_role("button", name="Log out").click()
+
+    browser_login(page, admin)
+    page.goto(f"{live_url}/admin/users/?q={promoted.username}")
+    page.wait_for_load_state("networkidle")
+    row = page.locator(f"#user-{promoted.id}")
+    navigations: list[str] = []
+    page.on("framenavigated", lambda f: f == page.main_frame and navigations.append(f.url))
+    row.get_by_label(f"Role of {promoted.username}").select_option("coach")
+    # Swapped in place: saved, and a coach has no coach of their own to pick.
+    expect(row.locator(".saved-note")).to_have_text("Saved")
+    expect(row.get_by_label(f"Role of {promoted.username}")).to_have_value("coach")
+    expect(row.get_by_label(f"Coach of {promoted.username}")).to_have_count(0)
+    assert navigations == []
+    assert mgr.users.get(promoted.id).role == "coach"
+    page.get_by_role("link", name="Audit log").click()
+    expect(page.locator("table.audit tbody tr").first).to_contain_text("user.update")
+    page.get_by_role("button", name="Log out").click()
+
+    # The coach's roster no longer lists them; the other player is still there.
+    browser_login(page, coach)
+    roster = page.locator("table.roster tbody")
+    expect(roster).to_contain_text("Sid Stays")
+    expect(roster).not_to_contain_text("Pia Promoted")
+    page.get_by_role("button", name="Log out").click()
+    # The new coach signs in to a roster of their own (empty for now).
+    browser_login(page, promoted)
+    assert page.url.endswith("/roster/")
+    expect(page.locator("main")).not_to_contain_text("Sid Stays")
+    screenshot(page, "admin-role-change-new-coach")
+    assert stays.coach_id == coach.id and not errors, errors

@@ -342,6 +342,12 @@ def test_the_data_layer_refuses_non_admins_too(team, mgr):
 def test_coach_edits_their_players_settings_and_others_cannot(team, login_client, mgr):
     coach, other_coach, player, _ = team
     url = f"/players/{player.id}/settings/"
+    # The player page links there for the coach, not for the player (who may only read it).
+    assert (
+        f'id="player-settings-link" href="{url}"'
+        in login_client(coach).get(f"/players/{player.id}/").content.decode()
+    )
+    assert b"player-settings-link" not in login_client(player).get(f"/players/{player.id}/").content
     form = {
         "handedness": "left",
         "view": "down-the-line",
