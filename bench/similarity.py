@@ -226,7 +226,7 @@ def measure(n_rows: int, library: dict | None) -> tuple[list[Figure], dict | Non
             unit="ms",
             floor=floor_ms,
             floor_label="numpy matmul+argpartition",
-            target=f"<= {target}x floor" if judged else "",
+            target=f"<= {target}x floor" if judged else "report (fixed cost dominates at 10k)",
             passed=index_ms <= target * floor_ms if judged else None,
             note="exact; includes the change-feed check",
         ),

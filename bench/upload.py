@@ -292,21 +292,24 @@ def run(quick: bool) -> list[Figure]:
                 seconds, growth = results[(store, mb)]
                 rate = size_mb / seconds
                 if store == "local":
+                    store_floor, floor_label = floor, "plain file copy"
                     target = f">= {LOCAL_TARGET:g}x floor"
                     passed = rate >= LOCAL_TARGET * floor
                     note = f"{seconds:.2f} s for {size_mb:.1f} MB"
                 else:
-                    # moto's server is the bottleneck here: hold the app to boto3's own speed.
-                    target = f">= {S3_TARGET:g}x boto3 upload_file to moto ({bare_rate:.0f} MB/s)"
+                    # moto's server is the bottleneck here: the floor is boto3's own upload of
+                    # the same file to the same server; the plain copy is in the note.
+                    store_floor, floor_label = bare_rate, "boto3 upload_file to the same moto"
+                    target = f">= {S3_TARGET:g}x floor"
                     passed = rate >= S3_TARGET * bare_rate
-                    note = f"{seconds:.2f} s; boto3 alone {bare[mb]:.2f} s"
+                    note = f"{seconds:.2f} s; plain file copy {floor:.0f} MB/s"
                 figures.append(
                     Figure(
                         name=f"upload {mb} MB to the {store} store (HTTP, end to end)",
                         value=rate,
                         unit="MB/s",
-                        floor=floor,
-                        floor_label="plain file copy",
+                        floor=store_floor,
+                        floor_label=floor_label,
                         target=target,
                         passed=passed,
                         better="higher",
