@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from .codec import encode, to_record
 from .errors import Conflict, DatabaseUnavailable, NotFound, QueryError
@@ -73,14 +73,31 @@ class DbConfig:
         return f"sqlite:{self.path}" if self.dialect == "sqlite" else ",".join(self.servers)
 
 
+def _redacted(url: str) -> str:
+    """The URL as an error message may show it: any password replaced by ***."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, _, hosts = netloc.rpartition("@")
+        name, colon, _ = user.partition(":")
+        netloc = f"{name}{':***' if colon else ''}@{hosts}"
+    query = "&".join(
+        f"{k}=***" if k == "password" else f"{k}={v}"
+        for k, v in (pair.partition("=")[::2] for pair in parts.query.split("&") if pair)
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
 def parse_db_url(url: str) -> DbConfig:
     """`sqlite:///relative.db`, `sqlite:////absolute/path.db` (SQLAlchemy's convention) or
-    `crate://[user:pass@]host:4200[,host2:4200][?schema=..&ssl=true]`."""
+    `crate://[user:pass@]host:4200[,host2:4200][?schema=..&ssl=true]`. Errors name the setting
+    and never repeat a password."""
+    shown = _redacted(url)
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         if not url.startswith("sqlite:///") or len(url) <= len("sqlite:///"):
             raise ValueError(
-                f"SWINGVISION_DB={url!r}: use sqlite:///relative or sqlite:////abs/path"
+                f"SWINGVISION_DB={shown!r}: use sqlite:///relative or sqlite:////abs/path"
             )
         path = unquote(url[len("sqlite:///") :].split("?", 1)[0])
         return DbConfig(dialect="sqlite", path=os.path.abspath(path))
@@ -90,7 +107,19 @@ def parse_db_url(url: str) -> DbConfig:
         netloc = parts.netloc.rsplit("@", 1)[-1]
         hosts = [h for h in netloc.split(",") if h]
         if not hosts:
-            raise ValueError(f"SWINGVISION_DB={url!r}: no host")
+            raise ValueError(f"SWINGVISION_DB={shown!r}: no host")
+
+        def seconds(option: str, default: str) -> float:
+            try:
+                value = float(q.get(option, default))
+            except ValueError:
+                value = float("nan")
+            if not value > 0 or value == float("inf"):
+                raise ValueError(
+                    f"SWINGVISION_DB={shown!r}: {option} must be a number of seconds above 0"
+                )
+            return value
+
         scheme = "https" if ssl else "http"
         return DbConfig(
             dialect="crate",
@@ -100,10 +129,10 @@ def parse_db_url(url: str) -> DbConfig:
             schema=q.get("schema"),
             verify_ssl=q.get("verify_ssl", "true").lower() not in ("0", "false"),
             ca_cert=q.get("ca_cert"),
-            timeout=float(q.get("timeout", "10")),
-            connect_timeout=float(q.get("connect_timeout", "2")),
+            timeout=seconds("timeout", "10"),
+            connect_timeout=seconds("connect_timeout", "2"),
         )
-    raise ValueError(f"SWINGVISION_DB={url!r}: the scheme must be sqlite:// or crate://")
+    raise ValueError(f"SWINGVISION_DB={shown!r}: the scheme must be sqlite:// or crate://")
 
 
 class Database:
