@@ -33,9 +33,13 @@ class Sessions:
         self.db.execute("sessions_delete", {"session_key": key})
 
     def delete_for_user(self, user_id: str) -> None:
+        # CrateDB: a DELETE by a column other than the key finds rows through the search index,
+        # which shows writes only after a refresh; a session made a moment ago must go too.
+        self.db.refresh("sessions")
         self.db.execute("sessions_delete_for_user", {"user_id": user_id})
 
     def delete_expired(self) -> None:
+        self.db.refresh("sessions")
         self.db.execute("sessions_delete_expired", {"now": utc_now()})
 
 

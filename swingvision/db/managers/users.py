@@ -217,6 +217,7 @@ class Users:
                 "updated_at": utc_now(),
             },
         )
+        self.db.refresh("sessions")  # see Sessions.delete_for_user
         self.db.execute("sessions_delete_for_user", {"user_id": user_id})
 
 
