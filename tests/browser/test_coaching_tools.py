@@ -328,3 +328,187 @@ def test_a_note_reaches_the_player_who_reads_it(page, live_url, browser_login, w
     expect(page.locator(".new-feedback")).to_have_count(0)
     assert re.search(r"Practice plan|Key metrics", page.content())
     assert not errors, errors
+
+
+CYAN = (0, 229, 255)  # the palette's #00e5ff
+
+
+def spot_on_screen(page, nx: float, ny: float) -> tuple[float, float]:
+    """Where a point of the picture (0..1 of the frame) is, in page (CSS) pixels."""
+    return tuple(
+        page.evaluate(
+            """([nx, ny]) => {
+                const p = window.__svPlayer;
+                const r = p.contentRect();
+                const box = p.overlay.getBoundingClientRect();
+                const k = box.width / p.overlay.width;
+                return [box.left + (r.x + nx * r.w) * k, box.top + (r.y + ny * r.h) * k];
+            }""",
+            [nx, ny],
+        )
+    )
+
+
+def canvas_pixel_at(page, nx: float, ny: float) -> list[int]:
+    """The overlay canvas's colour at a point of the picture (0..1 of the frame)."""
+    return page.evaluate(
+        """([nx, ny]) => {
+            const p = window.__svPlayer;
+            const r = p.contentRect();
+            const x = Math.floor(r.x + nx * r.w);
+            const y = Math.floor(r.y + ny * r.h);
+            return [...p.ctx.getImageData(x, y, 1, 1).data];
+        }""",
+        [nx, ny],
+    )
+
+
+def drawn_ids(page) -> set[str]:
+    """The ids of the drawings the overlay shows at the frame on screen."""
+    return set(page.evaluate("() => window.__svCoach.drawn.map((d) => d.id)"))
+
+
+def pick(page, tool: str) -> None:
+    """Take up a drawing tool, the picture in view for the clicks that follow."""
+    page.click(f"[data-tool={tool}]")
+    expect(page.locator(f"[data-tool={tool}]")).to_have_attribute("aria-pressed", "true")
+    page.locator("[data-stage]").scroll_into_view_if_needed()
+
+
+def near(pixel, colour, tolerance: int = 40) -> bool:
+    return all(abs(c - w) <= tolerance for c, w in zip(pixel[:3], colour, strict=True))
+
+
+def test_line_circle_and_text_drawn_scoped_edited_deleted_and_kept(
+    page, live_url, browser_login, world
+):
+    m, coach, player, _, _ = world
+    # A swing of its own: the other tests' drawings stay out of this one's counts.
+    video, _ = make_coded_swing(m, player, video_id=unique("coach-draw-"), seed=12)
+    errors = watch_errors(page)
+    browser_login(page, coach)
+    open_swing(page, live_url, player, video)
+    stage = page.locator("[data-replay]")
+    items = page.locator("[data-drawings] li")
+    toast = page.locator(".coach-toast")
+    top = int(page.locator("[data-phase=top]").get_attribute("data-frame"))
+    impact = int(page.locator("[data-phase=impact]").get_attribute("data-frame"))
+    assert top != impact
+    page.click("[data-phase=top]")
+    expect(stage).to_have_attribute("data-frame", str(top))
+
+    # A line snapped to the trail side, shoulder to hip, for the whole swing.
+    pick(page, "line")
+    for name in ("right_shoulder", "right_hip"):
+        x, y = joint_on_screen(page, name)
+        page.mouse.click(x + 2, y + 2)
+    expect(items).to_have_count(1)
+    expect(toast).to_contain_text("Line saved")
+
+    # A cyan circle, free (no snap), only at this frame: centre, then a point on the rim.
+    page.uncheck("[data-snap]")
+    page.check("[data-this-frame]")
+    page.select_option("[data-colour]", "#00e5ff")
+    pick(page, "circle")
+    centre, rim = (0.15, 0.3), (0.22, 0.3)
+    for spot in (centre, rim):
+        page.mouse.click(*spot_on_screen(page, *spot))
+    expect(items).to_have_count(2)
+    expect(toast).to_contain_text("Circle saved")
+    expect(page.locator("[data-drawings] li[data-kind=circle]")).to_contain_text(f"frame {top}")
+
+    # A yellow text label for the whole swing.
+    page.uncheck("[data-this-frame]")
+    page.select_option("[data-colour]", "#ffd400")
+    page.fill("[data-text-input]", "Hips first")
+    pick(page, "text")
+    page.mouse.click(*spot_on_screen(page, 0.7, 0.2))
+    expect(items).to_have_count(3)
+    expect(toast).to_contain_text("Text saved")
+    expect(page.locator("[data-text-input]")).to_have_value("")
+    page.click("[data-tool=text]")  # put the tool down
+
+    saved = {a["kind"]: a for a in m.coaching.annotations(coach, player.id, video.id)}
+    assert sorted(saved) == ["circle", "line", "text"]
+    assert saved["line"]["frame"] is None
+    assert saved["line"]["points"] == [{"joint": "right_shoulder"}, {"joint": "right_hip"}]
+    circle = saved["circle"]
+    assert circle["frame"] == top and circle["colour"] == "#00e5ff"
+    assert [(p["x"], p["y"]) for p in circle["points"]] == [
+        pytest.approx(centre, abs=0.01),
+        pytest.approx(rim, abs=0.01),
+    ]
+    assert saved["text"]["frame"] is None and saved["text"]["text"] == "Hips first"
+    ids = {kind: a["id"] for kind, a in saved.items()}
+
+    # At the top all three are drawn, the circle on its rim; at impact the circle is not.
+    assert drawn_ids(page) == set(ids.values())
+    assert near(canvas_pixel_at(page, *rim), CYAN), canvas_pixel_at(page, *rim)
+    page.click("[data-phase=impact]")
+    expect(stage).to_have_attribute("data-frame", str(impact))
+    assert drawn_ids(page) == {ids["line"], ids["text"]}
+    assert not near(canvas_pixel_at(page, *rim), CYAN), canvas_pixel_at(page, *rim)
+    page.click("[data-phase=top]")
+    expect(stage).to_have_attribute("data-frame", str(top))
+    assert ids["circle"] in drawn_ids(page)
+    screenshot(page, "coaching-line-circle-text")
+
+    # Edit the label: new text, magenta.
+    label = page.locator(f"[data-drawings] li[data-annotation-id='{ids['text']}']")
+    label.locator("[data-act=edit]").click()
+    form = label.locator("form.edit-form")
+    expect(form).to_be_visible()
+    form.locator("select").select_option("#ff4fd8")
+    form.locator("input[type=text]").fill("Hips first, then hands")
+    form.locator("button[type=submit]").click()
+    expect(toast).to_contain_text("Drawing saved")
+    label = page.locator(f"[data-drawings] li[data-annotation-id='{ids['text']}']")
+    expect(label).to_contain_text("“Hips first, then hands”")
+    expect(label.locator("form.edit-form")).to_be_hidden()
+
+    # Delete the line.
+    page.locator(
+        f"[data-drawings] li[data-annotation-id='{ids['line']}'] [data-act=delete]"
+    ).click()
+    expect(toast).to_contain_text("Drawing deleted")
+    expect(items).to_have_count(2)
+    assert drawn_ids(page) == {ids["circle"], ids["text"]}
+
+    stored = m.coaching.annotations(coach, player.id, video.id)
+    assert [(a["id"], a["kind"]) for a in stored] == [
+        (ids["circle"], "circle"),
+        (ids["text"], "text"),
+    ]
+    text = stored[1]
+    assert (text["text"], text["colour"], text["frame"]) == (
+        "Hips first, then hands",
+        "#ff4fd8",
+        None,
+    )
+    assert text["points"] == saved["text"]["points"] and text["updated_by"] == coach.id
+    assert stored[0] == circle
+
+    # After a reload: the same two drawings in the list, on the canvas and from the API.
+    page.reload()
+    open_swing(page, live_url, player, video)
+    expect(items).to_have_count(2)
+    assert [items.nth(i).get_attribute("data-kind") for i in range(2)] == ["circle", "text"]
+    expect(items.nth(0)).to_contain_text(f"frame {top}")
+    expect(items.nth(1)).to_contain_text("“Hips first, then hands”")
+    expect(items.nth(1)).to_contain_text("whole swing")
+    on_page = page.evaluate(
+        """async () => {
+            const c = window.__svCoach;
+            const r = await fetch(c.urls.annotations, {headers: {Accept: "application/json"}});
+            return {status: r.status, api: (await r.json()).annotations, tools: c.annotations};
+        }"""
+    )
+    assert on_page["status"] == 200
+    assert on_page["api"] == on_page["tools"] == stored
+    page.click("[data-phase=top]")
+    expect(stage).to_have_attribute("data-frame", str(top))
+    assert drawn_ids(page) == {ids["circle"], ids["text"]}
+    page.click("[data-phase=impact]")
+    expect(stage).to_have_attribute("data-frame", str(impact))
+    assert drawn_ids(page) == {ids["text"]}
+    assert not errors, errors

@@ -48,6 +48,8 @@ def test_roster_search_sort_and_paging(page, live_url, demo):
     total = len(demo.users.players_of(coach, coach.id))
     expect(page.locator("table.roster tbody tr")).to_have_count(min(total, 25))
     assert roster_names(page) == sorted(roster_names(page), key=str.lower)
+    # A marker on this document: a full page load (a plain link followed) would drop it.
+    page.evaluate("() => { window.__sameDocument = true; }")
     # Live search (htmx, no reload) that also works as a plain GET.
     page.fill("#roster-q", "chloe")
     expect(page.locator("table.roster tbody tr")).to_have_count(1)
@@ -65,23 +67,86 @@ def test_roster_search_sort_and_paging(page, live_url, demo):
     expect(page).to_have_url(re.compile(r"sort=score&order=asc"))
     scores = [s for s in roster_scores(page) if s == s]
     assert scores == sorted(scores)
+    assert page.evaluate("() => window.__sameDocument === true")  # sorted without a reload
     # A search typed after the sort keeps the sort (the form's hidden fields follow).
     page.fill("#roster-q", "a")
     expect(page).to_have_url(re.compile(r"q=a"))
     assert "sort=score" in page.url
-    # Paging, five a page.
+    assert page.evaluate("() => window.__sameDocument === true")
+    # Paging, five a page (no control sets the page size: the URL does, then the pager's links).
     page.goto(f"{live_url}/roster/?per=5")
     expect(page.locator("table.roster tbody tr")).to_have_count(5)
     first_page = roster_names(page)
     pages = -(-total // 5)
     expect(page.locator(".pager")).to_contain_text(f"page 1 of {pages}")
+    page.evaluate("() => { window.__sameDocument = true; }")
     page.click(".pager a[rel=next]")
     expect(page.locator(".pager")).to_contain_text(f"page 2 of {pages}")
     assert "page=2" in page.url and "per=5" in page.url
     assert not set(roster_names(page)) & set(first_page)
+    assert page.evaluate("() => window.__sameDocument === true")  # paged without a reload
     screenshot(page, "dashboard-roster-paged")
+    page.click(".pager a[rel=prev]")
+    expect(page.locator(".pager")).to_contain_text(f"page 1 of {pages}")
+    assert roster_names(page) == first_page
+    assert page.evaluate("() => window.__sameDocument === true")
+    page.click(".pager a[rel=next]")
+    expect(page.locator(".pager")).to_contain_text(f"page 2 of {pages}")
     page.go_back()
     expect(page.locator(".pager")).to_contain_text(f"page 1 of {pages}")
+    assert not errors, errors
+
+
+# Each joint of the frame on screen whose dot is on top at its centre (the dots are drawn in joint
+# order: no later one near it), with its confidence and the overlay's pixel there, in one task.
+TOP_DOTS = """() => {
+    const p = window.__svPlayer;
+    const r = p.contentRect();
+    const clear = Math.max(2.5, 3.6 * p.scale) + 2;  // a dot's radius and its outline
+    const all = [];
+    for (let j = 0; j < p.data.nJoints; j++) {
+        const q = p.data.joint(p.frame, j);
+        if (q) all.push({j, x: r.x + q[0] * r.w, y: r.y + q[1] * r.h, conf: q[2]});
+    }
+    return all
+        .filter((a) => all.every((b) => b.j <= a.j || Math.hypot(a.x - b.x, a.y - b.y) > clear))
+        .map((a) => ({
+            frame: p.frame,
+            name: p.data.joints[a.j],
+            conf: a.conf,
+            rgba: [...p.ctx.getImageData(Math.floor(a.x), Math.floor(a.y), 1, 1).data],
+        }));
+}"""
+
+
+def test_replay_colours_joints_by_confidence(page, live_url, demo):
+    """Joints are drawn red (low confidence) to green (high): on a down-the-line swing, whose lead
+    side the body half hides, a half-hidden joint and a clearly seen one differ in colour on the
+    canvas, and the less sure the redder."""
+    errors = watch_errors(page)
+    coach = demo.users.get(COACH_ID)
+    demo_login(page, live_url, coach.username)
+    page.goto(f"{live_url}/players/demo-player-isla-patel/")
+    expect(page.locator("h1")).to_have_text("Isla Patel")
+    page.locator("#swing-list tbody tr").first.locator("a:text('Replay')").click()
+    wait_replay(page)
+    stage = page.locator("[data-replay][data-role=a]")
+    joints = []
+    for phase in ("address", "top", "impact", "finish"):
+        frame = page.locator(f"[data-phase={phase}]").get_attribute("data-frame")
+        page.click(f"[data-phase={phase}]")
+        expect(stage).to_have_attribute("data-frame", frame)
+        joints += page.evaluate(TOP_DOTS)
+    low = min(joints, key=lambda j: j["conf"])
+    high = max(joints, key=lambda j: j["conf"])
+    assert low["conf"] < 0.62 and high["conf"] > 0.85, joints  # the swing shows both kinds
+    assert low["rgba"][3] == high["rgba"][3] == 255, (low, high)  # both dots drawn, opaque
+    # Not one colour: the half-hidden joint is redder, the clearly seen one green.
+    assert low["rgba"][0] - high["rgba"][0] > 50, (low, high)
+    assert high["rgba"][1] > high["rgba"][0] + 100, high
+    # Red falls as confidence rises, joint by joint.
+    reds = [j["rgba"][0] for j in sorted(joints, key=lambda j: j["conf"])]
+    assert all(a >= b - 3 for a, b in zip(reds, reds[1:], strict=False)), joints
     assert not errors, errors
 
 

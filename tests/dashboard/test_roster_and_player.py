@@ -20,17 +20,30 @@ def names_in(html: str) -> list[str]:
     return re.findall(r'class="player-link" href="[^"]+">([^<]+)</a>', html)
 
 
+def trend_of(m, player) -> float | None:
+    """The roster's trend, worked out here from the stored analyses: the newest swing's score
+    minus the mean of the (up to 5) before it; None with fewer than two scored swings."""
+    videos = sorted(m.videos.for_player(SYSTEM, player.id), key=lambda v: v.uploaded_at)
+    scores = [m.analyses.latest_for_video(SYSTEM, player.id, v.id).overall_score for v in videos]
+    if len(scores) < 2:
+        return None
+    before = scores[-6:-1]
+    return scores[-1] - sum(before) / len(before)
+
+
 @pytest.fixture(scope="module")
 def big_roster(gateway):
-    """A coach with 12 players named in a known order, swings for some of them."""
+    """A coach with 12 players named in a known order, swings for some of them: A one, B two
+    (its score falling), C three (its score rising), oldest first."""
     from swingvision.db.managers import managers
 
     m = managers(gateway)
     coach = account(m, "coach", name="Rory Roster")
     players = [account(m, "player", coach=coach, name=f"Player {c}") for c in "ABCDEFGHIJKL"]
+    turns = [[92], [92, 70], [70, 110, 92]]  # shoulder turns: 92° scores best, 70° and 110° less
     for i, p in enumerate(players[:3]):
-        for k in range(i + 1):
-            add_swing(m, p, days_ago=10 - k, seed=100 + 10 * i + k)
+        for k, turn in enumerate(turns[i]):
+            add_swing(m, p, days_ago=10 - k, seed=100 + 10 * i + k, shoulder_turn_deg=turn)
     return m, coach, players
 
 
@@ -51,7 +64,27 @@ def test_roster_search_sort_and_paging(big_roster, team):
     for order in ("asc", "desc"):
         html = c.get("/roster/", {"sort": "score", "order": order}).content.decode()
         assert set(names_in(html)[:3]) == {"Player A", "Player B", "Player C"}
-    for key in ("last_swing", "score", "trend", "name"):
+    # Last swing and trend: the actual order both ways, blanks (no swing, no trend) last by name.
+    no_swing = [f"Player {c}" for c in "DEFGHIJKL"]
+    for key, order, want in [
+        ("last_swing", "asc", ["Player A", "Player B", "Player C", *no_swing]),
+        ("last_swing", "desc", ["Player C", "Player B", "Player A", *no_swing]),
+    ]:
+        r = c.get("/roster/", {"sort": key, "order": order})
+        assert r.status_code == 200
+        assert names_in(r.content.decode()) == want, (key, order)
+    trends = {p.full_name: trend_of(m, p) for p in players}
+    assert trends["Player A"] is None  # a single swing has no trend
+    assert trends["Player B"] < 0 < trends["Player C"], trends
+    blanks = ["Player A", *no_swing]  # no trend: last, by name, whichever the order
+    for order, want in [
+        ("asc", ["Player B", "Player C", *blanks]),
+        ("desc", ["Player C", "Player B", *blanks]),
+    ]:
+        r = c.get("/roster/", {"sort": "trend", "order": order})
+        assert r.status_code == 200
+        assert names_in(r.content.decode()) == want, ("trend", order, trends)
+    for key in ("score", "name"):
         for order in ("asc", "desc"):
             assert c.get("/roster/", {"sort": key, "order": order}).status_code == 200
     # Paging: 5 a page -> 3 pages; the links carry the sort and the page size.
