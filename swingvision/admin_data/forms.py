@@ -66,7 +66,9 @@ def errors_of(e: ValidationError) -> dict[str, str]:
 def back(request: HttpRequest, default: str) -> HttpResponse:
     """After a plain (non-htmx) form post: back to the page it came from, if it is ours."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(  # a path of ours only
+        target, allowed_hosts={request.get_host()}
+    ):
         target = default
     return redirect(target or default)
 

@@ -30,7 +30,7 @@ def body(request: HttpRequest) -> dict[str, Any]:
             raise BadRequest(f"body: at most {MAX_JSON_BODY // 1024} KiB")
         try:
             data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
             raise BadRequest("body: not valid JSON") from None
         if not isinstance(data, dict):
             raise BadRequest("body: must be a JSON object")

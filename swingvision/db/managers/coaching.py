@@ -124,7 +124,7 @@ def clean_annotation(raw: Any, *, n_frames: int) -> dict[str, Any]:
     if unknown:
         raise ValidationError(unknown[0], "is not a field of a drawing")
     kind = raw.get("kind")
-    if kind not in ANNOTATION_POINTS:
+    if not isinstance(kind, str) or kind not in ANNOTATION_POINTS:
         raise ValidationError("kind", f"must be one of {', '.join(ANNOTATION_POINTS)}")
     points = raw.get("points")
     if not isinstance(points, list) or len(points) != ANNOTATION_POINTS[kind]:
