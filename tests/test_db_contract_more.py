@@ -906,6 +906,9 @@ def test_admin_video_edit_and_delete(m, team):
     cleared = m.admin.update_video(admin, p.id, video.id, {"club": "", "view": ""})
     assert cleared.metadata == {}
     assert m.admin.update_video(admin, p.id, video.id, {"club": "", "view": ""}) == cleared
+    # The values it already has: no write and no audit entry.
+    same = {"status": "failed", "filename": "range.mp4"}
+    assert m.admin.update_video(admin, p.id, video.id, same) == cleared
     assert len(_audit_for(m, "video", video.id)) == 2
     for changes, field in (
         ({"filename": "../x.mp4"}, "filename"),

@@ -364,12 +364,14 @@ class AdminData:
         if "status" in changes:
             if changes["status"] not in VIDEO_STATUSES:
                 raise ValidationError("status", f"must be one of {', '.join(VIDEO_STATUSES)}")
-            fields["status"] = changes["status"]
+            if changes["status"] != video.status:  # an unchanged value is no edit (no audit)
+                fields["status"] = changes["status"]
         if "filename" in changes:
             name = clean_text("filename", changes["filename"], max_length=255, required=True)
             if _FILENAME_BAD.search(name):
                 raise ValidationError("filename", "must not contain slashes")
-            fields["filename"] = name
+            if name != video.filename:
+                fields["filename"] = name
         metadata = dict(video.metadata)
         if "club" in changes:
             club = clean_text("club", changes["club"], max_length=40)
