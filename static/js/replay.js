@@ -268,8 +268,11 @@ export class OverlayPlayer {
       const onVideoFrame = (now, meta) => {
         const f = this.clampFrame(Math.round(meta.mediaTime * this.fps));
         if (f === this.target) this.target = null;
+        // The sync test's reading of the video's own pixels comes first, as close to the
+        // callback as it can be: a late read could see the next frame already.
+        const code = this.debugSync ? this.readCode() : null;
         this.show(f);
-        if (this.debugSync) this.logSync(meta, f);
+        if (this.debugSync) this.logSync(meta, f, code, now);
         v.requestVideoFrameCallback(onVideoFrame);
       };
       v.requestVideoFrameCallback(onVideoFrame);
@@ -327,21 +330,30 @@ export class OverlayPlayer {
     this.show(this.frame);
   }
 
-  logSync(meta, drawn) {
+  readCode() {
     const v = this.video;
     const w = v.videoWidth;
     const h = v.videoHeight;
-    if (!w || !h) return;
+    if (!w || !h) return null;
     if (this.codeCanvas.width !== w || this.codeCanvas.height !== h) {
       this.codeCanvas.width = w;
       this.codeCanvas.height = h;
     }
     this.codeCtx.drawImage(v, 0, 0, w, h);
+    return readFrameCode(this.codeCtx, w, h);
+  }
+
+  logSync(meta, drawn, code, now) {
+    const v = this.video;
+    if (code === null) return;
     window.__svSync.push({
-      code: readFrameCode(this.codeCtx, w, h),
+      code,
       drawnPoseFrame: drawn,
       mediaTime: meta.mediaTime,
       presentedFrames: meta.presentedFrames,
+      // How long after its expected display time the callback ran (ms): a late one may have
+      // read the next frame's pixels.
+      lateMs: Math.round(now - meta.expectedDisplayTime),
       playing: !v.paused,
       rate: v.playbackRate,
     });
