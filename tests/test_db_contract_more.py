@@ -33,6 +33,7 @@ from swingvision.storage import BlobNotFound
 
 from .backends import BACKENDS, drop_backend, open_backend
 from .conftest import TEST_PASSWORD, unique
+from .dashboard.helpers import account
 
 NEW_PASSWORD = "violet-Anchor-4711"
 T0 = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
@@ -46,16 +47,7 @@ def m(request, tmp_path_factory):
 
 
 def _user(m, role, *, coach=None, name="", settings=None):
-    username = unique(role)
-    return m.users.create(
-        username=username,
-        email=f"{username}@example.com",
-        password=TEST_PASSWORD,
-        role=role,
-        coach_id=coach.id if coach is not None else None,
-        full_name=name,
-        settings=settings,
-    )
+    return account(m, role, coach=coach, name=name, settings=settings)
 
 
 @pytest.fixture(scope="module")
