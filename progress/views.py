@@ -73,9 +73,8 @@ def _number(value) -> float | None:
 
 def _rounded(value) -> float | None:
     """A finite number rounded to 4 places (what the charts carry), else None."""
-    if type(value) is float or type(value) is int:  # not bool, not a string
-        return round(value, 4) if math.isfinite(value) else None
-    return None
+    number = _number(value)
+    return None if number is None else round(number, 4)
 
 
 def _trend(xs: list[float], ys: list[float]) -> dict | None:
@@ -101,12 +100,12 @@ def chart_data(actor, player: User, span: Span) -> dict:
     isfinite = math.isfinite
     for i, p in enumerate(points):
         for name, v in p.metrics.items():
-            # _rounded, inlined: this is the innermost loop
+            # _rounded, inlined: this is the innermost loop (not bool, not a string)
             if (type(v) is float or type(v) is int) and isfinite(v):
                 column = columns.get(name)
                 if column is None:
                     column = columns[name] = [None] * n
-                column[i] = round(v, 4)
+                column[i] = round(float(v), 4)
     dailies: dict[str, dict] = {}
     for d in days:
         key = d.progress_date.strftime("%Y-%m-%d")

@@ -21,8 +21,8 @@ def content_security_policy(s3_public_url: str | None = None) -> str:
     URLs: any https origin, and the S3 endpoint browsers reach when it is plain http (a
     self-hosted S3-compatible store)."""
     media = "media-src 'self' blob: https:"
-    if s3_public_url and urlsplit(s3_public_url).scheme == "http":
-        parts = urlsplit(s3_public_url)
+    parts = urlsplit(s3_public_url or "")
+    if parts.scheme == "http":
         media += f" http://{parts.netloc}"
     return "; ".join(
         [

@@ -16,6 +16,7 @@ from analysis.engine import ENGINE_VERSION
 from analysis.metrics import METRICS
 from analysis.synth import SwingParams, generate_swing
 from swingvision.db.managers import SYSTEM
+from tests.dashboard.helpers import account
 
 from .test_worker import queue_pose_file_video
 
@@ -28,16 +29,7 @@ def run(*args: str) -> str:
 
 @pytest.fixture
 def player(own_db):
-    coach = own_db.users.create(
-        username="coach.c", email="c@example.com", password="pw-123456789", role="coach"
-    )
-    return own_db.users.create(
-        username="player.p",
-        email="p@example.com",
-        password="pw-123456789",
-        role="player",
-        coach_id=coach.id,
-    )
+    return account(own_db, "player", coach=account(own_db, "coach"))
 
 
 def good_video(m, player, seed=3):
@@ -228,24 +220,9 @@ def test_seed_demo_prints_logins_and_seeds_progress_in_the_improving_metrics(own
 # -- coach targets in the worker path ---------------------------------------------------------
 def test_the_worker_scores_against_the_coachs_targets(own_db):
     m = own_db
-    coach = m.users.create(
-        username="coach.t", email="t@example.com", password="pw-123456789", role="coach"
-    )
-    plain = m.users.create(
-        username="plain.p",
-        email="pp@example.com",
-        password="pw-123456789",
-        role="player",
-        coach_id=coach.id,
-    )
-    coached = m.users.create(
-        username="coached.p",
-        email="cp@example.com",
-        password="pw-123456789",
-        role="player",
-        coach_id=coach.id,
-        settings={"targets": {"tempo_ratio": [3.6, 4.2]}},
-    )
+    coach = account(m, "coach")
+    plain = account(m, "player", coach=coach)
+    coached = account(m, "player", coach=coach, settings={"targets": {"tempo_ratio": [3.6, 4.2]}})
     swing = generate_swing(SwingParams(seed=3))  # tempo about 3:1, inside the default band
     v_plain = queue_pose_file_video(m, plain, swing.keypoints, swing.fps)
     v_coached = queue_pose_file_video(m, coached, swing.keypoints, swing.fps)

@@ -17,6 +17,7 @@ from django.apps import apps
 
 from analysis import worker
 from analysis.synth import SwingParams, generate_swing
+from tests.dashboard.helpers import account
 
 from .test_worker import queue_pose_file_video
 
@@ -53,16 +54,7 @@ def test_ready_under_runserver_starts_a_worker_that_processes_uploads(
     own_db, settings, runserver_child, stoppable
 ):
     m = own_db
-    coach = m.users.create(
-        username="c.i", email="ci@example.com", password="pw-1234567", role="coach"
-    )
-    player = m.users.create(
-        username="p.i",
-        email="pi@example.com",
-        password="pw-1234567",
-        role="player",
-        coach_id=coach.id,
-    )
+    player = account(m, "player", coach=account(m, "coach"))
     assert not worker_threads()
     settings.SWINGVISION_INLINE_WORKER = True
     apps.get_app_config("analysis").ready()
