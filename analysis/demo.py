@@ -79,7 +79,7 @@ def demo_players(players_per_coach: int) -> list[DemoPlayer]:
 
 
 def swing_params(p: DemoPlayer, k: int, n: int, rng: np.random.Generator):
-    from analysis.synth import SwingParams
+    from analysis.engine.synth import SwingParams
 
     progress = k / max(n - 1, 1)
 
@@ -117,7 +117,7 @@ def seed_demo(
     render: bool = True,
     echo=print,
 ) -> dict:
-    from analysis.synth import generate_swing, render_video
+    from analysis.engine.synth import generate_swing, render_video
     from swingvision.coaching.library import seed_drills
 
     users = m.users

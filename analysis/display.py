@@ -1,7 +1,7 @@
 """How metrics and swing phases read on the dashboard: labels, units, formatted values and bands.
 
-Labels and formats come from the engine's registry (analysis.metrics.METRICS and
-analysis.scoring); a metric the registry does not know (an older engine's, say) falls back to its
+Labels and formats come from the engine's registry (analysis.engine.metrics.METRICS and
+analysis.engine.scoring); a metric the registry does not know (an older engine's, say) falls back to its
 stored name and a plain number, so a page never fails on data it did not expect.
 """
 
@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.events import EVENT_NAMES
+from analysis.engine.events import EVENT_NAMES
 
 EVENT_LABELS = {
     "address": "Address",
@@ -40,7 +40,7 @@ UNIT_SUFFIX = {"deg": "°", "s": " s", "ratio": ":1", "torso": " torso", "stance
 
 def _registry() -> dict[str, Any]:
     try:
-        from analysis.metrics import METRICS
+        from analysis.engine.metrics import METRICS
     except ImportError:  # an engine without a registry: names and plain numbers
         return {}
     return METRICS
@@ -101,7 +101,7 @@ def format_value(name: str, value: Any) -> str:
     spec = _registry().get(name)
     if spec is not None:
         try:
-            from analysis.scoring import format_value as engine_format
+            from analysis.engine.scoring import format_value as engine_format
 
             return engine_format(spec, v)
         except ImportError:

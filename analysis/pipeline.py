@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from analysis.pose import N_LANDMARKS
-from analysis.similarity import frame_phases
+from analysis.engine.pose import N_LANDMARKS
+from analysis.engine.similarity import frame_phases
 from swingvision.db.managers import SYSTEM, Managers, managers
 from swingvision.db.records import SwingAnalysis, User, Video
 
@@ -59,7 +59,7 @@ def load_poses(video: Video, *, progress=None) -> LoadedPoses:
     meta = video.metadata
     width, height = meta.get("width"), meta.get("height")
     if meta.get("pose_ref"):
-        from analysis.pose_io import PoseFileError, load_pose_file
+        from analysis.engine.pose_io import PoseFileError, load_pose_file
 
         try:
             with store.open(meta["pose_ref"]) as fh:
@@ -87,7 +87,7 @@ def load_poses(video: Video, *, progress=None) -> LoadedPoses:
         return stored
     if not video.blob_ref:
         raise ProcessingError("no video file and no pose file to analyse")
-    from analysis.extract import ExtractionError, extract_poses, mediapipe_available
+    from analysis.engine.extract import ExtractionError, extract_poses, mediapipe_available
 
     if not mediapipe_available():
         raise ProcessingError(
@@ -259,7 +259,7 @@ def analyze_and_store(
                 confidence[name] = found[name]
     # Poses first, then the analysis, then progress: a crash in between leaves rows that the
     # re-run overwrites (same ids), never a second copy. Each pose carries its phase, view and
-    # handedness, which similarity search filters on (analysis/similarity.py).
+    # handedness, which similarity search filters on (analysis/engine/similarity.py).
     m.poses.write_video_poses(
         video,
         kp,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRefresh
 
 from analysis import display
-from analysis.pose import LANDMARK_NAMES, SKELETON_EDGES
+from analysis.engine.pose import LANDMARK_NAMES, SKELETON_EDGES
 from swingvision.db.codec import to_epoch_ms
 from swingvision.db.managers import managers
 from swingvision.db.managers.scope import can_edit_player

@@ -14,7 +14,7 @@ GOLFDB = Path(__file__).resolve().parents[2] / "shared" / "data" / "golfdb" / "t
 
 def mediapipe_ms_per_frame(n_frames: int = 30) -> float | None:
     """Steady-state MediaPipe Pose time per frame on the real clip (first frame excluded)."""
-    from analysis.extract import mediapipe_available
+    from analysis.engine.extract import mediapipe_available
 
     if not mediapipe_available() or not GOLFDB.exists():
         return None
@@ -39,7 +39,7 @@ def mediapipe_ms_per_frame(n_frames: int = 30) -> float | None:
 
 def run(quick: bool) -> list[Figure]:
     from analysis.engine import analyze
-    from analysis.synth import SwingParams, generate_swing
+    from analysis.engine.synth import SwingParams, generate_swing
 
     # 900 frames: a 3 s clip at 300 fps, a fast-swing capture a coach might film in slow motion.
     swing = generate_swing(
@@ -71,8 +71,8 @@ def worker_throughput(n_videos: int) -> Figure:
     same pose parsing and engine work with no database or storage."""
     from analysis import worker
     from analysis.engine import analyze
-    from analysis.pose_io import export_pose_csv, load_pose_file
-    from analysis.synth import SwingParams, generate_swing
+    from analysis.engine.pose_io import export_pose_csv, load_pose_file
+    from analysis.engine.synth import SwingParams, generate_swing
     from swingvision.db.managers import SYSTEM
     from swingvision.storage import get_store, video_key
 

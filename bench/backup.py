@@ -30,7 +30,7 @@ def _timed(fn) -> tuple[float, object]:
 def _fill_poses(db, n_poses: int, seed: int = 0) -> None:
     """n_poses rows of random keypoints and embeddings in videos of 150 frames, written through
     the poses manager (bulk executemany per video); the rows need not be real swings."""
-    from analysis.pose import POSE_EMBEDDING_DIM
+    from analysis.engine.pose import POSE_EMBEDDING_DIM
     from swingvision.db.managers import managers
     from swingvision.db.records import Video
 

@@ -1,7 +1,7 @@
 """Ingest: poses written per second through the managers, beside raw sqlite3 executemany of the
 same rows into the same schema, in the same run; at 10k, 100k and 1M poses (quick: 10k, 100k).
 
-The data: generated swings (analysis.synth), analysed once by the engine for their per-frame
+The data: generated swings (analysis.engine.synth), analysed once by the engine for their per-frame
 embeddings and phases; each video is one of them moved by its own small offset, so no two videos
 write the same bytes. Every round writes into two fresh SQLite files migrated by the app's own
 migrations, one per writer, so both have the same table, indexes and similarity change-feed
@@ -69,8 +69,8 @@ class Job:
 
 def base_swings(n: int = N_SWINGS, seed: int = 5) -> list[Swing]:
     from analysis.engine import analyze
-    from analysis.similarity import frame_phases
-    from analysis.synth import SwingParams, generate_swing
+    from analysis.engine.similarity import frame_phases
+    from analysis.engine.synth import SwingParams, generate_swing
 
     rng = np.random.default_rng(seed)
     out = []
@@ -100,7 +100,7 @@ def base_swings(n: int = N_SWINGS, seed: int = 5) -> list[Swing]:
 def jobs(n_poses: int, swings: list[Swing], *, seed: int) -> Iterator[list[Job]]:
     """Chunks of videos adding up to exactly n_poses rows, made as they are needed (1M poses of
     arrays would not fit comfortably in memory at once)."""
-    from analysis.pose import pose_confidence
+    from analysis.engine.pose import pose_confidence
     from swingvision.db.records import Video
 
     rng = np.random.default_rng(seed)

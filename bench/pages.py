@@ -44,8 +44,8 @@ CLUBS = ("driver", "7-iron", "5-iron", "9-iron", "pitching wedge")
 def analysis_pool(n: int = POOL, seed: int = 3) -> list[dict]:
     """Stored analysis fields (analysis.pipeline.analysis_fields) of n generated, analysed swings."""
     from analysis.engine import analyze
+    from analysis.engine.synth import SwingParams, generate_swing
     from analysis.pipeline import analysis_fields
-    from analysis.synth import SwingParams, generate_swing
 
     rng = np.random.default_rng(seed)
     pool = []

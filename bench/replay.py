@@ -54,8 +54,8 @@ def _use_database(path: str):
 
 def _ensure_swing():
     """The coach, the player and the 900-frame analysed swing (made once, through the pipeline)."""
+    from analysis.engine.synth import SwingParams, generate_swing
     from analysis.pipeline import LoadedPoses, analyze_and_store
-    from analysis.synth import SwingParams, generate_swing
     from swingvision.db.managers import SYSTEM, managers
 
     m = managers()

@@ -1,6 +1,6 @@
 """Pose similarity search in the embedded backend at 1,000,000 stored poses (quick: 100,000).
 
-The data: poses of generated swings (analysis.synth, 48 swings of varied turn, tempo, view and
+The data: poses of generated swings (analysis.engine.synth, 48 swings of varied turn, tempo, view and
 hand, analysed by the engine), spread over videos and 1000 players, each video its base swing
 plus a per-video offset and per-frame noise in embedding space, so the matrix has the clustered
 shape of real libraries. They are written through the gateway (`poses_upsert`, executemany) into a
@@ -45,8 +45,8 @@ def _rss_mb() -> float:
 def base_library(n_swings: int = 48, seed: int = 0) -> dict:
     """Poses, embeddings and phases of generated, analysed swings."""
     from analysis.engine import analyze
-    from analysis.similarity import frame_phases
-    from analysis.synth import SwingParams, generate_swing
+    from analysis.engine.similarity import frame_phases
+    from analysis.engine.synth import SwingParams, generate_swing
 
     rng = np.random.default_rng(seed)
     out = {"swings": []}
@@ -144,7 +144,7 @@ def ensure_data(n_rows: int, library: dict | None = None) -> tuple[str, dict]:
 
 
 def measure(n_rows: int, library: dict | None) -> tuple[list[Figure], dict | None]:
-    from analysis.similarity import exact_distances
+    from analysis.engine.similarity import exact_distances
     from swingvision.similarity.index import SyncedIndex
 
     path, library = ensure_data(n_rows, library)

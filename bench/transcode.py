@@ -29,7 +29,7 @@ def make_clip(path: Path, seconds: int) -> Path:
     import av
     import numpy as np
 
-    from analysis.synth import SwingParams, generate_swing, render_frame
+    from analysis.engine.synth import SwingParams, generate_swing, render_frame
 
     swing = generate_swing(SwingParams(fps=FPS, width=WIDTH, height=HEIGHT, seed=17))
     rng = np.random.default_rng(17)

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.pose import POSE_EMBEDDING_DIM, SWING_EMBEDDING_DIM
+from analysis.engine.pose import POSE_EMBEDDING_DIM, SWING_EMBEDDING_DIM
 from swingvision.db import NotFound
 from swingvision.db.codec import utc_now
 from swingvision.db.gateway import Database, parse_db_url

@@ -1,5 +1,5 @@
 """Exports of a swing and of a player's analyses: CSV with a header row, JSON, and the report's key
-frames. Keypoint files are the pose file format analysis.pose_io reads back (a round trip gives the
+frames. Keypoint files are the pose file format analysis.engine.pose_io reads back (a round trip gives the
 same poses); text cells that a spreadsheet would run as a formula are quoted first."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from analysis import display
-from analysis.events import EVENT_NAMES
-from analysis.pose import LANDMARK_INDEX, SKELETON_EDGES
-from analysis.pose_io import export_pose_csv, export_pose_json
+from analysis.engine.events import EVENT_NAMES
+from analysis.engine.pose import LANDMARK_INDEX, SKELETON_EDGES
+from analysis.engine.pose_io import export_pose_csv, export_pose_json
 from swingvision.db.codec import utc_now
 from swingvision.db.managers.coaching import coach_events, swing_frames
 from swingvision.db.records import PoseSequence, SwingAnalysis, User, Video

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from analysis import display
-from analysis.pose import LANDMARK_NAMES
+from analysis.engine.pose import LANDMARK_NAMES
 from swingvision.admin_data.forms import is_htmx, scoped
 from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.coaching import (

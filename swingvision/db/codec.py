@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from analysis.pose import LANDMARK_INDEX, LANDMARK_NAMES, N_LANDMARKS
+from analysis.engine.pose import LANDMARK_INDEX, LANDMARK_NAMES, N_LANDMARKS
 
 
 class Keypoints:

@@ -67,7 +67,9 @@ class Pose:
     confidence: float | None
     embedding: np.ndarray | None = field(metadata=VECTOR)
     # What similarity search filters on (migration 0004); None on rows written without analysis.
-    phase: str | None  # an event name or the phase between events (analysis.similarity.PHASES)
+    phase: (
+        str | None
+    )  # an event name or the phase between events (analysis.engine.similarity.PHASES)
     view: str | None  # "face-on" | "down-the-line"
     left_handed: bool | None
 

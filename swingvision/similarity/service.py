@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.similarity import exact_distances
+from analysis.engine.similarity import exact_distances
 from swingvision.db.errors import NotFound
 from swingvision.db.gateway import Database
 from swingvision.db.managers.scope import Actor, visible_player

@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from analysis.pose import SKELETON_EDGES
-from analysis.similarity import per_joint_rms, phase_label
+from analysis.engine.pose import SKELETON_EDGES
+from analysis.engine.similarity import per_joint_rms, phase_label
 from swingvision.db.errors import NotFound
 from swingvision.db.managers import managers
 from swingvision.db.managers.similarity import SCOPES, ScopeError

@@ -22,7 +22,7 @@ import numpy as np
 
 # Bump when the metadata below changes shape, so a later re-probe can tell old rows apart.
 PROBE_VERSION = 2  # 2: pix_fmt, brand, faststart, max_keyframe_gap
-MAX_FRAMES = 100_000  # the pose files' limit too (analysis.pose_io.MAX_FRAMES)
+MAX_FRAMES = 100_000  # the pose files' limit too (analysis.engine.pose_io.MAX_FRAMES)
 MAX_DIMENSION = 8192
 MIN_FRAMES = 2
 # Containers that hold still images (FFmpeg's image2 demuxer and the *_pipe image readers).

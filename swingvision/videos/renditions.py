@@ -157,7 +157,7 @@ def _frame_rate(stream: Any, fps: float | None, vfr: bool) -> Fraction:
 
 def _quarter_turns(frame: Any) -> int:
     """Counter-clockwise quarter turns that show the frame upright (PyAV reports the display
-    matrix as counter-clockwise degrees; analysis/extract.py turns poses the same way)."""
+    matrix as counter-clockwise degrees; analysis/engine/extract.py turns poses the same way)."""
     return round((getattr(frame, "rotation", 0) or 0) / 90) % 4
 
 

@@ -6,7 +6,7 @@ the video, by seeking, and stores two images under `thumbs/<player_id>/<video_id
 - the strip: the 8 event frames side by side, each fitted into TILE_BOX (a dark tile where an event
   was not found).
 Frames come from the browser rendition when there is one (upright already, small, quick to seek),
-else from the original, turned upright like the poses (analysis/extract.py). A swing with no video
+else from the original, turned upright like the poses (analysis/engine/extract.py). A swing with no video
 (pose file only), a video that cannot be decoded, and a swing whose video expired get the same two
 images drawn from the skeleton instead: retention (videos/retention.py) deletes the pictures of
 the person with the video and draws the skeleton ones, so nothing of the footage outlives it.
@@ -33,7 +33,7 @@ import numpy as np
 
 from analysis.display import EVENT_LABELS
 from analysis.engine import EVENT_NAMES
-from analysis.pose import SKELETON_EDGES
+from analysis.engine.pose import SKELETON_EDGES
 from swingvision.db.managers import SYSTEM, Managers, dense_keypoints
 from swingvision.db.records import Video
 from swingvision.storage import RENDITIONS_PREFIX, BlobNotFound, get_store

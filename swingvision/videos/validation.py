@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 
-from analysis.pose_io import PoseFile, PoseFileError, load_pose_file
+from analysis.engine.pose_io import PoseFile, PoseFileError, load_pose_file
 from swingvision.db.managers import ValidationError
 
 from .probe import ProbeError, VideoInfo, probe_video

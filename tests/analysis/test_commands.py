@@ -13,8 +13,8 @@ from django.core.management.base import CommandError
 
 from analysis import worker
 from analysis.engine import ENGINE_VERSION
-from analysis.metrics import METRICS
-from analysis.synth import SwingParams, generate_swing
+from analysis.engine.metrics import METRICS
+from analysis.engine.synth import SwingParams, generate_swing
 from swingvision.db.managers import SYSTEM
 from tests.dashboard.helpers import account
 

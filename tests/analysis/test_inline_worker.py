@@ -16,7 +16,7 @@ import pytest
 from django.apps import apps
 
 from analysis import worker
-from analysis.synth import SwingParams, generate_swing
+from analysis.engine.synth import SwingParams, generate_swing
 from tests.dashboard.helpers import account
 
 from .test_worker import queue_pose_file_video

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.signal import savgol_filter
 
-from analysis.smoothing import savgol, savgol_coeffs
+from analysis.engine.smoothing import savgol, savgol_coeffs
 
 
 @pytest.mark.parametrize(

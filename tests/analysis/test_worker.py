@@ -11,8 +11,8 @@ import pytest
 from django.core.management import call_command
 
 from analysis import pipeline, worker
-from analysis.pose_io import export_pose_csv
-from analysis.synth import SwingParams, generate_swing
+from analysis.engine.pose_io import export_pose_csv
+from analysis.engine.synth import SwingParams, generate_swing
 from swingvision.db.managers import SYSTEM
 from swingvision.storage import get_store, video_key
 
@@ -149,7 +149,7 @@ def test_reanalysis_uses_stored_poses_and_keeps_one_row_per_version(mgr, player)
 
 @pytest.mark.slow
 def test_mediapipe_on_the_real_video_gives_all_events_in_order(mgr, make_user):
-    from analysis.extract import mediapipe_available
+    from analysis.engine.extract import mediapipe_available
 
     assert mediapipe_available(), "the pose extra must be installed (pip install .[pose])"
     coach = make_user("coach")

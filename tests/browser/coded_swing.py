@@ -1,6 +1,6 @@
 """A rendered synthetic swing whose every frame carries its own number, for the overlay sync test.
 
-Each frame is analysis.synth.render_frame's picture with a row of CODE_BITS black/white blocks
+Each frame is analysis.engine.synth.render_frame's picture with a row of CODE_BITS black/white blocks
 burned along the top (most significant bit first; the layout static/js/replay.js reads with
 ?debug=sync). The video is encoded with PyAV (libx264, yuv420p, an exact Fraction time base), stored
 as the swing's blob, and its poses and analysis go through the real pipeline.
@@ -45,7 +45,7 @@ def read_code(img: np.ndarray) -> int:
 def encode_coded_video(swing, path: Path) -> None:
     import av
 
-    from analysis.synth import render_frame
+    from analysis.engine.synth import render_frame
 
     p = swing.params
     rate = Fraction(round(p.fps))
@@ -77,8 +77,8 @@ def decoded_codes(path: Path) -> list[int]:
 
 def make_coded_swing(m, player, *, video_id: str, fps: float = 30.0, seed: int = 7):
     """Generate, render, store and analyse one coded swing; returns (video, swing)."""
+    from analysis.engine.synth import SwingParams, generate_swing
     from analysis.pipeline import LoadedPoses, analyze_and_store
-    from analysis.synth import SwingParams, generate_swing
     from swingvision.db.managers import SYSTEM
     from swingvision.storage import get_store, video_key
 

@@ -200,7 +200,7 @@ def test_a_snapped_angle_follows_the_lead_arm_and_the_player_only_sees_it(
 
 def test_dragging_the_top_marker_recomputes_the_analysis(page, live_url, browser_login, world):
     from analysis import display
-    from analysis.events import EVENT_NAMES
+    from analysis.engine.events import EVENT_NAMES
     from analysis.pipeline import run_engine
     from swingvision.db.managers import SYSTEM, dense_keypoints
 

@@ -55,7 +55,7 @@ class Team:
 
 def swing_with_video(m, player, *, seed: int = 31):
     """A swing whose rendered video is stored, analysed through the pipeline."""
-    from analysis.synth import render_video
+    from analysis.engine.synth import render_video
     from swingvision.storage import get_store, video_key
 
     # A short turn and a slow backswing: the analysis has feedback (and the plan drills).

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from analysis.engine import EVENT_NAMES, analyze
-from analysis.similarity import frame_phases
+from analysis.engine.similarity import frame_phases
 from swingvision.db import NotFound
 from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError, managers
 from tests.backends import BACKENDS, drop_backend, open_backend
@@ -306,7 +306,7 @@ def test_deleting_a_swing_deletes_its_notes(m, team):
 
 # -- drills --------------------------------------------------------------------------------------
 def test_the_default_library_is_seeded_once(m):
-    from analysis.metrics import METRICS
+    from analysis.engine.metrics import METRICS
     from swingvision.coaching.library import default_drills, seed_drills
 
     seed_drills(m)

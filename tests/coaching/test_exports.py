@@ -10,8 +10,8 @@ import json
 import numpy as np
 import pytest
 
-from analysis.metrics import METRICS
-from analysis.pose_io import load_pose_file
+from analysis.engine.metrics import METRICS
+from analysis.engine.pose_io import load_pose_file
 from swingvision.db.managers import SYSTEM, dense_keypoints
 
 

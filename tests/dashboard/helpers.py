@@ -34,8 +34,8 @@ def add_swing(
     backswing_s: float = 0.8,
 ):
     """A swing recorded `days_ago`, analysed by the engine (or left in `status` without one)."""
+    from analysis.engine.synth import SwingParams, generate_swing
     from analysis.pipeline import LoadedPoses, analyze_and_store
-    from analysis.synth import SwingParams, generate_swing
     from swingvision.db.codec import utc_now
     from swingvision.db.managers import SYSTEM
 

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from analysis.pose import LANDMARK_NAMES, SKELETON_EDGES
+from analysis.engine.pose import LANDMARK_NAMES, SKELETON_EDGES
 from swingvision.db.managers import SYSTEM
 
 from .helpers import account, add_swing

@@ -15,9 +15,15 @@ from analysis.engine import (
     SwingAnalysis,
     analyze,
 )
-from analysis.pose import POSE_EMBEDDING_DIM, SWING_EMBEDDING_DIM, empty_poses
-from analysis.report import TEMPO_TARGET, TOLERANCES, engine_report, event_tolerance, format_report
-from analysis.synth import SwingParams, generate_swing
+from analysis.engine.pose import POSE_EMBEDDING_DIM, SWING_EMBEDDING_DIM, empty_poses
+from analysis.engine.report import (
+    TEMPO_TARGET,
+    TOLERANCES,
+    engine_report,
+    event_tolerance,
+    format_report,
+)
+from analysis.engine.synth import SwingParams, generate_swing
 from tests.conftest import SHARED_DATA
 
 ASPECT = 640 / 480

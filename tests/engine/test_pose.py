@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from analysis.pose import (
+from analysis.engine.pose import (
     EMBEDDING_JOINTS,
     LANDMARK_INDEX,
     POSE_EMBEDDING_DIM,
@@ -12,7 +12,7 @@ from analysis.pose import (
     pose_embeddings,
     swing_embedding,
 )
-from analysis.synth import SwingParams, generate_swing
+from analysis.engine.synth import SwingParams, generate_swing
 
 
 def test_constants():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.engine import analyze
-from analysis.extract import mediapipe_available
+from analysis.engine.extract import mediapipe_available
 from tests.poses.test_pose_extract import extract_golfdb_poses
 
 

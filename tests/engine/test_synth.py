@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from analysis.engine import EVENT_NAMES
-from analysis.synth import SwingParams, generate_swing, render_video
+from analysis.engine.synth import SwingParams, generate_swing, render_video
 
 
 def _yaw_deg(kp, lead, trail, frame):

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from analysis.pose import pose_embeddings
-from analysis.synth import SwingParams, generate_swing
+from analysis.engine.pose import pose_embeddings
+from analysis.engine.synth import SwingParams, generate_swing
 from swingvision.db.gateway import Database, parse_db_url
 from swingvision.db.ids import new_id
 from swingvision.db.managers import SYSTEM

@@ -91,7 +91,7 @@ def make_phone_team(m: Managers, kinds: tuple[str, ...], *, baked: bool = False)
     clip), each uploaded through the upload page and processed by the worker."""
     from django.test import Client
 
-    from analysis.synth import render_video
+    from analysis.engine.synth import render_video
     from swingvision.accounts.throttle import login_throttle
     from tests.conftest import TEST_PASSWORD
     from tests.dashboard.helpers import account

@@ -8,7 +8,7 @@
 - WebM: VP9 (libvpx-vp9) at its default keyframe spacing.
 - Low light: H.264 whose frame times wander (a variable frame rate).
 
-Frames are the synthetic swing (analysis.synth.render_frame) drawn upright at the display size,
+Frames are the synthetic swing (analysis.engine.synth.render_frame) drawn upright at the display size,
 optionally with the frame number burned in (tests/browser/coded_swing.burn_code), so the overlay
 sync test can read which frame the browser shows.
 """
@@ -27,8 +27,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from analysis.pose_io import export_pose_csv
-from analysis.synth import SwingParams, SyntheticSwing, generate_swing, render_frame
+from analysis.engine.pose_io import export_pose_csv
+from analysis.engine.synth import SwingParams, SyntheticSwing, generate_swing, render_frame
 from tests.browser.coded_swing import burn_code
 
 # Short swings (about 1.8 s): the engine finds all 8 events, and files stay small.

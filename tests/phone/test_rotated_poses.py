@@ -10,8 +10,8 @@ import av
 import numpy as np
 import pytest
 
-from analysis.extract import extract_poses, mediapipe_available
-from analysis.pose import BODY_JOINTS
+from analysis.engine.extract import extract_poses, mediapipe_available
+from analysis.engine.pose import BODY_JOINTS
 from swingvision.videos.renditions import transcode
 from tests.poses.test_pose_extract import _video_frames
 

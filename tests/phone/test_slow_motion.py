@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.synth import render_video
+from analysis.engine.synth import render_video
 from swingvision.db.managers import SYSTEM
 
 from . import phone_media

@@ -13,8 +13,8 @@ import av
 import numpy as np
 import pytest
 
-from analysis.pose_io import export_pose_csv
-from analysis.synth import SwingParams, generate_swing
+from analysis.engine.pose_io import export_pose_csv
+from analysis.engine.synth import SwingParams, generate_swing
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import SYSTEM
 from swingvision.storage import get_store, video_key
@@ -212,8 +212,8 @@ def test_video_media_command_backfills_swings_analysed_before(team, mgr):
     """Swings analysed before renditions and pictures existed (like the demo's) get both."""
     from django.core.management import call_command
 
+    from analysis.engine.synth import render_video
     from analysis.pipeline import LoadedPoses, analyze_and_store
-    from analysis.synth import render_video
 
     _, player, _ = team
     swing = phone_media.short_swing(fps=30, width=320, height=240, seed=41)

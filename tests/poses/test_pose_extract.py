@@ -13,9 +13,14 @@ import av
 import numpy as np
 import pytest
 
-from analysis import extract
-from analysis.extract import ExtractedPoses, ExtractionError, extract_poses, mediapipe_available
-from analysis.pose import BODY_JOINTS, LANDMARK_INDEX
+from analysis.engine import extract
+from analysis.engine.extract import (
+    ExtractedPoses,
+    ExtractionError,
+    extract_poses,
+    mediapipe_available,
+)
+from analysis.engine.pose import BODY_JOINTS, LANDMARK_INDEX
 from tests.conftest import SHARED_DATA
 
 VIDEO = SHARED_DATA / "golfdb" / "test_video.mp4"
@@ -228,7 +233,7 @@ def test_without_mediapipe_extraction_says_which_extra_to_install(
 def test_module_imports_without_mediapipe() -> None:
     code = (
         "import sys; sys.modules['mediapipe'] = None\n"
-        "import analysis.extract as e\n"
+        "import analysis.engine.extract as e\n"
         "assert not e.mediapipe_available()\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)

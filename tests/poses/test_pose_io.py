@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from analysis.pose import LANDMARK_INDEX, LANDMARK_NAMES
-from analysis.pose_io import (
+from analysis.engine.pose import LANDMARK_INDEX, LANDMARK_NAMES
+from analysis.engine.pose_io import (
     COCO17_NAMES,
     OPENPOSE_BODY25_NAMES,
     OPENPOSE_COCO18_NAMES,

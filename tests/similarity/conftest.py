@@ -42,8 +42,8 @@ class SimilarityWorld:
 
 
 def add_swing(m, world: SimilarityWorld, name: str, player, **params):
+    from analysis.engine.synth import SwingParams, generate_swing
     from analysis.pipeline import LoadedPoses, analyze_and_store
-    from analysis.synth import SwingParams, generate_swing
     from swingvision.db.managers import SYSTEM
 
     p = SwingParams(width=640, height=480, **params)

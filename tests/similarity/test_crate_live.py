@@ -38,8 +38,8 @@ def _account(m, role, coach=None, settings=None):
 
 @pytest.fixture(scope="module")
 def world(crate):
+    from analysis.engine.synth import SwingParams, generate_swing
     from analysis.pipeline import LoadedPoses, analyze_and_store
-    from analysis.synth import SwingParams, generate_swing
     from swingvision.db.managers import SYSTEM
 
     m = crate
@@ -75,7 +75,7 @@ def world(crate):
 
 def exact_answer(m, query, user_ids, exclude, k, phase=None):
     """Brute force over every stored pose of the allowed users (the oracle)."""
-    from analysis.similarity import exact_distances
+    from analysis.engine.similarity import exact_distances
     from swingvision.db.managers import SYSTEM
 
     best = {}

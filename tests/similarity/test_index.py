@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.similarity import PHASES, VIEWS, exact_distances, frame_phases
+from analysis.engine.similarity import PHASES, VIEWS, exact_distances, frame_phases
 from swingvision.db.gateway import Database, parse_db_url
 from swingvision.db.managers import SYSTEM, managers
 from swingvision.db.managers.similarity import VectorRows

@@ -77,7 +77,7 @@ def test_mirroring_makes_a_lefty_find_the_right_handed_twin(gateway, sim_world, 
     assert hits[0].video.id == w.video("right95").id
     assert hits[0].distance < 0.7 * hits[1].distance
     # The stored embedding is the mirrored one: unmirrored, the lefty is nowhere near its twin.
-    from analysis.pose import pose_embeddings
+    from analysis.engine.pose import pose_embeddings
 
     lefty = w.swings["left95"][2]
     raw = pose_embeddings(lefty.keypoints, left_handed=False, aspect=640 / 480)[w.top("left95")]

@@ -117,8 +117,8 @@ def png_bytes(width: int = 8, height: int = 6) -> bytes:
 
 def pose_csv(frames: int, fps: float | None = 30.0) -> bytes:
     """A pose file in our CSV export format with every joint on each of `frames` frames."""
-    from analysis.pose import N_LANDMARKS
-    from analysis.pose_io import export_pose_csv
+    from analysis.engine.pose import N_LANDMARKS
+    from analysis.engine.pose_io import export_pose_csv
 
     kp = np.zeros((frames, N_LANDMARKS, 4), np.float32)
     kp[..., 0] = np.linspace(0.3, 0.7, N_LANDMARKS)

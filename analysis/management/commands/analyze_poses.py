@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         from analysis.engine import AnalysisError, analyze
-        from analysis.pose_io import PoseFileError, load_pose_file
+        from analysis.engine.pose_io import PoseFileError, load_pose_file
 
         path = Path(o["file"])
         if not path.is_file():

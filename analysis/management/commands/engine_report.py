@@ -11,6 +11,6 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
 
     def handle(self, *args, n=200, seed=0, **options):
-        from analysis.report import engine_report, format_report
+        from analysis.engine.report import engine_report, format_report
 
         self.stdout.write(format_report(engine_report(n=n, seed=seed)))

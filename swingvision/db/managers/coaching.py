@@ -93,7 +93,7 @@ def swing_frames(video: Video, analysis: SwingAnalysis | None) -> int:
 
 
 def _point(field: str, raw: Any) -> dict:
-    from analysis.pose import LANDMARK_INDEX
+    from analysis.engine.pose import LANDMARK_INDEX
 
     if not isinstance(raw, dict):
         raise ValidationError(field, "each point must be {x, y} or {joint}")
@@ -159,7 +159,7 @@ def clean_video_url(raw: Any) -> str | None:
 
 def drill_aspects() -> dict[str, str]:
     """Aspect name -> label: the engine's metrics, which are what feedback items name."""
-    from analysis.metrics import METRICS
+    from analysis.engine.metrics import METRICS
 
     return {name: spec.label for name, spec in METRICS.items()}
 
@@ -188,7 +188,7 @@ def held_events(events: dict, coach: dict[str, int]) -> dict[str, int]:
     engine finds it again between them). So moving the top changes what depends on the top (tempo,
     the turns at the top) and leaves address and impact where the coach saw them. No coach events:
     nothing is kept, the engine detects everything."""
-    from analysis.events import EVENT_NAMES
+    from analysis.engine.events import EVENT_NAMES
 
     if not coach:
         return {}
@@ -369,7 +369,7 @@ class Coaching:
         recorded in details["corrections"] (who, when, the engine's frame and the coach's), the
         events kept in details["event_override"] (what a re-analysis passes the engine again),
         and the audit log. Nothing is written when the engine cannot analyse the swing so."""
-        from analysis.events import EVENT_NAMES
+        from analysis.engine.events import EVENT_NAMES
         from analysis.pipeline import ProcessingError, analyze_and_store, thumbnail_step
 
         player, video, analysis = self._swing(actor, player_id, video_id, edit=True)
@@ -514,7 +514,7 @@ class Coaching:
 def _check_order(wanted: dict[str, int], changed: str) -> None:
     """The coach's events must keep the swing's order (address < toe up < ... < finish)."""
     from analysis.display import EVENT_LABELS
-    from analysis.events import EVENT_NAMES
+    from analysis.engine.events import EVENT_NAMES
 
     fixed = sorted(wanted.items(), key=lambda kv: EVENT_NAMES.index(kv[0]))
     for (a, fa), (b, fb) in zip(fixed, fixed[1:], strict=False):

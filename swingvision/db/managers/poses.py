@@ -39,7 +39,7 @@ class Poses:
 
         `phases` (one per frame), `view` and `left_handed` are what similarity search filters
         on; the pipeline passes them from the analysis."""
-        from analysis.pose import pose_confidence
+        from analysis.engine.pose import pose_confidence
 
         kp = np.asarray(keypoints, dtype=np.float32)
         n = len(kp)

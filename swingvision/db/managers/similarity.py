@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.pose import POSE_EMBEDDING_DIM, SWING_EMBEDDING_DIM
+from analysis.engine.pose import POSE_EMBEDDING_DIM, SWING_EMBEDDING_DIM
 
 from ..codec import Vector, from_epoch_ms
 from ..errors import NotFound

@@ -1,6 +1,6 @@
 """The swing metrics: their registry (unit, target band, weight, views, definition) and maths.
 
-All maths runs on a right-handed Motion (see analysis.events) in frame-height units.
+All maths runs on a right-handed Motion (see analysis.engine.events) in frame-height units.
 Each metric reads the poses at the detected events; `compute_metrics` returns, per metric,
 a value or the reason it is unavailable, and a confidence in [0, 1].
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.events import (
+from analysis.engine.events import (
     LEAD_ELBOW,
     LEAD_HIP,
     LEAD_SHOULDER,
@@ -24,7 +24,7 @@ from analysis.events import (
     noise_level,
     odd_window,
 )
-from analysis.smoothing import savgol, savgol_coeffs
+from analysis.engine.smoothing import savgol, savgol_coeffs
 
 FACE_ON, DOWN_THE_LINE = "face-on", "down-the-line"
 VIEWS = (FACE_ON, DOWN_THE_LINE)

@@ -1,6 +1,6 @@
 """Engine accuracy report: analyse many synthetic swings with known truth and measure errors.
 
-`python -m analysis.report [--n 200] [--seed 0]` prints the table; `engine_report` returns the
+`python -m analysis.engine.report [--n 200] [--seed 0]` prints the table; `engine_report` returns the
 numbers (the acceptance tests assert on them).
 """
 
@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from analysis.engine import EVENT_NAMES, AnalysisError, analyze
-from analysis.synth import SwingParams, generate_swing
+from analysis.engine.synth import SwingParams, generate_swing
 
 REPORT_METRICS: tuple[str, ...] = (
     "tempo_ratio",

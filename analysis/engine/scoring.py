@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.metrics import METRICS, MetricSpec
+from analysis.engine.metrics import METRICS, MetricSpec
 
 MIN_SCORED_CONFIDENCE = 0.3  # metrics below this confidence do not count in the overall score
 ESTIMATED_BELOW = 0.7  # findings say "an estimated" below this confidence

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import find_peaks
 
-from analysis.pose import BODY_JOINTS, EVENT_NAMES, torso_length
-from analysis.smoothing import savgol, savgol_coeffs
+from analysis.engine.pose import BODY_JOINTS, EVENT_NAMES, torso_length
+from analysis.engine.smoothing import savgol, savgol_coeffs
 
 MIN_CLIP_S = 0.5
 MIN_CONFIDENCE = 0.3  # a joint below this visibility is treated as missing

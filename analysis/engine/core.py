@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.events import EVENT_NAMES, AnalysisError, detect_events, prepare
-from analysis.metrics import METRICS, VIEWS, MetricSpec, compute_metrics
-from analysis.pose import N_LANDMARKS, mirror_poses, pose_embeddings, swing_embedding
-from analysis.scoring import (
+from analysis.engine.events import EVENT_NAMES, AnalysisError, detect_events, prepare
+from analysis.engine.metrics import METRICS, VIEWS, MetricSpec, compute_metrics
+from analysis.engine.pose import N_LANDMARKS, mirror_poses, pose_embeddings, swing_embedding
+from analysis.engine.scoring import (
     MIN_SCORED_CONFIDENCE,
     finding_text,
     overall_label,
@@ -111,7 +111,7 @@ def analyze(
 ) -> SwingAnalysis:
     """Analyse one swing.
 
-    keypoints: (F, 33, 4) x, y, z, confidence (see analysis.pose); fps: frames per second;
+    keypoints: (F, 33, 4) x, y, z, confidence (see analysis.engine.pose); fps: frames per second;
     aspect: frame width / height, so x and y share a unit; targets: per-metric bands that
     replace the defaults (a coach's targets for a player); events_override: frames a coach
     set by hand, which win over detection (the other events are detected around them).

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.metrics import plane_angle_deg
-from analysis.pose import EVENT_NAMES, N_LANDMARKS, SKELETON_EDGES, mirror_poses
+from analysis.engine.metrics import plane_angle_deg
+from analysis.engine.pose import EVENT_NAMES, N_LANDMARKS, SKELETON_EDGES, mirror_poses
 
 # Body dimensions (metres), an adult of about 1.8 m.
 _PELVIS_HEIGHT = 0.95

@@ -87,7 +87,7 @@ MIRROR_INDEX: np.ndarray = np.array(
     dtype=np.intp,
 )
 
-# The 8 swing events of GolfDB, in swing order (analysis.events finds them).
+# The 8 swing events of GolfDB, in swing order (analysis.engine.events finds them).
 EVENT_NAMES: tuple[str, ...] = (
     "address",
     "toe_up",

@@ -1,6 +1,6 @@
 """Pose and swing similarity, the pure part: swing phases per frame and exact Euclidean ranking.
 
-Distances are Euclidean between the engine's embeddings (analysis.pose.pose_embeddings): joints
+Distances are Euclidean between the engine's embeddings (analysis.engine.pose.pose_embeddings): joints
 centred on the hip midpoint and divided by the swing's torso length, left-handed swings mirrored to
 right-handed. So a distance reads in torso lengths: two poses 0.2 apart differ by 0.2 torso
 lengths over their 13 joints together (about 0.055 per joint, root mean square). A swing's
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from analysis.events import EVENT_NAMES
+from analysis.engine.events import EVENT_NAMES
 
 # The phase after each event, up to the next one (GolfDB's 8 events split a swing into these).
 PHASE_AFTER: dict[str, str] = {

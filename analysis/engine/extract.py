@@ -2,7 +2,7 @@
 
 Frames are decoded with PyAV, turned upright when the file carries a display rotation, and fed in
 order to MediaPipe Pose in video mode (tracking and landmark smoothing across frames). The result
-is the canonical (frames, 33, 4) array of `analysis.pose`, one row per decoded frame.
+is the canonical (frames, 33, 4) array of `analysis.engine.pose`, one row per decoded frame.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from analysis.pose import N_LANDMARKS, empty_poses
+from analysis.engine.pose import N_LANDMARKS, empty_poses
 
 MISSING_EXTRA = "pose extraction needs the 'pose' extra: pip install .[pose]"
 PROGRESS_EVERY = 10  # frames between progress callbacks

@@ -1,6 +1,6 @@
 """Import and export of pose files (MediaPipe CSV/JSON, COCO-17 and OpenPose JSON) as 33-joint poses.
 
-Every importer ends in the canonical array of `analysis.pose`: (frames, 33, 4) float32 holding x, y
+Every importer ends in the canonical array of `analysis.engine.pose`: (frames, 33, 4) float32 holding x, y
 (normalized to the frame, y down), z (relative depth) and confidence, NaN for a missing joint. Pure
 Python and numpy; every problem with a file is a `PoseFileError` naming the line or field.
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.pose import LANDMARK_INDEX, LANDMARK_NAMES, N_LANDMARKS, empty_poses
+from analysis.engine.pose import LANDMARK_INDEX, LANDMARK_NAMES, N_LANDMARKS, empty_poses
 
 MAX_FRAMES = 100_000
 MAX_PIXELS = 100_000
