@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from analysis import display
 from swingvision.accounts.middleware import public
+from swingvision.coaching.views import player_context
 from swingvision.db import DatabaseUnavailable, NotFound, get_db
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import managers
@@ -20,6 +22,7 @@ from swingvision.db.managers.progress import day_start
 from swingvision.db.managers.roster import SORT_KEYS
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import VIDEO_STATUSES
+from swingvision.health import extra_checks
 from swingvision.web import (
     BadRequest,
     choice_param,
@@ -182,7 +185,6 @@ def player_page(request: HttpRequest, player_id: str) -> HttpResponse:
         else ""
     )
     # Coach tools (issue #10): new notes for the player, the practice plan, the export.
-    from swingvision.coaching.views import player_context
 
     context.update(player_context(request, player))
     return render(request, "player.html", context)
@@ -190,8 +192,6 @@ def player_page(request: HttpRequest, player_id: str) -> HttpResponse:
 
 def key_metrics(actor, player) -> dict:
     """The latest day's mean of the key metrics beside the day on or before 30 days earlier."""
-    from analysis import display
-
     m = managers()
     now = m.progress.on_or_before(actor, player.id, utc_now())
     if now is None:
@@ -241,7 +241,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseUnavailable as e:
         ok = False
         checks["database"] = {"ok": False, "error": str(e)}
-    from swingvision.health import extra_checks
 
     for name, result in extra_checks():
         checks[name] = result

@@ -98,6 +98,17 @@ EVENT_NAMES: tuple[str, ...] = (
     "mid_follow_through",
     "finish",
 )
+# What a coach reads for each event.
+EVENT_LABELS: dict[str, str] = {
+    "address": "Address",
+    "toe_up": "Toe up",
+    "mid_backswing": "Mid backswing",
+    "top": "Top",
+    "mid_downswing": "Mid downswing",
+    "impact": "Impact",
+    "mid_follow_through": "Mid follow-through",
+    "finish": "Finish",
+}
 
 # Event poses in a swing embedding, all 8 in order; Top and Impact count 1.5 times (they define
 # a swing most).

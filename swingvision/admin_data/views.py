@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from analysis.engine import VIEWS
 from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.admin import OwnedRow
 from swingvision.db.managers.audit import TARGET_TYPES
@@ -31,8 +32,6 @@ VIDEO_FIELDS = ("status", "filename", "club", "view")
 
 
 def _views() -> tuple[str, ...]:
-    from analysis.engine import VIEWS
-
     return tuple(VIEWS)
 
 

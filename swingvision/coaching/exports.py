@@ -15,12 +15,15 @@ from typing import Any
 import numpy as np
 
 from analysis import display
+from analysis.engine.corrections import coach_events
 from analysis.engine.events import EVENT_NAMES
 from analysis.engine.pose import LANDMARK_INDEX, SKELETON_EDGES
 from analysis.engine.pose_io import export_pose_csv, export_pose_json
 from swingvision.db.codec import utc_now
-from swingvision.db.managers.coaching import coach_events, swing_frames
 from swingvision.db.records import PoseSequence, SwingAnalysis, User, Video
+from swingvision.db.swing_facts import capture_fps, frame_count, swing_keypoints
+from swingvision.storage import StorageError, get_store
+from swingvision.videos.thumbnails import ThumbnailError, encode_webp, grab_frames
 
 log = logging.getLogger("swingvision.coaching")
 
@@ -56,24 +59,8 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
     return out.getvalue()
 
 
-def keypoint_frames(video: Video, analysis: SwingAnalysis | None, seq: PoseSequence) -> np.ndarray:
-    """The stored poses as (frames, 33, 4): every frame of the swing, NaN rows where none."""
-    from swingvision.db.managers import dense_keypoints
-
-    n = swing_frames(video, analysis)
-    if len(seq):
-        n = max(n, int(seq.frame_numbers.max()) + 1)
-    return dense_keypoints(seq, n)
-
-
-def capture_fps(video: Video, analysis: SwingAnalysis | None) -> float:
-    from analysis.views import capture_fps as page_fps
-
-    return page_fps(video, analysis)
-
-
 def keypoints_csv(video: Video, analysis: SwingAnalysis | None, seq: PoseSequence) -> str:
-    return export_pose_csv(keypoint_frames(video, analysis, seq), capture_fps(video, analysis))
+    return export_pose_csv(swing_keypoints(video, analysis, seq), capture_fps(video, analysis))
 
 
 def metrics_csv(analysis: SwingAnalysis | None) -> str:
@@ -134,7 +121,7 @@ def event_rows(video: Video, analysis: SwingAnalysis | None) -> list[dict]:
     """The 8 events with frame, time, the engine's confidence and whether a coach set them."""
     details = (analysis.details or {}) if analysis else {}
     corrections = details.get("corrections") or []
-    coach = coach_events(corrections, swing_frames(video, analysis))
+    coach = coach_events(corrections, frame_count(video, analysis))
     confidence = details.get("event_confidence") or {}
     fps = capture_fps(video, analysis)
     out = []
@@ -171,7 +158,7 @@ def swing_json(
     """The swing's poses in the pose file layout (pose_io reads it back: the analysis rides along
     under keys the reader ignores) plus its analysis."""
     fps = capture_fps(video, analysis)
-    doc = export_pose_json(keypoint_frames(video, analysis, seq), fps)
+    doc = export_pose_json(swing_keypoints(video, analysis, seq), fps)
     width, height = video.metadata.get("width"), video.metadata.get("height")
     if isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0:
         doc["width"], doc["height"] = width, height
@@ -317,9 +304,6 @@ def _video_pictures(video: Video, frames: list[int]) -> tuple[dict[int, str], tu
     skeleton alone)."""
     if video.status == "expired" or not video.blob_ref or not frames:
         return {}, None
-    from swingvision.storage import StorageError, get_store
-    from swingvision.videos.thumbnails import ThumbnailError, encode_webp, grab_frames
-
     ref = video.metadata.get("rendition_ref") or video.blob_ref
     try:
         with get_store().local_copy(ref) as path:
@@ -341,7 +325,7 @@ def key_frames(
     """The 8 events' frames: the video's picture (when there is one) with the skeleton, and the
     drawings attached to that frame or to the whole swing; and the frame size they are drawn in
     (the pictures' shape when there are pictures, so the skeleton lies on them)."""
-    kp = keypoint_frames(video, analysis, seq)
+    kp = swing_keypoints(video, analysis, seq)
     events = event_rows(video, analysis)
     wanted = [e["frame"] for e in events if e["frame"] is not None and 0 <= e["frame"] < len(kp)]
     pictures, picture_size = _video_pictures(video, wanted)

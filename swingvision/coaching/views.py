@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from analysis import display
+from analysis.corrections import correct_event
 from analysis.engine.pose import LANDMARK_NAMES
 from swingvision.admin_data.forms import is_htmx, scoped
 from swingvision.db.managers import ValidationError, managers
@@ -28,11 +29,11 @@ from swingvision.db.managers.coaching import (
     MAX_ANNOTATION_TEXT,
     MAX_NOTE_TEXT,
     drill_aspects,
-    swing_frames,
 )
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.managers.swings import EARLIEST, LATEST
 from swingvision.db.records import Note, SwingAnalysis, User, Video
+from swingvision.db.swing_facts import frame_count
 from swingvision.web import BadRequest, choice_param, player_or_404, video_or_404
 
 from . import exports
@@ -99,7 +100,7 @@ def swing_context(
             "urls": urls,
             "annotations": annotations,
             "authors": {k: v for k, v in names.items() if k},
-            "frames": swing_frames(video, analysis),
+            "frames": frame_count(video, analysis),
             "joints": list(LANDMARK_NAMES),
             "kinds": list(ANNOTATION_POINTS),
             "maxText": MAX_ANNOTATION_TEXT,
@@ -207,8 +208,8 @@ def events(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
 def _correct_json(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     fields = body(request)
     m = managers()
-    new = m.coaching.correct_event(
-        request.user, player_id, video_id, str(fields.get("event") or ""), fields.get("frame")
+    new = correct_event(
+        m, request.user, player_id, video_id, str(fields.get("event") or ""), fields.get("frame")
     )
     video = m.videos.get(request.user, player_id, video_id)
     response = JsonResponse(_events_payload(video, new))
@@ -224,7 +225,7 @@ def _correct_form(request: HttpRequest, player_id: str, video_id: str) -> HttpRe
     if fields.get("restore"):
         frame = None
     try:
-        managers().coaching.correct_event(request.user, player_id, video_id, event, frame)
+        correct_event(managers(), request.user, player_id, video_id, event, frame)
     except ValidationError as e:
         messages.error(request, str(e))
     else:

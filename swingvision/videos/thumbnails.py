@@ -31,11 +31,10 @@ from typing import Any
 import av
 import numpy as np
 
-from analysis.display import EVENT_LABELS
-from analysis.engine import EVENT_NAMES
-from analysis.engine.pose import SKELETON_EDGES
-from swingvision.db.managers import SYSTEM, Managers, dense_keypoints
+from analysis.engine.pose import EVENT_LABELS, EVENT_NAMES, SKELETON_EDGES
+from swingvision.db.managers import SYSTEM, Managers
 from swingvision.db.records import Video
+from swingvision.db.swing_facts import dense_keypoints
 from swingvision.storage import RENDITIONS_PREFIX, BlobNotFound, get_store
 
 log = logging.getLogger("swingvision.videos")

@@ -202,7 +202,8 @@ def test_dragging_the_top_marker_recomputes_the_analysis(page, live_url, browser
     from analysis import display
     from analysis.engine.events import EVENT_NAMES
     from analysis.pipeline import run_engine
-    from swingvision.db.managers import SYSTEM, dense_keypoints
+    from swingvision.db.managers import SYSTEM
+    from swingvision.db.swing_facts import dense_keypoints
 
     m, coach, player, video, _ = world
     errors = watch_errors(page)

@@ -12,7 +12,8 @@ import pytest
 
 from analysis.engine.metrics import METRICS
 from analysis.engine.pose_io import load_pose_file
-from swingvision.db.managers import SYSTEM, dense_keypoints
+from swingvision.db.managers import SYSTEM
+from swingvision.db.swing_facts import dense_keypoints
 
 
 def swing_url(team, video=None) -> str:

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from analysis.engine import ENGINE_VERSION
+from analysis.worker import run_once
 from swingvision.db.managers import managers
 
 
@@ -38,6 +39,4 @@ class Command(BaseCommand):
                     queued += 1
         self.stdout.write(f"queued {queued} video{'s' if queued != 1 else ''} for analysis")
         if options["now"]:
-            from analysis.worker import run_once
-
             self.stdout.write(f"processed {run_once()}")

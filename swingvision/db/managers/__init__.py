@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import get_db
 from ..gateway import Database
 from .admin import AdminData
 from .analyses import Analyses, analysis_id
 from .audit import Audit
 from .coaching import Coaching, Drills, Notes
-from .poses import Poses, dense_keypoints, pose_id
+from .poses import Poses, pose_id
 from .progress import Progress, progress_id, summarize_day
 from .roster import Roster, RosterPage, RosterRow
 from .scope import SYSTEM, Actor, NotAllowed, is_admin, visible_player
@@ -44,8 +45,6 @@ class Managers:
 def managers(db: Database | None = None) -> Managers:
     """The managers over a gateway (the configured one by default)."""
     if db is None:
-        from .. import get_db
-
         db = get_db()
     return Managers(
         db=db,
@@ -76,7 +75,6 @@ __all__ = [
     "RosterRow",
     "ValidationError",
     "analysis_id",
-    "dense_keypoints",
     "is_admin",
     "managers",
     "pose_id",

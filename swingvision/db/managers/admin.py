@@ -18,6 +18,9 @@ from typing import Any, Protocol
 
 from django.contrib.auth.hashers import check_password
 
+from analysis.engine import METRICS, VIEWS
+from swingvision.storage import BlobNotFound, StorageError
+
 from ..codec import utc_now
 from ..errors import NotFound
 from ..gateway import Database
@@ -277,8 +280,6 @@ class AdminData:
         targets: dict[str, tuple[Any, Any] | None],
     ) -> User:
         """Handedness, default camera view and per-metric target bands (None: the default)."""
-        from analysis.engine import METRICS, VIEWS
-
         player = visible_player(self.db, actor, player_id)
         if not can_edit_player(actor, player):
             raise NotAllowed("only the player's coach or an admin may change these settings")
@@ -354,8 +355,6 @@ class AdminData:
         self, actor: Actor, player_id: str, video_id: str, changes: dict[str, Any]
     ) -> Video:
         """Change status, filename, or the club and camera view kept in the metadata."""
-        from analysis.engine import VIEWS
-
         video = self.video(actor, player_id, video_id)
         unknown = sorted(set(changes) - {"status", "filename", "club", "view"})
         if unknown:
@@ -448,8 +447,6 @@ class AdminData:
         same delete run again finishes the job; the reverse order would orphan blobs that no row
         names any more. Deleting a missing blob is not an error.
         """
-        from swingvision.storage import BlobNotFound, StorageError
-
         video = self.video(actor, player_id, video_id)
         if video.status == "processing":
             raise ValidationError(

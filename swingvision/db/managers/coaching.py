@@ -18,12 +18,17 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from analysis.engine.metrics import METRICS
+from analysis.engine.pose import LANDMARK_INDEX
+
 from ..codec import utc_now
 from ..errors import NotFound
 from ..gateway import Database
 from ..ids import new_id
 from ..records import Drill, Note, SwingAnalysis, User, Video
+from ..swing_facts import frame_count
 from .admin import clean_text
+from .analyses import Analyses
 from .audit import Audit
 from .scope import SYSTEM, Actor, NotAllowed, can_edit_player, is_admin, visible_player
 from .users import ValidationError
@@ -55,7 +60,7 @@ def _now_iso() -> str:
     return utc_now().isoformat()
 
 
-def _frame(field: str, raw: Any, n_frames: int, *, required: bool = False) -> int | None:
+def clean_frame(field: str, raw: Any, n_frames: int, *, required: bool = False) -> int | None:
     """A frame number within the swing (0..n_frames-1), or None when empty and not required."""
     if raw is None or raw == "":
         if required:
@@ -81,20 +86,7 @@ def _frame(field: str, raw: Any, n_frames: int, *, required: bool = False) -> in
     return raw
 
 
-def swing_frames(video: Video, analysis: SwingAnalysis | None) -> int:
-    """How many frames the swing has (0 when nothing says)."""
-    for value in (
-        (analysis.details or {}).get("n_frames") if analysis else None,
-        video.metadata.get("frame_count"),
-    ):
-        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-            return int(value)
-    return 0
-
-
 def _point(field: str, raw: Any) -> dict:
-    from analysis.engine.pose import LANDMARK_INDEX
-
     if not isinstance(raw, dict):
         raise ValidationError(field, "each point must be {x, y} or {joint}")
     if set(raw) == {"joint"}:
@@ -137,7 +129,7 @@ def clean_annotation(raw: Any, *, n_frames: int) -> dict[str, Any]:
         raise ValidationError("colour", "must be a colour written #rrggbb")
     return {
         "kind": kind,
-        "frame": _frame("frame", raw.get("frame"), n_frames),
+        "frame": clean_frame("frame", raw.get("frame"), n_frames),
         "points": [_point(f"points[{i}]", p) for i, p in enumerate(points)],
         "text": text,
         "colour": colour.lower(),
@@ -159,67 +151,7 @@ def clean_video_url(raw: Any) -> str | None:
 
 def drill_aspects() -> dict[str, str]:
     """Aspect name -> label: the engine's metrics, which are what feedback items name."""
-    from analysis.engine.metrics import METRICS
-
     return {name: spec.label for name, spec in METRICS.items()}
-
-
-def coach_events(corrections: list | None, n_frames: int | None = None) -> dict[str, int]:
-    """The events a coach set by hand: per event, the frame of its newest correction (a newer
-    entry with coach_frame None gave the event back to the engine). Frames outside a clip of
-    `n_frames` are dropped, so a stale correction can never stop an analysis."""
-    out: dict[str, int] = {}
-    for c in corrections or []:
-        if not isinstance(c, dict) or not isinstance(c.get("event"), str):
-            continue
-        frame = c.get("coach_frame")
-        if isinstance(frame, int) and not isinstance(frame, bool):
-            out[c["event"]] = frame
-        else:
-            out.pop(c["event"], None)
-    if n_frames:
-        out = {k: f for k, f in out.items() if 0 <= f < n_frames}
-    return out
-
-
-def held_events(events: dict, coach: dict[str, int]) -> dict[str, int]:
-    """What the engine is told to keep when a coach has set events: the coach's frames, and every
-    other event where the analysis had it, unless it no longer fits between the coach's (then the
-    engine finds it again between them). So moving the top changes what depends on the top (tempo,
-    the turns at the top) and leaves address and impact where the coach saw them. No coach events:
-    nothing is kept, the engine detects everything."""
-    from analysis.engine.events import EVENT_NAMES
-
-    if not coach:
-        return {}
-    out: dict[str, int] = {}
-    for i, name in enumerate(EVENT_NAMES):
-        if name in coach:
-            out[name] = coach[name]
-            continue
-        frame = events.get(name)
-        if not isinstance(frame, int) or isinstance(frame, bool):
-            continue
-        before = [coach[n] for n in EVENT_NAMES[:i] if n in coach]
-        after = [coach[n] for n in EVENT_NAMES[i + 1 :] if n in coach]
-        if (before and frame <= max(before)) or (after and frame >= min(after)):
-            continue
-        out[name] = frame
-    return out
-
-
-def engine_override(details: dict, n_frames: int) -> dict[str, int] | None:
-    """The events_override a (re-)analysis passes the engine for an analysis's coach data: the
-    events its last correction kept (details["event_override"]), within the clip."""
-    held = details.get("event_override")
-    if not isinstance(held, dict):  # corrections from before the override was recorded
-        held = coach_events(details.get("corrections"))
-    out = {
-        k: f
-        for k, f in held.items()
-        if isinstance(f, int) and not isinstance(f, bool) and 0 <= f < n_frames
-    }
-    return out or None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -273,8 +205,6 @@ class Coaching:
         return player, video, analysis
 
     def _save_details(self, analysis: SwingAnalysis, details: dict) -> SwingAnalysis:
-        from .analyses import Analyses
-
         return Analyses(self.db).update(analysis, details=details)
 
     # -- drawings -------------------------------------------------------------------------
@@ -292,7 +222,7 @@ class Coaching:
         self, actor: Actor, player_id: str, video_id: str, raw: Any
     ) -> tuple[SwingAnalysis, dict]:
         _, video, analysis = self._swing(actor, player_id, video_id, edit=True)
-        clean = clean_annotation(raw, n_frames=swing_frames(video, analysis))
+        clean = clean_annotation(raw, n_frames=frame_count(video, analysis))
         existing = list(analysis.details.get("annotations") or [])
         if len(existing) >= MAX_ANNOTATIONS:
             raise ValidationError("annotation", f"a swing holds at most {MAX_ANNOTATIONS} drawings")
@@ -324,7 +254,7 @@ class Coaching:
         if not isinstance(raw, dict):
             raise ValidationError("annotation", "must be an object")
         merged.update(raw)
-        clean = clean_annotation(merged, n_frames=swing_frames(video, analysis))
+        clean = clean_annotation(merged, n_frames=frame_count(video, analysis))
         annotation = {**old, **clean, "updated_by": actor.id, "updated_at": _now_iso()}
         existing[index] = annotation
         new = self._save_details(analysis, {**analysis.details, "annotations": existing})
@@ -360,108 +290,32 @@ class Coaching:
         return new
 
     # -- corrected events -----------------------------------------------------------------
-    def correct_event(
-        self, actor: Actor, player_id: str, video_id: str, event: str, frame: Any
-    ) -> SwingAnalysis:
-        """Set one of the 8 events to a frame (frame None or "": give it back to the engine) and
-        recompute the analysis at once: the engine keeps the coach's events and the others where
-        they were (held_events), so what depends on the moved event changes. The correction is
-        recorded in details["corrections"] (who, when, the engine's frame and the coach's), the
-        events kept in details["event_override"] (what a re-analysis passes the engine again),
-        and the audit log. Nothing is written when the engine cannot analyse the swing so."""
-        from analysis.engine.events import EVENT_NAMES
-        from analysis.pipeline import ProcessingError, analyze_and_store, thumbnail_step
+    def swing_for_edit(
+        self, actor: Actor, player_id: str, video_id: str
+    ) -> tuple[User, Video, SwingAnalysis]:
+        """The player, swing and newest analysis an editor (the coach or an admin) may change."""
+        return self._swing(actor, player_id, video_id, edit=True)
 
-        player, video, analysis = self._swing(actor, player_id, video_id, edit=True)
-        if event not in EVENT_NAMES:
-            raise ValidationError("event", f"must be one of {', '.join(EVENT_NAMES)}")
-        n = swing_frames(video, analysis)
-        coach_frame = _frame("frame", frame, n)
-        corrections = list(analysis.details.get("corrections") or [])
-        current = coach_events(corrections, n)
-        if coach_frame is None and event not in current:
-            return analysis  # already the engine's
-        if coach_frame is not None and current.get(event) == coach_frame:
-            return analysis
-        wanted = {k: f for k, f in current.items() if k != event}
-        if coach_frame is not None:
-            wanted[event] = coach_frame
-            _check_order(wanted, event)
-        # An event given back to the engine is found again; the others stay where they are.
-        shown = {k: f for k, f in analysis.events.items() if k != event or coach_frame is not None}
-        override = held_events(shown, wanted)
-        if event in current:  # corrected before: the engine's frame is the one recorded then
-            engine_frame = next(
-                c.get("engine_frame") for c in reversed(corrections) if c.get("event") == event
-            )
-        else:
-            engine_frame = analysis.events.get(event)
-        entry = {
-            "event": event,
-            "engine_frame": engine_frame,
-            "coach_frame": coach_frame,
-            "by": actor.id,
-            "at": _now_iso(),
-        }
-        poses = self._stored_poses(video, analysis)
-        m = _all_managers(self.db)
-        try:
-            new = analyze_and_store(
-                m,
-                video,
-                poses,
-                player=player,
-                corrections=[*corrections, entry],
-                event_override=override,
-            )
-        except ProcessingError as e:
-            raise ValidationError(
-                "frame", f"the swing cannot be analysed with {event} at frame {coach_frame}: {e}"
-            ) from None
-        thumbnail_step(m, video, new, poses)  # the event strip shows the new frames
+    def record_correction(
+        self, actor: Actor, before: SwingAnalysis, after: SwingAnalysis, entry: dict
+    ) -> None:
+        """Log a corrected (or restored) event in the audit log: the events and score before and
+        after the re-analysis that `analysis.corrections.correct_event` ran."""
         self.audit.record(
             actor,
-            "analysis.event_correct" if coach_frame is not None else "analysis.event_restore",
+            "analysis.event_correct"
+            if entry.get("coach_frame") is not None
+            else "analysis.event_restore",
             target_type="analysis",
-            target_id=new.id,
-            player_id=new.user_id,
-            before={"events": analysis.events, "overall_score": analysis.overall_score},
+            target_id=after.id,
+            player_id=after.user_id,
+            before={"events": before.events, "overall_score": before.overall_score},
             after={
                 "correction": entry,
-                "events": new.events,
-                "overall_score": new.overall_score,
+                "events": after.events,
+                "overall_score": after.overall_score,
             },
         )
-        return new
-
-    def _stored_poses(self, video: Video, analysis: SwingAnalysis):
-        """The poses the analysis was made from, as the pipeline takes them."""
-        from analysis.pipeline import LoadedPoses, ProcessingError
-
-        from .poses import Poses, dense_keypoints
-
-        details = analysis.details or {}
-        seq = Poses(self.db).sequence(SYSTEM, video.user_id, video.id)
-        fps = details.get("fps")
-        if not len(seq) or not isinstance(fps, int | float) or fps <= 0:
-            raise ValidationError("event", "this swing has no stored poses to analyse again")
-        n = max(swing_frames(video, analysis), int(seq.frame_numbers.max()) + 1)
-        width, height = video.metadata.get("width"), video.metadata.get("height")
-        aspect = details.get("aspect")
-        known = isinstance(aspect, int | float) and aspect > 0
-        if known and (not (width and height) or abs(float(width) / float(height) - aspect) > 1e-9):
-            # The analysis's frame shape came from its pose file: keep that shape.
-            width, height = round(aspect * 100_000), 100_000
-        try:
-            return LoadedPoses(
-                keypoints=dense_keypoints(seq, n),
-                fps=float(fps),
-                source=str(details.get("pose_source") or "stored"),
-                width=int(width) if width else None,
-                height=int(height) if height else None,
-            )
-        except (TypeError, ValueError) as e:  # a malformed stored frame size
-            raise ProcessingError(str(e)) from e
 
     # -- practice plan --------------------------------------------------------------------
     def practice_plan(self, actor: Actor, player_id: str) -> list[PlanItem]:
@@ -511,28 +365,6 @@ class Coaching:
         ]
 
 
-def _check_order(wanted: dict[str, int], changed: str) -> None:
-    """The coach's events must keep the swing's order (address < toe up < ... < finish)."""
-    from analysis.display import EVENT_LABELS
-    from analysis.engine.events import EVENT_NAMES
-
-    fixed = sorted(wanted.items(), key=lambda kv: EVENT_NAMES.index(kv[0]))
-    for (a, fa), (b, fb) in zip(fixed, fixed[1:], strict=False):
-        if fa >= fb:
-            other, where = (b, "before") if a == changed else (a, "after")
-            raise ValidationError(
-                "frame",
-                f"{EVENT_LABELS[changed]} must come {where} {EVENT_LABELS[other].lower()} "
-                f"(set to frame {wanted[other]})",
-            )
-
-
-def _all_managers(db: Database):
-    from . import managers
-
-    return managers(db)
-
-
 class Notes:
     """Notes from a coach to a player on a swing; the player's first look marks them read."""
 
@@ -554,7 +386,7 @@ class Notes:
             user_id=player.id,
             video_id=video.id,
             author_id=actor.id,
-            frame=_frame("frame", frame, swing_frames(video, analysis)),
+            frame=clean_frame("frame", frame, frame_count(video, analysis)),
             text=clean_text("text", text, max_length=MAX_NOTE_TEXT, required=True, multiline=True),
             created_at=utc_now(),
             read_at=None,
@@ -770,9 +602,6 @@ __all__ = [
     "PlanItem",
     "clean_annotation",
     "clean_video_url",
-    "coach_events",
     "drill_aspects",
-    "engine_override",
-    "held_events",
-    "swing_frames",
+    "clean_frame",
 ]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..gateway import Database
 from ..records import VIDEO_STATUSES, Video
+from ..swing_facts import slow_motion
 from .scope import Actor, visible_player
 
 # Open ends of a date filter: both backends store these instants.
@@ -51,11 +52,7 @@ class SwingRow:
     def slow_motion(self) -> float | None:
         """How many times slower than filmed the file plays (a slow-motion clip with its capture
         rate given at upload), or None for a file that plays in real time."""
-        meta = self.video.metadata
-        filmed, plays = meta.get("capture_fps"), meta.get("playback_fps") or meta.get("fps")
-        if not all(isinstance(v, int | float) and v > 0 for v in (filmed, plays)):
-            return None
-        return filmed / plays if filmed > plays * 1.01 else None
+        return slow_motion(self.video)
 
     @property
     def filmed_s(self) -> float | None:

@@ -8,6 +8,7 @@ from django import template
 
 from swingvision.db.records import Video
 from swingvision.videos import retention
+from swingvision.videos.thumbnails import thumb_urls
 
 register = template.Library()
 
@@ -28,6 +29,4 @@ def raw_video_days() -> int:
 def swing_thumbs(video: Video | None) -> dict | None:
     """The swing's poster and event strip (URLs, sizes, alt text), or None before the worker drew
     them: see templates/videos/_thumbs.html."""
-    from swingvision.videos.thumbnails import thumb_urls
-
     return thumb_urls(video) if video is not None else None
