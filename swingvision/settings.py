@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "template_partials",
     "swingvision",
     "swingvision.accounts",
+    "swingvision.players",
     "swingvision.videos",
     "swingvision.admin_data",
     "swingvision.ops",

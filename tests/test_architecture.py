@@ -28,7 +28,7 @@ LATE_IMPORTS_ALLOWED = {
 def _lint(cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(cwd)}
     return subprocess.run(
-        [str(LINT_IMPORTS), "--no-cache", "--config", str(cwd / "pyproject.toml")],
+        [str(LINT_IMPORTS), "--no-cache", str(cwd / "pyproject.toml")],
         cwd=cwd,
         env=env,
         capture_output=True,

@@ -23,13 +23,9 @@ from analysis.corrections import correct_event
 from analysis.engine.pose import LANDMARK_NAMES
 from swingvision.admin_data.forms import is_htmx, scoped
 from swingvision.db.managers import ValidationError, managers
-from swingvision.db.managers.coaching import (
-    ANNOTATION_POINTS,
-    DEFAULT_COLOUR,
-    MAX_ANNOTATION_TEXT,
-    MAX_NOTE_TEXT,
-    drill_aspects,
-)
+from swingvision.db.managers.coaching import ANNOTATION_POINTS, DEFAULT_COLOUR, MAX_ANNOTATION_TEXT
+from swingvision.db.managers.drills import drill_aspects
+from swingvision.db.managers.notes import MAX_NOTE_TEXT
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.managers.swings import EARLIEST, LATEST
 from swingvision.db.records import Note, SwingAnalysis, User, Video

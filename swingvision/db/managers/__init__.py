@@ -5,20 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import get_db
+from ..errors import NotAllowed, ValidationError
 from ..gateway import Database
 from .admin import AdminData
 from .analyses import Analyses, analysis_id
 from .audit import Audit
-from .coaching import Coaching, Drills, Notes
+from .coaching import Coaching
+from .drills import Drills
+from .notes import Notes
 from .poses import Poses, pose_id
 from .progress import Progress, progress_id, summarize_day
 from .roster import Roster, RosterPage, RosterRow
-from .scope import SYSTEM, Actor, NotAllowed, is_admin, visible_player
+from .scope import SYSTEM, Actor, is_admin, visible_player
 from .sessions import Sessions
 from .similarity import Similarity
 from .swings import Swings
 from .tokens import ApiTokens
-from .users import Users, ValidationError, validate_password
+from .users import Users, validate_password
 from .videos import Videos
 
 

@@ -22,15 +22,15 @@ from analysis.engine import METRICS, VIEWS
 from swingvision.storage import BlobNotFound, StorageError
 
 from ..codec import utc_now
-from ..errors import NotFound
+from ..errors import NotAllowed, NotFound, ValidationError
 from ..gateway import Database
 from ..records import ROLES, VIDEO_STATUSES, SwingAnalysis, User, Video
 from .analyses import Analyses
 from .audit import Audit, changed, snapshot
 from .progress import Progress
-from .scope import SYSTEM, Actor, NotAllowed, can_edit_player, is_admin, visible_player
+from .scope import SYSTEM, Actor, can_edit_player, is_admin, visible_player
 from .sessions import Sessions
-from .users import Users, ValidationError
+from .users import Users
 from .videos import Videos
 
 log = logging.getLogger("swingvision.admin")

@@ -11,12 +11,11 @@ from typing import Any
 import numpy as np
 
 from ..codec import to_epoch_ms, utc_now
-from ..errors import NotFound
+from ..errors import NotFound, ValidationError
 from ..gateway import Database
 from ..ids import monotonic_id
 from ..records import AuditEntry
 from .scope import Actor, is_admin
-from .users import ValidationError
 
 TARGET_TYPES = ("user", "video", "analysis", "progress", "note", "drill")
 # Fields never copied into the log (secrets, and arrays too large to be worth keeping).

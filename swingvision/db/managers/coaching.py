@@ -1,11 +1,10 @@
-"""Coach tools (issue #10): drawings on a swing, corrected swing events, notes to a player, drills.
+"""Coach tools on a swing: drawings, what an event correction loads and logs, the practice plan.
 
-Drawings (`annotations`) and event corrections live in the swing's newest analysis, in `details`;
-notes and drills have tables of their own (migration 0005). The player sees all of it; only the
-player's coach or an admin changes it (NotAllowed otherwise, which views answer 403). A corrected
-event re-runs the engine at once with the coach's frames (analysis.pipeline.analyze_and_store), so
-the stored metrics, scores, feedback, pose phases and progress follow the correction, and every
-later re-analysis keeps the coach's frames.
+Drawings (`annotations`) and event corrections live in the swing's newest analysis, in `details`.
+The player sees all of it; only the player's coach or an admin changes it (NotAllowed otherwise,
+which views answer 403). The correction itself (re-running the engine with the coach's frames) is
+the use case `analysis.corrections.correct_event`; notes and drills have managers of their own
+(notes.py, drills.py).
 """
 
 from __future__ import annotations
@@ -16,22 +15,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-from analysis.engine.metrics import METRICS
 from analysis.engine.pose import LANDMARK_INDEX
 
 from ..codec import utc_now
-from ..errors import NotFound
+from ..errors import NotFound, ValidationError
 from ..gateway import Database
 from ..ids import new_id
-from ..records import Drill, Note, SwingAnalysis, User, Video
+from ..records import Drill, SwingAnalysis, User, Video
 from ..swing_facts import frame_count
 from .admin import clean_text
 from .analyses import Analyses
 from .audit import Audit
-from .scope import SYSTEM, Actor, NotAllowed, can_edit_player, is_admin, visible_player
-from .users import ValidationError
+from .drills import Drills, drill_aspects
+from .scope import Actor, require_editor, visible_player
 
 # -- drawings ------------------------------------------------------------------------------------
 # kind -> how many points it takes: a line's two ends, an angle's arm-vertex-arm, a circle's centre
@@ -43,14 +40,7 @@ DEFAULT_COLOUR = "#ffd400"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _ANNOTATION_KEYS = {"kind", "frame", "points", "text", "colour"}
 
-# -- notes and drills ----------------------------------------------------------------------------
-MAX_NOTE_TEXT = 2000
-NOTES_PER_SWING = 500
-UNREAD_LIST = 20
-DRILL_TEXT = {"name": 120, "description": 2000}
-MAX_URL = 500
-MAX_DRILLS = 2000
-SYSTEM_AUTHOR = "system"
+# -- the practice plan ---------------------------------------------------------------------------
 PLAN_SWINGS = 5  # the practice plan weighs the feedback of this many newest swings
 PLAN_ASPECTS = 3
 PLAN_DRILLS = 3
@@ -136,24 +126,6 @@ def clean_annotation(raw: Any, *, n_frames: int) -> dict[str, Any]:
     }
 
 
-def clean_video_url(raw: Any) -> str | None:
-    """An external drill video: an absolute http(s) URL (it is linked, never embedded)."""
-    url = clean_text("video_url", raw or "", max_length=MAX_URL)
-    if not url:
-        return None
-    if any(c.isspace() for c in url):
-        raise ValidationError("video_url", "must not contain spaces")
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ValidationError("video_url", "must be an http:// or https:// address")
-    return url
-
-
-def drill_aspects() -> dict[str, str]:
-    """Aspect name -> label: the engine's metrics, which are what feedback items name."""
-    return {name: spec.label for name, spec in METRICS.items()}
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnalysisFeedback:
     """The part of an analysis a practice plan reads."""
@@ -177,11 +149,6 @@ class PlanItem:
     drills: list[Drill]
 
 
-def _require_editor(actor: Actor, player: User) -> None:
-    if not can_edit_player(actor, player):
-        raise NotAllowed("only the player's coach or an admin may change this")
-
-
 class Coaching:
     """Drawings and event corrections on a swing's newest analysis, and the practice plan."""
 
@@ -201,7 +168,7 @@ class Coaching:
         if analysis is None:
             raise NotFound("this swing has no analysis")
         if edit:
-            _require_editor(actor, player)
+            require_editor(actor, player)
         return player, video, analysis
 
     def _save_details(self, analysis: SwingAnalysis, details: dict) -> SwingAnalysis:
@@ -365,243 +332,11 @@ class Coaching:
         ]
 
 
-class Notes:
-    """Notes from a coach to a player on a swing; the player's first look marks them read."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.audit = Audit(db)
-
-    def create(
-        self, actor: Actor, player_id: str, video_id: str, *, text: Any, frame: Any = None
-    ) -> Note:
-        player = visible_player(self.db, actor, player_id)
-        video = self.db.fetch_one(Video, "videos_get", {"id": video_id, "user_id": player.id})
-        _require_editor(actor, player)
-        analysis = self.db.fetch_first(
-            SwingAnalysis, "analyses_latest_for_video", {"user_id": player.id, "video_id": video.id}
-        )
-        note = Note(
-            id=new_id(),
-            user_id=player.id,
-            video_id=video.id,
-            author_id=actor.id,
-            frame=clean_frame("frame", frame, frame_count(video, analysis)),
-            text=clean_text("text", text, max_length=MAX_NOTE_TEXT, required=True, multiline=True),
-            created_at=utc_now(),
-            read_at=None,
-        )
-        self.db.execute(
-            "notes_insert",
-            {
-                "id": note.id,
-                "user_id": note.user_id,
-                "video_id": note.video_id,
-                "author_id": note.author_id,
-                "frame": note.frame,
-                "text": note.text,
-                "created_at": note.created_at,
-            },
-        )
-        self.db.refresh("notes")
-        self.audit.record(
-            actor,
-            "note.create",
-            target_type="note",
-            target_id=note.id,
-            player_id=player.id,
-            after={"video_id": video.id, "frame": note.frame, "text": note.text},
-        )
-        return note
-
-    def get(self, actor: Actor, player_id: str, note_id: str) -> Note:
-        visible_player(self.db, actor, player_id)
-        return self.db.fetch_one(Note, "notes_get", {"id": note_id, "user_id": player_id})
-
-    def for_video(self, actor: Actor, player_id: str, video_id: str) -> list[Note]:
-        """Oldest first: a conversation reads down."""
-        visible_player(self.db, actor, player_id)
-        return self.db.fetch_all(
-            Note,
-            "notes_for_video",
-            {"user_id": player_id, "video_id": video_id, "limit": NOTES_PER_SWING},
-        )
-
-    def unread(self, actor: Actor, player_id: str, *, limit: int = UNREAD_LIST) -> list[Note]:
-        """The player's notes not read yet, newest first (their "new feedback" list)."""
-        visible_player(self.db, actor, player_id)
-        return self.db.fetch_all(
-            Note, "notes_unread_for_player", {"user_id": player_id, "limit": int(limit)}
-        )
-
-    def mark_read(self, actor: Actor, player_id: str, video_id: str) -> int:
-        """The player opened the swing: its unread notes are read now. Only the player's own
-        look counts (a coach or admin looking changes nothing). Returns how many changed."""
-        if actor is SYSTEM or actor.role != "player" or actor.id != player_id:
-            return 0
-        visible_player(self.db, actor, player_id)
-        changed = self.db.execute(
-            "notes_mark_read_for_video",
-            {"user_id": player_id, "video_id": video_id, "read_at": utc_now()},
-        )
-        if changed:
-            self.db.refresh("notes")
-        return max(changed, 0)
-
-    def delete(self, actor: Actor, player_id: str, note_id: str) -> Note:
-        player = visible_player(self.db, actor, player_id)
-        note = self.db.fetch_one(Note, "notes_get", {"id": note_id, "user_id": player.id})
-        _require_editor(actor, player)
-        self.db.execute("notes_delete", {"id": note.id, "user_id": player.id})
-        self.db.refresh("notes")
-        self.audit.record(
-            actor,
-            "note.delete",
-            target_type="note",
-            target_id=note.id,
-            player_id=player.id,
-            before={"video_id": note.video_id, "frame": note.frame, "text": note.text},
-        )
-        return note
-
-
-class Drills:
-    """The drill library: everyone reads it; coaches and admins add drills; a drill is changed
-    by whoever added it or an admin (the default library by admins)."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.audit = Audit(db)
-
-    def all(self, actor: Actor) -> list[Drill]:
-        """By aspect, then name."""
-        return self.db.fetch_all(Drill, "drills_all", {"limit": MAX_DRILLS})
-
-    def by_aspect(self, actor: Actor) -> dict[str, list[Drill]]:
-        out: dict[str, list[Drill]] = defaultdict(list)
-        for d in self.all(actor):
-            out[d.aspect].append(d)
-        return dict(out)
-
-    def get(self, actor: Actor, drill_id: str) -> Drill:
-        return self.db.fetch_one(Drill, "drills_get", {"id": drill_id})
-
-    def _clean(self, *, name: Any, aspect: Any, description: Any, video_url: Any) -> dict:
-        if aspect not in drill_aspects():
-            raise ValidationError("aspect", "must be one of the swing's metrics")
-        return {
-            "name": clean_text("name", name, max_length=DRILL_TEXT["name"], required=True),
-            "aspect": aspect,
-            "description": clean_text(
-                "description", description, max_length=DRILL_TEXT["description"], multiline=True
-            ),
-            "video_url": clean_video_url(video_url),
-        }
-
-    def _write(self, drill: Drill) -> None:
-        self.db.execute(
-            "drills_upsert",
-            {
-                "id": drill.id,
-                "name": drill.name,
-                "aspect": drill.aspect,
-                "description": drill.description,
-                "video_url": drill.video_url,
-                "created_by": drill.created_by,
-                "created_at": drill.created_at,
-            },
-        )
-        self.db.refresh("drills")
-
-    def create(
-        self, actor: Actor, *, name: Any, aspect: Any, description: Any = "", video_url: Any = ""
-    ) -> Drill:
-        if not (is_admin(actor) or actor.role == "coach"):
-            raise NotAllowed("only coaches and admins add drills")
-        fields = self._clean(name=name, aspect=aspect, description=description, video_url=video_url)
-        drill = Drill(id=new_id(), created_by=actor.id, created_at=utc_now(), **fields)
-        self._write(drill)
-        self.audit.record(
-            actor, "drill.create", target_type="drill", target_id=drill.id, after=fields
-        )
-        return drill
-
-    def _editable(self, actor: Actor, drill_id: str) -> Drill:
-        drill = self.get(actor, drill_id)
-        if not (is_admin(actor) or (actor.role == "coach" and drill.created_by == actor.id)):
-            raise NotAllowed("only the coach who added this drill or an admin may change it")
-        return drill
-
-    def update(
-        self,
-        actor: Actor,
-        drill_id: str,
-        *,
-        name: Any,
-        aspect: Any,
-        description: Any = "",
-        video_url: Any = "",
-    ) -> Drill:
-        old = self._editable(actor, drill_id)
-        fields = self._clean(name=name, aspect=aspect, description=description, video_url=video_url)
-        new = Drill(id=old.id, created_by=old.created_by, created_at=old.created_at, **fields)
-        if new == old:
-            return old
-        self._write(new)
-        before = {k: getattr(old, k) for k in fields if getattr(old, k) != fields[k]}
-        self.audit.record(
-            actor,
-            "drill.update",
-            target_type="drill",
-            target_id=old.id,
-            before=before,
-            after={k: fields[k] for k in before},
-        )
-        return new
-
-    def delete(self, actor: Actor, drill_id: str) -> Drill:
-        drill = self._editable(actor, drill_id)
-        self.db.execute("drills_delete", {"id": drill.id})
-        self.db.refresh("drills")
-        self.audit.record(
-            actor,
-            "drill.delete",
-            target_type="drill",
-            target_id=drill.id,
-            before={"name": drill.name, "aspect": drill.aspect},
-        )
-        return drill
-
-    def insert_missing(self, actor: Actor, drills: list[dict]) -> int:
-        """The default library (operators and the demo seed): drills whose id is not there yet
-        are added, ones already there are left as they are. Returns how many were added."""
-        if actor is not SYSTEM:
-            raise NotAllowed("the default library is written by commands")
-        before = len(self.all(actor))
-        now = utc_now()
-        rows = []
-        for d in drills:
-            fields = self._clean(
-                name=d["name"],
-                aspect=d["aspect"],
-                description=d.get("description", ""),
-                video_url=d.get("video_url", ""),
-            )
-            rows.append({"id": d["id"], **fields, "created_by": SYSTEM_AUTHOR, "created_at": now})
-        self.db.execute_many("drills_insert_missing", rows)
-        self.db.refresh("drills")
-        return len(self.all(actor)) - before
-
-
 __all__ = [
     "ANNOTATION_POINTS",
     "AnalysisFeedback",
     "Coaching",
-    "Drills",
-    "Notes",
     "PlanItem",
     "clean_annotation",
-    "clean_video_url",
-    "drill_aspects",
     "clean_frame",
 ]

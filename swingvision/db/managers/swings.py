@@ -104,10 +104,12 @@ class Swings:
         if status and status not in VIDEO_STATUSES:
             raise ValueError(f"status must be one of {', '.join(VIDEO_STATUSES)}")
         params = {"user_id": player_id, "start": start or EARLIEST, "end": end or LATEST}
-        count_query, page_query = "swings_count_for_player", "swings_page_for_player"
         if status:
             params["status"] = status
-            count_query, page_query = f"{count_query}_with_status", f"{page_query}_with_status"
+            count_query = "swings_count_for_player_with_status"
+            page_query = "swings_page_for_player_with_status"
+        else:
+            count_query, page_query = "swings_count_for_player", "swings_page_for_player"
         total = int(self.db.fetch_value(count_query, params))
         pages = max(1, -(-total // per_page))
         page = min(max(1, page), pages)

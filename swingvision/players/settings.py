@@ -11,13 +11,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from analysis.engine import METRICS, VIEWS
+from swingvision.admin_data.forms import as_bool, errors_of, scoped
 from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.admin import HANDEDNESS, MAX_FEEDBACK_ITEMS, PRIORITY_RANGE
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import User
 from swingvision.web import BadRequest, player_or_404
-
-from .forms import as_bool, errors_of, scoped
 
 FEEDBACK_KEYS = ("aspect", "finding", "recommendation", "priority")
 

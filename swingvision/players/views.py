@@ -1,28 +1,24 @@
-"""Home, roster, player page and the health check."""
+"""Home, the roster and the player page."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from analysis import display
-from swingvision.accounts.middleware import public
 from swingvision.coaching.views import player_context
-from swingvision.db import DatabaseUnavailable, NotFound, get_db
+from swingvision.db import NotFound
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import managers
 from swingvision.db.managers.progress import day_start
 from swingvision.db.managers.roster import SORT_KEYS
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import VIDEO_STATUSES
-from swingvision.health import extra_checks
 from swingvision.web import (
     BadRequest,
     choice_param,
@@ -219,30 +215,3 @@ def key_metrics(actor, player) -> dict:
             }
         )
     return {"now": now, "then": then, "rows": rows}
-
-
-@public
-@require_GET
-def favicon(request: HttpRequest) -> HttpResponse:
-    """Browsers ask for /favicon.ico whatever the page links: send them to the icon."""
-    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
-
-
-@public
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: 200 when the database (and storage) answer, else 503 saying why."""
-    checks: dict[str, dict] = {}
-    ok = True
-    try:
-        get_db().ping()
-        checks["database"] = {"ok": True, "backend": get_db().dialect}
-    except DatabaseUnavailable as e:
-        ok = False
-        checks["database"] = {"ok": False, "error": str(e)}
-
-    for name, result in extra_checks():
-        checks[name] = result
-        ok = ok and result.get("ok", False)
-    return JsonResponse({"ok": ok, "checks": checks}, status=200 if ok else 503)
