@@ -16,8 +16,7 @@ import numpy as np
 
 from analysis import display
 from analysis.engine.corrections import coach_events
-from analysis.engine.events import EVENT_NAMES
-from analysis.engine.pose import LANDMARK_INDEX, SKELETON_EDGES
+from analysis.engine.pose import EVENT_NAMES, LANDMARK_INDEX, SKELETON_EDGES
 from analysis.engine.pose_io import export_pose_csv, export_pose_json
 from swingvision.db.codec import utc_now
 from swingvision.db.records import PoseSequence, SwingAnalysis, User, Video
