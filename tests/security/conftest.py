@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from django.test import Client
 
-from tests.conftest import TEST_PASSWORD, unique
+from tests.factories import TEST_PASSWORD, account
 
 ROLES = ("anonymous", "player", "other_player", "coach", "other_coach", "admin")
 
@@ -50,27 +50,15 @@ class World:
         return self.clients[role]
 
 
-def make_account(m, role: str, *, coach=None, name: str = ""):
-    username = unique(role.replace("_", ""))
-    return m.users.create(
-        username=username,
-        email=f"{username}@example.com",
-        password=TEST_PASSWORD,
-        role=role,
-        coach_id=coach.id if coach is not None else None,
-        full_name=name or username.title(),
-    )
-
-
 def build_world(m) -> World:
     from swingvision.db.managers import SYSTEM
     from swingvision.storage import get_store, video_key
 
-    coach = make_account(m, "coach", name="Casey Matrix")
-    other_coach = make_account(m, "coach", name="Olive Other")
-    player = make_account(m, "player", coach=coach, name="Pat Matrix")
-    other_player = make_account(m, "player", coach=other_coach, name="Quinn Other")
-    admin = make_account(m, "admin", name="Ada Admin")
+    coach = account(m, "coach", name="Casey Matrix")
+    other_coach = account(m, "coach", name="Olive Other")
+    player = account(m, "player", coach=coach, name="Pat Matrix")
+    other_player = account(m, "player", coach=other_coach, name="Quinn Other")
+    admin = account(m, "admin", name="Ada Admin")
 
     video = m.videos.create(SYSTEM, player.id, filename="swing.mp4", status="uploaded")
     ref = get_store().put(

@@ -23,7 +23,7 @@ from django.http import QueryDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import make_account
+from tests.factories import account
 
 XSS_MARKERS = ("<script>alert(", "<img src=x", "<svg onload")
 # The same markup as it must come back: escaped in HTML, or in a json_script block.
@@ -514,7 +514,7 @@ ENDPOINTS = [
 def victim(world, gateway):
     from swingvision.db.managers import managers
 
-    return make_account(managers(gateway), "player", coach=world.users["coach"], name="Vic Tim")
+    return account(managers(gateway), "player", coach=world.users["coach"], name="Vic Tim")
 
 
 @pytest.fixture(scope="module")

@@ -73,19 +73,12 @@ def mgr(gateway, settings, tmp_path):
 
 @pytest.fixture
 def team(mgr):
-    from tests.conftest import TEST_PASSWORD, unique
+    from tests.factories import account
 
     from .conftest import Team
 
     def user(role, coach=None):
-        name = unique(role)
-        return mgr.users.create(
-            username=name,
-            email=f"{name}@example.com",
-            password=TEST_PASSWORD,
-            role=role,
-            coach_id=coach.id if coach else None,
-        )
+        return account(mgr, role, coach=coach)
 
     coach, other = user("coach"), user("coach")
     return Team(
