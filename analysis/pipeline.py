@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.engine.pose import N_LANDMARKS
+from analysis.engine.pose import N_LANDMARKS, POSE_EMBEDDING_VERSION
 from analysis.engine.similarity import frame_phases
 from swingvision.db.managers import SYSTEM, Managers, managers
 from swingvision.db.records import SwingAnalysis, User, Video
@@ -201,6 +201,8 @@ def analysis_fields(result, *, fps: float, view: str, source: str, aspect: float
             "aspect": aspect,
             "pose_source": source,
             "n_frames": int(result.n_frames),
+            # The pose vectors' version: `reanalyze --outdated` recomputes older ones.
+            "embedding_version": POSE_EMBEDDING_VERSION,
             "score_label": _jsonable(getattr(result, "score_label", None)),
         },
     }
