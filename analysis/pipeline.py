@@ -22,7 +22,7 @@ import numpy as np
 from analysis.engine import AnalysisError, analyze
 from analysis.engine.corrections import coach_events, engine_override
 from analysis.engine.extract import ExtractionError, extract_poses, mediapipe_available
-from analysis.engine.pose import N_LANDMARKS
+from analysis.engine.pose import N_LANDMARKS, POSE_EMBEDDING_VERSION
 from analysis.engine.pose_io import PoseFileError, load_pose_file
 from analysis.engine.similarity import frame_phases
 from swingvision.db.managers import SYSTEM, Managers, managers
@@ -205,6 +205,8 @@ def analysis_fields(result, *, fps: float, view: str, source: str, aspect: float
             "aspect": aspect,
             "pose_source": source,
             "n_frames": int(result.n_frames),
+            # The pose vectors' version: `reanalyze --outdated` recomputes older ones.
+            "embedding_version": POSE_EMBEDDING_VERSION,
             "score_label": _jsonable(getattr(result, "score_label", None)),
         },
     }

@@ -1,7 +1,7 @@
 """Similarity search: "find positions like this frame" and "find swings like this one".
 
-A search starts from a stored pose (position search, 39-d) or a swing's newest analysis (swing
-search, 312-d: the 8 event poses), restricted to a scope of players the actor may see and to
+A search starts from a stored pose (position search, 62-d, pose embedding v2) or a swing's newest
+analysis (swing search, 496-d: the 8 event poses), restricted to a scope of players the actor may see and to
 filters (same phase, same camera view, same handedness), and answers the nearest matches by exact
 Euclidean distance in torso lengths, the best frame of each swing.
 

@@ -119,7 +119,12 @@ def similar(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse
             "hit": h,
             "thumb": thumb(h.pose, h.video),
             "replay_url": replay_url(h.player.id, h.video.id, h.frame_number),
+            # The matched frame's phase as the engine labelled it when it analysed that swing,
+            # and whether it is the query's own phase (the same moment of the swing).
             "phase_label": phase_label(h.phase) if h.phase else "",
+            "same_phase": bool(
+                query and query.kind == "positions" and h.phase and h.phase == query.phase
+            ),
             "per_joint": per_joint_rms(h.distance, len(query.vector)) if query else 0.0,
             "search_url": _link(
                 reverse("similar", args=[h.player.id, h.video.id]),

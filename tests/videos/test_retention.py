@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
+from analysis.engine.pose import SWING_EMBEDDING_DIM
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import SYSTEM
 from swingvision.storage import get_store, video_key
@@ -41,7 +42,7 @@ def aged_video(mgr, player, days: float, *, status="analyzed", with_pose=True):
         events={},
         feedback=[],
         details={},
-        swing_embedding=np.zeros(312, np.float32),
+        swing_embedding=np.zeros(SWING_EMBEDDING_DIM, np.float32),
     )
     return video
 
