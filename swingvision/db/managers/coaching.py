@@ -10,6 +10,7 @@ later re-analysis keeps the coach's frames.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import defaultdict
@@ -25,6 +26,7 @@ from ..ids import new_id
 from ..records import Drill, Note, SwingAnalysis, User, Video
 from .admin import clean_text
 from .audit import Audit
+from .camera import FACE_ON
 from .scope import SYSTEM, Actor, NotAllowed, can_edit_player, is_admin, visible_player
 from .users import ValidationError
 
@@ -230,6 +232,7 @@ class AnalysisFeedback:
     video_id: str
     analyzed_at: datetime
     feedback: list
+    details: dict  # its view, and the feedback the coach published (coaching/review.py)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -434,6 +437,55 @@ class Coaching:
         )
         return new
 
+    def set_capture_rate(
+        self, actor: Actor, player_id: str, video_id: str, answer: str
+    ) -> SwingAnalysis:
+        """The coach's answer to "Is this slow motion?" (analysis/engine/timing.py): "real",
+        "2x"/"4x"/"8x" or "60"/"120"/"240". The swing is analysed again at that capture rate
+        (stored poses, the coach's corrections kept) with its rate confirmed, so durations are
+        measured from then on; the rate is kept in the video's metadata (capture_fps)."""
+        from analysis.engine.timing import capture_rate
+        from analysis.pipeline import ProcessingError, analyze_and_store
+
+        player, video, analysis = self._swing(actor, player_id, video_id, edit=True)
+        meta = video.metadata
+        file_fps = next(
+            (
+                float(v)
+                for v in (meta.get("playback_fps"), meta.get("fps"), meta.get("pose_fps"))
+                if isinstance(v, int | float) and not isinstance(v, bool) and v > 0
+            ),
+            0.0,
+        )
+        if not file_fps:
+            file_fps = float((analysis.details or {}).get("fps") or 0.0)
+        try:
+            fps = capture_rate(str(answer or ""), file_fps)
+        except ValueError as e:
+            raise ValidationError("rate", str(e)) from None
+        poses = dataclasses.replace(self._stored_poses(video, analysis), fps=fps)
+        before = {k: meta.get(k) for k in ("capture_fps", "pose_fps")}
+        m = _all_managers(self.db)
+        videos = m.videos
+        video = videos.update(video, metadata={**meta, "capture_fps": fps, "pose_fps": fps})
+        try:
+            new = analyze_and_store(m, video, poses, player=player)
+        except ProcessingError as e:
+            videos.update(video, metadata=meta)  # as it was: nothing half-written
+            raise ValidationError(
+                "rate", f"the swing cannot be analysed at {fps:g} fps: {e}"
+            ) from None
+        self.audit.record(
+            actor,
+            "video.capture_rate",
+            target_type="video",
+            target_id=video.id,
+            player_id=video.user_id,
+            before=before,
+            after={"capture_fps": fps, "pose_fps": fps, "answer": answer},
+        )
+        return new
+
     def _stored_poses(self, video: Video, analysis: SwingAnalysis):
         """The poses the analysis was made from, as the pipeline takes them."""
         from analysis.pipeline import LoadedPoses, ProcessingError
@@ -464,18 +516,40 @@ class Coaching:
             raise ProcessingError(str(e)) from e
 
     # -- practice plan --------------------------------------------------------------------
-    def practice_plan(self, actor: Actor, player_id: str) -> list[PlanItem]:
+    def practice_plan(
+        self,
+        actor: Actor,
+        player_id: str,
+        *,
+        view: str | None = None,
+        published_only: bool = False,
+    ) -> list[PlanItem]:
         """The player's top aspects to practise, from the feedback of their newest swings, each
-        with drills from the library for it."""
+        with drills from the library for it. `view`: only swings analysed from that camera view
+        (never both mixed: camera.py); `published_only`: only the feedback the coach published
+        (what a player sees when the coach reviews first, coaching/review.py)."""
         visible_player(self.db, actor, player_id)
         rows = self.db.fetch_all(
             AnalysisFeedback,
             "analyses_feedback_recent_for_player",
-            {"user_id": player_id, "limit": PLAN_SWINGS * 4},
+            {"user_id": player_id, "limit": PLAN_SWINGS * 8},
         )
         newest: dict[str, AnalysisFeedback] = {}
+        seen_videos: set[str] = set()
         for row in rows:  # newest first: the first row of each video is its newest analysis
-            if row.video_id not in newest and len(newest) < PLAN_SWINGS:
+            if row.video_id in seen_videos:
+                continue
+            seen_videos.add(row.video_id)
+            details = row.details or {}
+            if view is not None and (details.get("view") or FACE_ON) != view:
+                continue
+            if published_only:
+                pub = details.get("published")
+                items = pub.get("feedback") if isinstance(pub, dict) else None
+                if not isinstance(items, list):
+                    continue
+                row = dataclasses.replace(row, feedback=items)
+            if len(newest) < PLAN_SWINGS:
                 newest[row.video_id] = row
         weight: dict[str, int] = defaultdict(int)
         swings: dict[str, int] = defaultdict(int)
