@@ -96,3 +96,17 @@ def test_a_frame_that_cannot_start_a_search_explains_why(login_client, sim_world
     assert r.status_code == 200
     html = r.content.decode()
     assert "no pose was stored for frame 99999" in html and not result_videos(html)
+
+
+def test_swing_comparisons_never_mix_camera_views(login_client, sim_world):
+    """Issue #20: a whole-swing search stays within the swing's camera view even when asked for
+    any view (the down-the-line swing never comes up for a face-on one), and the swing search's
+    form does not offer "any view"; a position search still may."""
+    w = sim_world
+    c = login_client(w.coach)
+    html = c.get(url(w, "right95", kind="swings", view="any", scope="all")).content.decode()
+    found = result_videos(html)
+    assert found and w.video("dtl95").id not in found
+    assert ">any view</option>" not in html
+    positions = c.get(url(w, "right95", view="any", scope="all")).content.decode()
+    assert ">any view</option>" in positions
