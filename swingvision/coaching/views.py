@@ -388,7 +388,13 @@ def export_csv(request: HttpRequest, player_id: str, video_id: str) -> HttpRespo
 @require_GET
 def export_json(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     player, video, analysis = _swing(request, player_id, video_id)
-    doc = exports.swing_json(player, video, analysis, _poses(request, video))
+    doc = exports.swing_json(
+        player,
+        video,
+        analysis,
+        _poses(request, video),
+        feedback=review.visible_feedback(request.user, player, analysis),
+    )
     content = json.dumps(exports.finite_json(doc), separators=(",", ":"), allow_nan=False)
     return _attachment(content, f"{_stem(video)}.json", "application/json")
 
@@ -433,7 +439,7 @@ def report(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
             "drills": library.get(str(f.get("aspect")), [])[:DRILLS_PER_FEEDBACK],
         }
         for f in sorted(
-            (f for f in (analysis.feedback if analysis else []) if isinstance(f, dict)),
+            review.visible_feedback(request.user, player, analysis),
             key=lambda f: f.get("priority") or 3,
         )
     ]
