@@ -1,4 +1,5 @@
-"""A coach corrects a swing event: the use case that ties the manager, the engine and the pipeline.
+"""A coach corrects a swing (an event's frame, or its capture rate): the use cases that tie the
+managers, the engine and the pipeline.
 
 The manager (`Coaching`) loads the swing the coach may edit, validates the frame and logs the
 change; the engine's rules (`analysis.engine.corrections`) say which events the re-analysis keeps;
@@ -9,16 +10,18 @@ re-analysis keeps the coach's frames.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from analysis.engine.corrections import coach_events, held_events, order_error
 from analysis.engine.pose import EVENT_NAMES
+from analysis.engine.timing import capture_rate
 from analysis.pipeline import ProcessingError, analyze_and_store, stored_poses, thumbnail_step
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import Actor, Managers, ValidationError
 from swingvision.db.managers.coaching import clean_frame
 from swingvision.db.records import SwingAnalysis
-from swingvision.db.swing_facts import frame_count
+from swingvision.db.swing_facts import frame_count, video_fps
 
 
 def correct_event(
@@ -80,4 +83,40 @@ def correct_event(
         ) from None
     thumbnail_step(m, video, new, poses)  # the event strip shows the new frames
     m.coaching.record_correction(actor, analysis, new, entry)
+    return new
+
+
+def set_capture_rate(
+    m: Managers, actor: Actor, player_id: str, video_id: str, answer: str
+) -> SwingAnalysis:
+    """The coach's answer to "Is this slow motion?" (analysis/engine/timing.py): "real",
+    "2x"/"4x"/"8x" or "60"/"120"/"240". The swing is analysed again at that capture rate
+    (stored poses, the coach's corrections kept) with its rate confirmed, so durations are
+    measured from then on; the rate is kept in the video's metadata (capture_fps)."""
+    player, video, analysis = m.coaching.swing_for_edit(actor, player_id, video_id)
+    meta = video.metadata
+    try:
+        fps = capture_rate(str(answer or ""), video_fps(video, analysis))
+    except ValueError as e:
+        raise ValidationError("rate", str(e)) from None
+    stored = stored_poses(m, video, analysis)
+    if stored is None:
+        raise ValidationError("rate", "this swing has no stored poses to analyse again")
+    poses = dataclasses.replace(stored, fps=fps)
+    before = {k: meta.get(k) for k in ("capture_fps", "pose_fps")}
+    video = m.videos.update(video, metadata={**meta, "capture_fps": fps, "pose_fps": fps})
+    try:
+        new = analyze_and_store(m, video, poses, player=player)
+    except ProcessingError as e:
+        m.videos.update(video, metadata=meta)  # as it was: nothing half-written
+        raise ValidationError("rate", f"the swing cannot be analysed at {fps:g} fps: {e}") from None
+    m.audit.record(
+        actor,
+        "video.capture_rate",
+        target_type="video",
+        target_id=video.id,
+        player_id=video.user_id,
+        before=before,
+        after={"capture_fps": fps, "pose_fps": fps, "answer": answer},
+    )
     return new

@@ -149,6 +149,13 @@ class MetricLine:
     reason: str
     definition: str
     confidence: float | None
+    # The engine's status (analysis.engine.core.MetricResult.status); "" from an older engine.
+    status: str = ""
+
+    @property
+    def note(self) -> str:
+        """What the value cell says besides (or instead of) a number."""
+        return STATUS_NOTES.get(self.status, "")
 
     @property
     def grade(self) -> str:
@@ -156,6 +163,44 @@ class MetricLine:
         if self.score is None:
             return "none"
         return "good" if self.score >= 85 else "fair" if self.score >= 50 else "poor"
+
+
+STATUS_NOTES = {
+    "check": "check the markers or the camera view",
+    "not-measurable": "not measurable from this view",
+    "unknown-rate": "unknown until the capture rate is known",
+    "low-confidence": "too uncertain to score",
+}
+# Events below this confidence are worth a look (the timeline marks them "check this").
+CHECK_EVENT_BELOW = 0.5
+
+
+def markers_to_check(analysis) -> dict[str, list[str]]:
+    """Event -> why the coach should check it: a low engine confidence, or a metric read at it
+    that came out implausible. An event the coach set is not flagged for its confidence."""
+    if analysis is None:
+        return {}
+    details = analysis.details or {}
+    coach_set = {
+        str(c.get("event"))
+        for c in details.get("corrections") or []
+        if isinstance(c, dict) and c.get("coach_frame") is not None
+    }
+    out: dict[str, list[str]] = {}
+    for name, conf in (details.get("event_confidence") or {}).items():
+        value = _finite(conf)
+        found = (analysis.events or {}).get(name) is not None
+        if found and value is not None and value < CHECK_EVENT_BELOW and name not in coach_set:
+            out.setdefault(name, []).append(f"engine confidence {value:.0%}")
+    registry = _registry()
+    for name, d in (details.get("metrics") or {}).items():
+        spec = registry.get(name)
+        if not isinstance(d, dict) or d.get("status") != "check" or spec is None:
+            continue
+        for event in getattr(spec, "events", ()):
+            if (analysis.events or {}).get(event) is not None:
+                out.setdefault(event, []).append(f"{label(name).lower()} is implausible")
+    return out
 
 
 def metric_lines(analysis) -> list[MetricLine]:
@@ -182,6 +227,7 @@ def metric_lines(analysis) -> list[MetricLine]:
                 reason=d.get("reason") or "",
                 definition=definition(name),
                 confidence=_finite(d.get("confidence")),
+                status=str(d.get("status") or ""),
             )
         )
     return out
@@ -193,10 +239,14 @@ class PhaseMark:
     label: str
     frame: int | None
     seconds: float | None
+    check: str = ""  # why the coach should check this marker ("" when nothing to check)
 
 
-def phase_marks(events: dict | None, fps: float | None) -> list[PhaseMark]:
-    """The 8 events in swing order, with their frame and time (None where not found)."""
+def phase_marks(
+    events: dict | None, fps: float | None, check: dict[str, list[str]] | None = None
+) -> list[PhaseMark]:
+    """The 8 events in swing order, with their frame and time (None where not found) and, from
+    `check` (markers_to_check), why one is worth checking."""
     events = events or {}
     out = []
     for name in EVENT_NAMES:
@@ -205,7 +255,10 @@ def phase_marks(events: dict | None, fps: float | None) -> list[PhaseMark]:
             int(frame) if isinstance(frame, int | float) and not isinstance(frame, bool) else None
         )
         seconds = frame / fps if frame is not None and fps else None
-        out.append(PhaseMark(name=name, label=EVENT_LABELS[name], frame=frame, seconds=seconds))
+        why = "; ".join((check or {}).get(name, []))
+        out.append(
+            PhaseMark(name=name, label=EVENT_LABELS[name], frame=frame, seconds=seconds, check=why)
+        )
     return out
 
 

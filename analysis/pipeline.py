@@ -169,6 +169,7 @@ def run_engine(
     view: str,
     aspect: float = 1.0,
     events_override: dict[str, int] | None = None,
+    rate_confirmed: bool = False,
 ):
     targets = {
         k: tuple(v)
@@ -183,7 +184,15 @@ def run_engine(
         targets=targets or None,
         events_override=events_override,
         aspect=aspect,
+        rate_confirmed=rate_confirmed,
     )
+
+
+def rate_confirmed(video: Video) -> bool:
+    """Whether someone gave the rate the swing was filmed at: on upload (capture_fps) or by
+    answering the swing page's "Is this slow motion?" (which sets it too)."""
+    value = video.metadata.get("capture_fps")
+    return isinstance(value, int | float) and value > 0
 
 
 def analysis_fields(result, *, fps: float, view: str, source: str, aspect: float) -> dict:
@@ -208,12 +217,16 @@ def analysis_fields(result, *, fps: float, view: str, source: str, aspect: float
             # The pose vectors' version: `reanalyze --outdated` recomputes older ones.
             "embedding_version": POSE_EMBEDDING_VERSION,
             "score_label": _jsonable(getattr(result, "score_label", None)),
+            # "real time", "too slow for real time" (the swing page asks whether the clip is
+            # slow motion) or "confirmed" (analysis/engine/timing.py).
+            "timing": getattr(result, "timing", "real time"),
         },
     }
 
 
 # What a coach added to an analysis (swingvision/coaching): kept when the swing is analysed again.
-COACH_DETAILS = ("annotations", "corrections", "event_override")
+# "published": the feedback the coach published to the player (swingvision/coaching/review.py).
+COACH_DETAILS = ("annotations", "corrections", "event_override", "published")
 
 
 def analyze_and_store(
@@ -245,7 +258,13 @@ def analyze_and_store(
     override = engine_override(kept, len(kp))
     try:
         result = run_engine(
-            kp, poses.fps, player=player, view=view, aspect=aspect, events_override=override
+            kp,
+            poses.fps,
+            player=player,
+            view=view,
+            aspect=aspect,
+            events_override=override,
+            rate_confirmed=rate_confirmed(video),
         )
     except AnalysisError as e:
         raise ProcessingError(str(getattr(e, "reason", e))) from e
@@ -362,6 +381,9 @@ def process_video(video: Video, *, m: Managers | None = None) -> Video:
     meta = {k: v for k, v in current.metadata.items() if k not in ("error", "progress")}
     meta["pose_source"] = poses.source
     meta["pose_fps"] = poses.fps
+    # The camera view the swing was analysed from stays with the swing (the player's usual view
+    # may change later): pages that must never mix views group swings by it.
+    meta.setdefault("view", analysis.details.get("view"))
     done = m.videos.update(current, metadata=meta)
     if not m.videos.transition(done, "processing", "analyzed"):
         log.warning("video %s changed status while it was processed", video.id)

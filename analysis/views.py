@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from analysis import display
 from analysis.engine.pose import LANDMARK_NAMES, SKELETON_EDGES
+from swingvision.coaching import review
 from swingvision.coaching.views import swing_context
 from swingvision.db.codec import to_epoch_ms
 from swingvision.db.managers import managers
@@ -30,6 +31,16 @@ POSES_FORMAT = 1
 # 1080p frame, far below what a pose model resolves, and ints serialize and parse faster.
 XY_SCALE, CONF_SCALE = 10000, 100
 COMPARE_MODES = ("side", "ghost")
+# "Is this slow motion?" (analysis/engine/timing.py): the answers the swing page offers.
+RATE_CHOICES = (
+    ("real", "Real time"),
+    ("2x", "2× slow"),
+    ("4x", "4× slow"),
+    ("8x", "8× slow"),
+    ("60", "60 fps"),
+    ("120", "120 fps"),
+    ("240", "240 fps"),
+)
 PICKER_SWINGS = 30
 
 
@@ -82,10 +93,12 @@ def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
             return render(request, "swing.html#swing-pending", {"player": player, "video": video})
         return HttpResponseClientRefresh()
     analysis = managers().analyses.latest_for_video(request.user, player.id, video.id)
+    # The player sees what the coach published when the coach reviews first (coaching/review.py).
     feedback = sorted(
-        (f for f in (analysis.feedback if analysis else []) if isinstance(f, dict)),
+        review.visible_feedback(request.user, player, analysis),
         key=lambda f: f.get("priority") or 3,
     )
+    can_edit = can_edit_player(request.user, player)
     context = {
         "player": player,
         "video": video,
@@ -94,9 +107,23 @@ def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
         "stage": stage_context(request, player, video, analysis),
         "metrics": display.metric_lines(analysis),
         "feedback": [{**f, "label": display.label(str(f.get("aspect", "")))} for f in feedback],
-        "can_edit": can_edit_player(request.user, player),
+        "can_edit": can_edit,
         "roster_url": reverse("roster") if request.user.role != "player" else None,
+        # The player's page is the player's: score, published feedback, notes and the replay,
+        # none of the engine's internals (confidence, corrections, metrics, key hints).
+        "player_view": not can_edit,
+        "review": review.review_state(player, analysis),
+        "slow_motion_question": can_edit
+        and analysis is not None
+        and (analysis.details or {}).get("timing") == "too slow for real time",
+        "rate_answers": RATE_CHOICES,
     }
+    if can_edit:  # markers worth checking, on the timeline and in the phases table
+        check = display.markers_to_check(analysis)
+        context["stage"]["phases"] = display.phase_marks(
+            analysis.events if analysis else None, context["stage"]["capture_fps"], check
+        )
+        context["check_events"] = check
     # Coach tools (issue #10): drawings, phase corrections, notes, drills, exports.
     context.update(swing_context(request, player, video, analysis))
     if request.htmx and not request.htmx.boosted and request.htmx.target == "swing-analysis":

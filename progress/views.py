@@ -1,5 +1,9 @@
 """The progress page: each metric over time with its target band, per-swing points and daily means.
 
+Per camera view (the player's usual one by default, a switch for the other) and optionally per
+club: face-on and down-the-line swings measure different things and are never charted, averaged
+or trended together (swingvision/db/managers/camera.py).
+
 The server builds the chart data (json_script on the page, or progress.json); static/js/progress.js
 draws it with plotly. A range change swaps the page's body partial, so it redraws without a reload
 and the range links still work as plain links.
@@ -10,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -18,11 +23,12 @@ from django.views.decorators.http import require_GET
 
 from analysis import display
 from progress.plotly_css import maplibre_style_id
+from swingvision.db.camera import VIEW_LABELS, VIEWS, swing_view, usual_view
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import managers
 from swingvision.db.managers.progress import day_start
 from swingvision.db.records import User
-from swingvision.web import BadRequest, choice_param, date_param, player_or_404
+from swingvision.web import BadRequest, choice_param, date_param, player_or_404, text_param
 
 RANGES = ("30", "90", "365", "custom")
 RANGE_LABELS = {"30": "30 days", "90": "90 days", "365": "365 days"}
@@ -88,11 +94,25 @@ def _trend(xs: list[float], ys: list[float]) -> dict | None:
     return {"x0": min(xs), "x1": max(xs), "slope_per_day": slope, "intercept": my - slope * mx}
 
 
-def chart_data(actor, player: User, span: Span) -> dict:
+def _club(p) -> str:
+    club = (p.metadata or {}).get("club")
+    return " ".join(str(club).split()) if club else ""
+
+
+def chart_data(actor, player: User, span: Span, view: str = "", club: str = "") -> dict:
+    """The charts of one camera view (`view`, else the player's usual one) and, when `club` is
+    given, of that club's swings only. Daily means are of those swings alone."""
     m = managers()
     start, end = day_start(span.start), day_start(span.end) + timedelta(days=1)
-    points = m.swings.points_between(actor, player.id, start, end)
-    days = m.progress.between(actor, player.id, start, end)
+    every = m.swings.points_between(actor, player.id, start, end)
+    settings = player.settings or {}
+    views_of = [swing_view(p.metadata, settings) for p in every]
+    usual = usual_view(settings, views_of)
+    view = view or usual
+    in_view = [p for p, v in zip(every, views_of, strict=True) if v == view]
+    clubs = sorted({_club(p) for p in in_view} - {""}, key=str.lower)
+    points = [p for p in in_view if not club or _club(p).lower() == club.lower()]
+    n_view = {v: views_of.count(v) for v in VIEWS}
     # One pass over the swings and one over the days gather every metric's column (a year of
     # swings times two dozen metrics: this loop is most of the page's time).
     n = len(points)
@@ -106,16 +126,19 @@ def chart_data(actor, player: User, span: Span) -> dict:
                 if column is None:
                     column = columns[name] = [None] * n
                 column[i] = round(float(v), 4)
+    # Daily means of these swings (points are oldest first, so days come in order).
+    day_of = [p.uploaded_at.strftime("%Y-%m-%d") for p in points]
     dailies: dict[str, dict] = {}
-    for d in days:
-        key = d.progress_date.strftime("%Y-%m-%d")
-        for name, entry in d.metrics.items():
-            mean = _rounded((entry or {}).get("mean")) if isinstance(entry, dict) else None
-            if mean is not None:
-                daily = dailies.setdefault(name, {"d": [], "mean": [], "n": []})
-                daily["d"].append(key)
-                daily["mean"].append(mean)
-                daily["n"].append(int(entry.get("n") or 0))
+    for name, column in columns.items():
+        sums: dict[str, list[float]] = {}
+        for key, v in zip(day_of, column, strict=True):
+            if v is not None:
+                sums.setdefault(key, []).append(v)
+        dailies[name] = {
+            "d": list(sums),
+            "mean": [round(sum(vs) / len(vs), 4) for vs in sums.values()],
+            "n": [len(vs) for vs in sums.values()],
+        }
     present = {name for name, column in columns.items() if name != display.OVERALL}
     order = display.metric_order()
     names = [display.OVERALL] + [n for n in order if n in present]
@@ -154,6 +177,16 @@ def chart_data(actor, player: User, span: Span) -> dict:
     trend = _trend([x for x, _ in scored], [y for _, y in scored])
     return {
         "player_id": player.id,
+        "view": view,
+        "view_label": VIEW_LABELS[view],
+        "usual_view": usual,
+        "views": [
+            {"view": v, "label": VIEW_LABELS[v], "swings": n_view[v], "usual": v == usual}
+            for v in VIEWS
+            if n_view[v] or v == view
+        ],
+        "club": club,
+        "clubs": clubs,
         "range": span.key,
         "start": span.start.isoformat(),
         "end": span.end.isoformat(),
@@ -184,15 +217,38 @@ def _day_text(days_since_epoch: float) -> str:
     return datetime.fromtimestamp(days_since_epoch * 86400, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _filters(request: HttpRequest) -> tuple[str, str]:
+    """The camera view ("" = the player's usual one) and club ("" = every club) asked for."""
+    view = choice_param(request, "view", ("", *VIEWS), "")
+    return view, text_param(request, "club", max_length=40).strip()
+
+
 @require_GET
 def progress_page(request: HttpRequest, player_id: str) -> HttpResponse:
     player = player_or_404(request, player_id)
     span = resolve_span(request)
-    data = chart_data(request.user, player, span)
+    data = chart_data(request.user, player, span, *_filters(request))
+    span_q = {"range": span.key}
+    if span.key == "custom":
+        span_q.update(start=span.start.isoformat(), end=span.end.isoformat())
+    keep = {"view": request.GET.get("view", ""), "club": data["club"]}
     context = {
         "player": player,
         "span": span,
         "data": data,
+        # Links keep the view and club across ranges, and the range across views and clubs.
+        "filter_qs": "&" + urlencode({k: v for k, v in keep.items() if v})
+        if any(keep.values())
+        else "",
+        "view_links": [
+            {
+                **v,
+                "url": "?" + urlencode({**span_q, "view": v["view"]}),
+                "active": v["view"] == data["view"],
+            }
+            for v in data["views"]
+        ],
+        "span_q": span_q,
         "ranges": [(k, RANGE_LABELS[k]) for k in RANGES if k != "custom"],
         "roster_url": reverse("roster") if request.user.role != "player" else None,
         "plotly_guard_id": maplibre_style_id(),
@@ -205,6 +261,8 @@ def progress_page(request: HttpRequest, player_id: str) -> HttpResponse:
 @require_GET
 def progress_json(request: HttpRequest, player_id: str) -> JsonResponse:
     player = player_or_404(request, player_id)
-    response = JsonResponse(chart_data(request.user, player, resolve_span(request)))
+    response = JsonResponse(
+        chart_data(request.user, player, resolve_span(request), *_filters(request))
+    )
     response["Cache-Control"] = "private, no-cache"
     return response

@@ -306,8 +306,10 @@ def test_progress_rows_are_per_swing_day(m, team):
     assert point.id == f"{p.id}:2026-05-06"
     rows = m.progress.between(coach, p.id, day - timedelta(days=1), day + timedelta(days=1))
     assert rows == [point]
-    assert rows[0].metrics["tempo_ratio"] == {"mean": 3.5, "best": 3.0, "n": 2}
-    assert rows[0].metrics["overall_score"]["n"] == 2
+    # Per camera view (#20): these analyses name none, so they count as face-on.
+    assert set(rows[0].metrics) == {"face_on"}
+    assert rows[0].metrics["face_on"]["tempo_ratio"] == {"mean": 3.5, "best": 3.0, "n": 2}
+    assert rows[0].metrics["face_on"]["overall_score"]["n"] == 2
     assert rows[0].progress_date == datetime(2026, 5, 6, tzinfo=UTC)
     # A re-analysis today (a new engine version) keeps the swing on the day it was recorded.
     m.analyses.save(
@@ -322,11 +324,28 @@ def test_progress_rows_are_per_swing_day(m, team):
     )
     assert m.progress.recompute_player(p.id) == 1
     again = m.progress.between(coach, p.id, day - timedelta(days=1), day + timedelta(days=1))
-    assert again[0].metrics["tempo_ratio"]["mean"] == 3.05
+    assert again[0].metrics["face_on"]["tempo_ratio"]["mean"] == 3.05
+    # A down-the-line swing the same day is summed up apart, never averaged with face-on ones.
+    dtl = m.videos.create(SYSTEM, p.id, filename="dtl.mp4", uploaded_at=day + timedelta(hours=3))
+    m.analyses.save(
+        dtl,
+        engine_version="9.9.9",
+        overall_score=40.0,
+        metrics={"tempo_ratio": 2.0},
+        events={},
+        feedback=[],
+        details={"view": "down-the-line"},
+        swing_embedding=None,
+    )
+    split = m.progress.recompute_day(p.id, day.date()).metrics
+    assert split["face_on"]["tempo_ratio"]["mean"] == 3.05
+    assert split["down_the_line"]["tempo_ratio"] == {"mean": 2.0, "best": 2.0, "n": 1}
+    assert split["down_the_line"]["overall_score"]["mean"] == 40.0
     pairs = m.analyses.swings_between(coach, p.id, day, day + timedelta(days=1))
     assert [(v.id, a.engine_version) for v, a in pairs] == [
         (videos[0].id, "1.0.0"),
         (videos[1].id, "9.9.9"),
+        (dtl.id, "9.9.9"),
     ]
 
 

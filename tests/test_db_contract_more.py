@@ -243,7 +243,7 @@ def test_progress_on_or_before_is_the_newest_row_up_to_a_moment(m, team):
     day3 = datetime(2026, 6, 3, tzinfo=UTC)
     at3 = m.progress.on_or_before(coach, p.id, day3 + timedelta(hours=12))
     assert at3.progress_date == day3 and at3.id == f"{p.id}:2026-06-03"
-    assert at3.metrics["overall_score"] == {"mean": 85.0, "best": 90.0, "n": 2}
+    assert at3.metrics["face_on"]["overall_score"] == {"mean": 85.0, "best": 90.0, "n": 2}
     assert m.progress.on_or_before(p, p.id, day3).progress_date == day3  # inclusive
     assert m.progress.on_or_before(coach, p.id, day3 - timedelta(seconds=1)).progress_date == day1
     assert m.progress.on_or_before(coach, p.id, day1).progress_date == day1
@@ -1052,7 +1052,7 @@ def test_admin_recomputes_a_players_progress(m, team):
     assert m.admin.recompute_progress(admin, p.id) == 2
     rows = m.progress.between(admin, p.id, T0 - timedelta(days=1), T0 + timedelta(days=9))
     assert [r.progress_date.date() for r in rows] == [T0.date(), (T0 + timedelta(days=2)).date()]
-    assert rows[1].metrics["overall_score"]["mean"] == 70.0
+    assert rows[1].metrics["face_on"]["overall_score"]["mean"] == 70.0
     entry = _audit_for(m, "progress", p.id)[0]
     assert entry.action == "progress.recompute" and entry.actor_id == admin.id
     assert (entry.before, entry.after) == ({"rows": 0}, {"rows": 2})

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.engine.events import EVENT_NAMES, AnalysisError, detect_events, prepare
-from analysis.engine.metrics import METRICS, VIEWS, MetricSpec, compute_metrics
+from analysis.engine.metrics import METRICS, VIEWS, MetricSpec, compute_metrics, implausible
 from analysis.engine.pose import N_LANDMARKS, mirror_poses, pose_embeddings, swing_embedding
 from analysis.engine.scoring import (
     MIN_SCORED_CONFIDENCE,
@@ -21,8 +21,9 @@ from analysis.engine.scoring import (
     recommendation_text,
     sub_score,
 )
+from analysis.engine.timing import DURATION_METRICS, too_slow_for_real_time
 
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "1.2.0"
 
 __all__ = [
     "ENGINE_VERSION",
@@ -47,6 +48,14 @@ class MetricResult:
     score: float | None  # 0-100 against the band
     band: tuple[float, float]
     confidence: float  # 0-1
+    # scored | recorded (weight 0) | low-confidence | check (outside the plausible range: the
+    # markers or the camera view) | unknown-rate (a duration of a clip that may be slow motion)
+    # | not-measurable (from this view) | unavailable
+    status: str = "scored"
+
+
+CHECK_REASON = "check the markers or the camera view"
+UNKNOWN_RATE_REASON = "unknown until the capture rate is known (is this slow motion?)"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,6 +82,9 @@ class SwingAnalysis:
     feedback: list[FeedbackItem]
     pose_embeddings: np.ndarray  # (F, POSE_EMBEDDING_DIM) float32
     swing_embedding: np.ndarray  # (SWING_EMBEDDING_DIM,) float32
+    # "real time", "too slow for real time" (durations unknown until the rate is confirmed:
+    # timing.py) or "confirmed" (the caller gave the capture rate).
+    timing: str = "real time"
 
     def metric_values(self) -> dict[str, float | None]:
         """{name: value} of every metric, None when unavailable (for storage and charts)."""
@@ -108,13 +120,16 @@ def analyze(
     targets: dict[str, tuple[float, float]] | None = None,
     events_override: dict[str, int] | None = None,
     aspect: float = 1.0,
+    rate_confirmed: bool = False,
 ) -> SwingAnalysis:
     """Analyse one swing.
 
     keypoints: (F, 33, 4) x, y, z, confidence (see analysis.engine.pose); fps: frames per second;
     aspect: frame width / height, so x and y share a unit; targets: per-metric bands that
     replace the defaults (a coach's targets for a player); events_override: frames a coach
-    set by hand, which win over detection (the other events are detected around them).
+    set by hand, which win over detection (the other events are detected around them);
+    rate_confirmed: fps is the capture rate someone confirmed (else a clip too slow for real
+    time has its durations unknown and only ratios scored).
     """
     kp = _validate(keypoints, fps, view, aspect)
     rh = mirror_poses(kp) if left_handed else kp
@@ -129,26 +144,14 @@ def analyze(
         lo, hi = float(band[0]), float(band[1])
         bands[name] = (min(lo, hi), max(lo, hi))
 
-    results: dict[str, MetricResult] = {}
-    for name, spec in METRICS.items():
-        mv = values[name]
-        score = None if mv.value is None else sub_score(mv.value, bands[name], spec.margin)
-        results[name] = MetricResult(
-            name=name,
-            value=None if mv.value is None else round(mv.value, 4),
-            unit=spec.unit,
-            available=mv.value is not None,
-            reason=mv.reason,
-            score=score,
-            band=bands[name],
-            confidence=mv.confidence if mv.value is not None else 0.0,
-        )
+    timing = "confirmed" if rate_confirmed else "real time"
+    if not rate_confirmed and too_slow_for_real_time(
+        values["downswing_s"].value, values["swing_time_s"].value
+    ):
+        timing = "too slow for real time"
+    results = {name: _result(name, values[name], bands[name], view, timing) for name in METRICS}
 
-    scored = [
-        r
-        for r in results.values()
-        if r.available and METRICS[r.name].weight > 0 and r.confidence >= MIN_SCORED_CONFIDENCE
-    ]
+    scored = [r for r in results.values() if r.status == "scored"]
     total_w = sum(METRICS[r.name].weight * r.confidence for r in scored)
     overall = (
         round(sum(METRICS[r.name].weight * r.confidence * r.score for r in scored) / total_w, 1)
@@ -187,4 +190,37 @@ def analyze(
         feedback=feedback,
         pose_embeddings=emb,
         swing_embedding=swing_embedding(emb, events.frames),
+        timing=timing,
+    )
+
+
+def _result(name: str, mv, band: tuple[float, float], view: str, timing: str) -> MetricResult:
+    """One metric's value with its score and status: a value outside the plausible range, or a
+    duration of a clip too slow for real time, is kept or blanked but never scored."""
+    spec = METRICS[name]
+    value, reason, score = mv.value, mv.reason, None
+    if value is None:
+        status = "not-measurable" if view not in spec.views else "unavailable"
+    elif timing == "too slow for real time" and name in DURATION_METRICS:
+        value, reason, status = None, UNKNOWN_RATE_REASON, "unknown-rate"
+    elif implausible(spec, value):
+        reason, status = CHECK_REASON, "check"
+    else:
+        score = sub_score(value, band, spec.margin)
+        if spec.weight <= 0:
+            status = "recorded"
+        elif mv.confidence < MIN_SCORED_CONFIDENCE:
+            status = "low-confidence"
+        else:
+            status = "scored"
+    return MetricResult(
+        name=name,
+        value=None if value is None else round(value, 4),
+        unit=spec.unit,
+        available=value is not None,
+        reason=reason,
+        score=score,
+        band=band,
+        confidence=mv.confidence if value is not None else 0.0,
+        status=status,
     )

@@ -1,8 +1,15 @@
-"""The swing metrics: their registry (unit, target band, weight, views, definition) and maths.
+"""The swing metrics: their registry (unit, target band, weight, views, plausible range, the
+events they read, definition) and maths.
 
 All maths runs on a right-handed Motion (see analysis.engine.events) in frame-height units.
 Each metric reads the poses at the detected events; `compute_metrics` returns, per metric,
 a value or the reason it is unavailable, and a confidence in [0, 1].
+
+Where a metric is valid: `views` lists the camera views that can measure it (the definition
+says how); from any other view it is "not measurable from this view", never a number. A value
+outside `plausible` (what a human full swing can produce, with room for a beginner) comes from
+misplaced markers or the wrong camera view, not from the swing: it is kept for the coach to see
+but not scored (see core.analyze).
 """
 
 from __future__ import annotations
@@ -41,8 +48,12 @@ class MetricSpec:
     band: tuple[float, float]  # default target band (lo, hi)
     margin: float  # score falls from 100 to 0 over this distance outside the band
     weight: float  # share of the overall score; 0 = recorded, not scored
-    views: tuple[str, ...]  # camera views where it can be measured
+    views: tuple[str, ...]  # camera views that can measure it
     definition: str
+    # What a human full swing can produce; a value outside it is not scored ("check the markers
+    # or the camera view"). Durations assume real time (see timing.py).
+    plausible: tuple[float, float] = (float("-inf"), float("inf"))
+    events: tuple[str, ...] = ()  # the swing events the value is read at (markers to check)
 
 
 METRICS: dict[str, MetricSpec] = {
@@ -52,88 +63,103 @@ METRICS: dict[str, MetricSpec] = {
             "tempo_ratio", "Tempo", "ratio", (2.7, 3.3), 1.0, 0.15, BOTH,
             "Backswing time over downswing time, (Top - Address) / (Impact - Top), from "
             "sub-frame event times. Tour players swing close to 3:1.",
+            plausible=(1.5, 6.5), events=("address", "top", "impact"),
         ),
         MetricSpec(
             "swing_time_s", "Swing time", "s", (0.9, 1.25), 0.3, 0.0, BOTH,
             "Time from Address (takeaway) to Impact, in seconds. Recorded, not scored.",
+            plausible=(0.6, 2.4), events=("address", "top", "impact"),
         ),
         MetricSpec(
             "backswing_s", "Backswing time", "s", (0.7, 0.95), 0.3, 0.0, BOTH,
             "Time from Address to Top, in seconds. Recorded, not scored.",
+            plausible=(0.45, 1.9), events=("address", "top"),
         ),
         MetricSpec(
             "downswing_s", "Downswing time", "s", (0.23, 0.32), 0.1, 0.0, BOTH,
             "Time from Top to Impact, in seconds. Recorded, not scored.",
+            plausible=(0.15, 0.6), events=("top", "impact"),
         ),
         MetricSpec(
-            "shoulder_turn_deg", "Shoulder turn", "deg", (85.0, 105.0), 25.0, 0.15, BOTH,
+            "shoulder_turn_deg", "Shoulder turn", "deg", (85.0, 105.0), 25.0, 0.15,
+            (FACE_ON,),
             "Rotation of the shoulder line (left to right shoulder) in the horizontal plane "
             "from Address to Top. Face-on it combines the landmarks' depth (z) with the "
-            "foreshortening of the line's known length; down the line the same with the "
-            "roles of x and depth swapped, at lower confidence.",
+            "foreshortening of the line's known length. Not measurable down the line: there "
+            "the line points along the camera axis and only the pose model's depth guess "
+            "sees it turn (on GolfDB's tour swings with labelled events it read 5-129°).",
+            plausible=(40.0, 130.0), events=("address", "top"),
         ),
         MetricSpec(
-            "hip_turn_deg", "Hip rotation", "deg", (35.0, 55.0), 20.0, 0.10, BOTH,
+            "hip_turn_deg", "Hip rotation", "deg", (35.0, 55.0), 20.0, 0.10, (FACE_ON,),
             "Rotation of the hip line (left to right hip) in the horizontal plane from "
-            "Address to Top, measured like the shoulder turn.",
+            "Address to Top, measured like the shoulder turn. Face-on only.",
+            plausible=(10.0, 75.0), events=("address", "top"),
         ),
         MetricSpec(
-            "x_factor_deg", "X-factor", "deg", (35.0, 55.0), 15.0, 0.10, BOTH,
-            "Shoulder turn minus hip rotation at Top: the coil between upper and lower body.",
+            "x_factor_deg", "X-factor", "deg", (35.0, 55.0), 15.0, 0.10, (FACE_ON,),
+            "Shoulder turn minus hip rotation at Top: the coil between upper and lower body. "
+            "Face-on only, like the turns it is made of.",
+            plausible=(0.0, 75.0), events=("address", "top"),
         ),
         MetricSpec(
             "head_sway", "Head movement stability", "torso", (0.0, 0.12), 0.2, 0.15,
             (FACE_ON,),
             "Largest sideways movement of the head (mean of nose and ears) between Address "
             "and Impact, in torso lengths (mid-hip to mid-shoulder at Address). Face-on only.",
+            plausible=(0.0, 0.5), events=("address", "impact"),
         ),
         MetricSpec(
             "head_dip", "Head dip", "torso", (0.0, 0.08), 0.15, 0.05, BOTH,
             "Largest vertical movement of the head between Address and Impact, in torso "
             "lengths: a loss of posture (dipping or standing up).",
+            plausible=(0.0, 0.35), events=("address", "impact"),
         ),
         MetricSpec(
             "spine_angle_address_deg", "Spine angle at address", "deg", (30.0, 45.0), 15.0,
             0.03, (DOWN_THE_LINE,),
             "Forward bend of the spine (mid-hip to mid-shoulder) from vertical at Address. "
             "Down-the-line only.",
+            plausible=(10.0, 60.0), events=("address",),
         ),
         MetricSpec(
             "spine_angle_change_deg", "Spine angle change", "deg", (0.0, 8.0), 12.0, 0.10,
             (DOWN_THE_LINE,),
             "Largest change of the spine's forward bend between Address and Impact: early "
             "extension or a dip. Down-the-line only.",
+            plausible=(0.0, 30.0), events=("address", "impact"),
         ),
         MetricSpec(
             "lead_arm_top_deg", "Lead arm at top", "deg", (155.0, 180.0), 30.0, 0.08, BOTH,
             "Angle at the lead elbow (shoulder-elbow-wrist) at Top, in the image plane; 180 is "
             "a straight arm. The 2D angle reads a few degrees low when the arm is foreshortened.",
+            plausible=(90.0, 180.5), events=("top",),
         ),
         MetricSpec(
             "hip_sway_top", "Hip sway", "stance", (-0.05, 0.10), 0.15, 0.09, (FACE_ON,),
             "Sideways shift of the hip midpoint from Address to Top, in stance widths (ankle "
             "to ankle at Address); + is away from the target. Face-on only.",
+            plausible=(-0.4, 0.5), events=("address", "top"),
         ),
         MetricSpec(
             "swing_plane_deg", "Swing plane", "deg", (40.0, 60.0), 10.0, 0.0,
             (DOWN_THE_LINE,),
             "Angle from horizontal of the hands' path in the downswing (mid-downswing to "
             "Impact, a fitted line). Recorded, not scored. Down-the-line only.",
+            plausible=(25.0, 85.0), events=("mid_downswing", "impact"),
         ),
         MetricSpec(
             "plane_shift_deg", "Plane shift", "deg", (-10.0, 2.0), 10.0, 0.08,
             (DOWN_THE_LINE,),
             "Downswing hand-path angle minus backswing hand-path angle (toe-up to "
             "mid-backswing); + is steeper coming down (over the top). Down-the-line only.",
+            plausible=(-40.0, 25.0), events=("toe_up", "mid_backswing", "mid_downswing", "impact"),
         ),
     )
 }  # fmt: skip
 
 # How much each view can be trusted for a metric (1 = designed for it).
 _VIEW_TRUST = {
-    ("shoulder_turn_deg", DOWN_THE_LINE): 0.55,
-    ("hip_turn_deg", DOWN_THE_LINE): 0.55,
-    ("x_factor_deg", DOWN_THE_LINE): 0.5,
     ("lead_arm_top_deg", DOWN_THE_LINE): 0.7,
     ("head_dip", DOWN_THE_LINE): 0.8,
 }
@@ -424,4 +450,18 @@ def compute_metrics(m: Motion, ev: Events, view: str) -> dict[str, MetricValue]:
     else:
         for name in ("swing_plane_deg", "plane_shift_deg"):
             out[name] = MetricValue(None, 0.0, "needs the down-the-line view")
-    return {name: out[name] for name in METRICS}
+    return {
+        name: out[name] if view in spec.views else MetricValue(None, 0.0, not_measurable(view))
+        for name, spec in METRICS.items()
+    }
+
+
+def not_measurable(view: str) -> str:
+    """The reason a metric outside its spec's views carries."""
+    return f"not measurable from this view ({view})"
+
+
+def implausible(spec: MetricSpec, value: float) -> bool:
+    """A value no human full swing produces: misplaced markers or the wrong camera view."""
+    lo, hi = spec.plausible
+    return not lo <= value <= hi

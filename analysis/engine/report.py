@@ -46,9 +46,9 @@ TOLERANCES: dict[str, dict[str, float]] = {
     "down-the-line": {
         "tempo_ratio": 0.2,
         "swing_time_s": 0.04,
-        "shoulder_turn_deg": 8.0,
-        "hip_turn_deg": 6.0,
-        "x_factor_deg": 9.0,
+        # No turns: on the synthetic oracle they read within 8 degrees, but on real tour swings
+        # (GolfDB, labelled events) they spread over 5-129 degrees. They are not measurable
+        # from this view (metrics.py; tests/engine/test_metric_validity.py).
         "head_dip": 0.03,
         "spine_angle_address_deg": 2.0,
         "spine_angle_change_deg": 3.0,

@@ -591,6 +591,7 @@ export class CoachTools {
     try {
       const result = await api("POST", this.urls.events, { event, frame });
       this.applyEvents(result.events || {});
+      this.applyChecks(result.check || {});
       document.body.dispatchEvent(new CustomEvent("analysis-changed"));
       const row = (result.rows || []).find((x) => x.name === event);
       this.say(
@@ -604,6 +605,22 @@ export class CoachTools {
       this.say(err.message, "error");
     } finally {
       delete this.root.dataset.correcting;
+    }
+  }
+
+  // Markers worth checking, as the server sees them after the correction: "check this".
+  applyChecks(check) {
+    for (const tick of this.root.querySelectorAll("[data-tick]")) {
+      const why = check[tick.dataset.event];
+      tick.classList.toggle("check", Boolean(why));
+      if (why) tick.dataset.check = why.join("; ");
+      else delete tick.dataset.check;
+    }
+    for (const el of this.root.querySelectorAll(".phases [data-phase]")) {
+      const why = check[el.dataset.phase];
+      el.classList.toggle("check", Boolean(why));
+      if (why) el.dataset.check = why.join("; ");
+      else delete el.dataset.check;
     }
   }
 

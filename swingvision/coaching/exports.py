@@ -152,10 +152,16 @@ def event_rows(video: Video, analysis: SwingAnalysis | None) -> list[dict]:
 
 
 def swing_json(
-    player: User, video: Video, analysis: SwingAnalysis | None, seq: PoseSequence
+    player: User,
+    video: Video,
+    analysis: SwingAnalysis | None,
+    seq: PoseSequence,
+    *,
+    feedback: list | None = None,
 ) -> dict:
     """The swing's poses in the pose file layout (pose_io reads it back: the analysis rides along
-    under keys the reader ignores) plus its analysis."""
+    under keys the reader ignores) plus its analysis. `feedback`: what the reader may see of it
+    (coaching/review.py); the analysis' own by default."""
     fps = capture_fps(video, analysis)
     doc = export_pose_json(swing_keypoints(video, analysis, seq), fps)
     width, height = video.metadata.get("width"), video.metadata.get("height")
@@ -183,7 +189,7 @@ def swing_json(
             "metric_details": details.get("metrics") or {},
             "events": analysis.events,
             "event_confidence": details.get("event_confidence") or {},
-            "feedback": analysis.feedback,
+            "feedback": analysis.feedback if feedback is None else feedback,
             "corrections": details.get("corrections") or [],
             "drawings": details.get("annotations") or [],
         }

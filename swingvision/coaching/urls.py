@@ -16,6 +16,8 @@ urlpatterns = [
     ),
     path(f"{SWING}events/", views.events, name="swing_events"),
     path(f"{SWING}notes/", views.notes, name="swing_notes"),
+    path(f"{SWING}publish/", views.publish, name="swing_publish"),
+    path(f"{SWING}capture-rate/", views.capture_rate, name="swing_capture_rate"),
     path(f"{SWING}notes/<str:note_id>/delete/", views.note_delete, name="swing_note_delete"),
     path(f"{SWING}export.csv", views.export_csv, name="swing_export_csv"),
     path(f"{SWING}export.json", views.export_json, name="swing_export_json"),

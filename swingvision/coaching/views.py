@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from analysis import display
-from analysis.corrections import correct_event
+from analysis.corrections import correct_event, set_capture_rate
 from analysis.engine.pose import LANDMARK_NAMES
 from swingvision.admin_data.forms import is_htmx, scoped
 from swingvision.db.managers import ValidationError, managers
@@ -32,7 +32,7 @@ from swingvision.db.records import Note, SwingAnalysis, User, Video
 from swingvision.db.swing_facts import frame_count
 from swingvision.web import BadRequest, choice_param, player_or_404, video_or_404
 
-from . import exports
+from . import exports, review
 from .forms import body, json_api, wants_json
 
 # Colours offered by the drawing tool: apart from the white skeleton and its red-to-green joints.
@@ -128,8 +128,10 @@ def _export_urls(player: User, video: Video) -> dict[str, str]:
     }
 
 
-def player_context(request: HttpRequest, player: User) -> dict:
-    """The player page's coaching cards: new notes (to the player), the practice plan, export."""
+def player_context(request: HttpRequest, player: User, view: str | None = None) -> dict:
+    """The player page's coaching cards: new notes (to the player), the practice plan (from
+    swings of one camera view; for a player whose coach reviews first, from published feedback
+    only), export."""
     m = managers()
     unread = []
     if request.user.id == player.id:
@@ -138,7 +140,12 @@ def player_context(request: HttpRequest, player: User) -> dict:
         unread = [{"note": n, "author": names.get(n.author_id, "–")} for n in notes]
     return {
         "new_notes": unread,
-        "practice_plan": m.coaching.practice_plan(request.user, player.id),
+        "practice_plan": m.coaching.practice_plan(
+            request.user,
+            player.id,
+            view=view,
+            published_only=review.review_on(player) and not can_edit_player(request.user, player),
+        ),
         "player_export_url": reverse("player_export_csv", args=[player.id]),
     }
 
@@ -184,6 +191,8 @@ def _events_payload(video: Video, analysis: SwingAnalysis | None) -> dict:
         "corrections": (analysis.details or {}).get("corrections", []) if analysis else [],
         "overall_score": analysis.overall_score if analysis else None,
         "metrics": analysis.metrics if analysis else {},
+        # Markers worth checking (low confidence, or an implausible metric read at them).
+        "check": display.markers_to_check(analysis),
     }
 
 
@@ -233,6 +242,46 @@ def _correct_form(request: HttpRequest, player_id: str, video_id: str) -> HttpRe
             else f"{label} is the engine's again: the analysis was recomputed.",
         )
     return redirect("swing", player_id=player_id, video_id=video_id)
+
+
+# -- what the player sees, and the capture rate ------------------------------------------------
+@scoped
+@require_POST
+def publish(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    """Publish the swing's feedback as it stands (engine's or edited) to the player."""
+    player, video, analysis = _swing(request, player_id, video_id)
+    if analysis is None:
+        raise BadRequest("this swing has no analysis to publish")
+    managers().admin.publish_feedback(request.user, player.id, analysis.id)
+    messages.success(request, f"Feedback published to {player.display_name}.")
+    return redirect(reverse("swing", args=[player.id, video.id]) + "#feedback-heading")
+
+
+RATE_ANSWERS = ("real", "2x", "4x", "8x", "60", "120", "240")
+
+
+@scoped
+@require_POST
+def capture_rate(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    """The answer to "Is this slow motion?" (`rate`: real, 2x, 4x, 8x, 60, 120 or 240): the
+    swing is analysed again at that capture rate."""
+    player, video, _ = _swing(request, player_id, video_id)
+    answer = str(body(request).get("rate") or "")
+    if answer not in RATE_ANSWERS:
+        raise BadRequest(f"rate: must be one of {', '.join(RATE_ANSWERS)}")
+    try:
+        new = set_capture_rate(managers(), request.user, player.id, video.id, answer)
+    except ValidationError as e:
+        messages.error(request, str(e))
+    else:
+        fps = (new.details or {}).get("fps")
+        messages.success(
+            request,
+            "Real time: the swing was analysed again at the file's rate."
+            if answer == "real"
+            else f"Filmed at {fps:g} fps: the swing was analysed again at that rate.",
+        )
+    return redirect("swing", player_id=player.id, video_id=video.id)
 
 
 # -- notes -----------------------------------------------------------------------------------------
@@ -336,7 +385,13 @@ def export_csv(request: HttpRequest, player_id: str, video_id: str) -> HttpRespo
 @require_GET
 def export_json(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     player, video, analysis = _swing(request, player_id, video_id)
-    doc = exports.swing_json(player, video, analysis, _poses(request, video))
+    doc = exports.swing_json(
+        player,
+        video,
+        analysis,
+        _poses(request, video),
+        feedback=review.visible_feedback(request.user, player, analysis),
+    )
     content = json.dumps(exports.finite_json(doc), separators=(",", ":"), allow_nan=False)
     return _attachment(content, f"{_stem(video)}.json", "application/json")
 
@@ -381,7 +436,7 @@ def report(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
             "drills": library.get(str(f.get("aspect")), [])[:DRILLS_PER_FEEDBACK],
         }
         for f in sorted(
-            (f for f in (analysis.feedback if analysis else []) if isinstance(f, dict)),
+            review.visible_feedback(request.user, player, analysis),
             key=lambda f: f.get("priority") or 3,
         )
     ]

@@ -204,6 +204,7 @@ class PlayerSummary:
     user_id: str
     n_swings: int
     last_swing_at: datetime | None
-    recent_scores: list  # overall scores of the newest analysed swings, newest first (up to 6)
+    recent_scores: list  # overall scores of the newest analysed swings of score_view, newest first
     poster_video_id: str | None
     updated_at: datetime
+    score_view: str | None = None  # the camera view recent_scores are of (camera.py)

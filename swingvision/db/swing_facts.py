@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.engine.metrics import VIEWS
-
+from .camera import swing_view
 from .records import PoseSequence, SwingAnalysis, User, Video
 
-DEFAULT_VIEW = VIEWS[0]
 DEFAULT_FPS = 30.0
 
 
@@ -63,8 +61,7 @@ def frame_count(video: Video, analysis: SwingAnalysis | None = None) -> int:
 
 def view_of(video: Video, player: User | None = None) -> str:
     """The camera view the swing was filmed from: the video's, else the player's usual one."""
-    view = video.metadata.get("view") or (player.settings.get("view") if player else None)
-    return view if view in VIEWS else DEFAULT_VIEW
+    return swing_view(video.metadata, player.settings if player else None)
 
 
 def dense_keypoints(seq: PoseSequence, n_frames: int | None = None) -> np.ndarray:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from analysis.engine import METRICS, VIEWS
 from swingvision.admin_data.forms import as_bool, errors_of, scoped
+from swingvision.coaching.review import review_on, visible_feedback
 from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.admin import HANDEDNESS, MAX_FEEDBACK_ITEMS, PRIORITY_RANGE
 from swingvision.db.managers.scope import can_edit_player
@@ -44,6 +45,7 @@ def player_settings(request: HttpRequest, player_id: str) -> HttpResponse:
     form = {
         "handedness": player.settings.get("handedness", "right"),
         "view": player.settings.get("view", VIEWS[0]),
+        "review_feedback": review_on(player),
     }
     rows = _metric_rows(player)
     status = 200
@@ -51,6 +53,9 @@ def player_settings(request: HttpRequest, player_id: str) -> HttpResponse:
         if not can_edit:
             raise PermissionDenied("Only the player's coach or an admin may change these settings.")
         form = {k: request.POST.get(k, "") for k in ("handedness", "view")}
+        form["review_feedback"] = as_bool(
+            "review_feedback", request.POST.get("review_feedback", "")
+        )
         targets: dict = {}
         for name in METRICS:
             lo = request.POST.get(f"{name}_lo", "").strip()
@@ -71,6 +76,7 @@ def player_settings(request: HttpRequest, player_id: str) -> HttpResponse:
                     handedness=form["handedness"],
                     view=form["view"],
                     targets=targets,
+                    review_feedback=form["review_feedback"],
                 )
             except ValidationError as e:
                 errors = errors_of(e)
@@ -148,9 +154,11 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
     if errors and posted_rows is not None:
         items = posted_rows  # show what was typed, with the error next to its field
     else:
+        # A player whose coach reviews first reads what was published, not the draft (#20).
+        shown = analysis.feedback if can_edit else visible_feedback(request.user, player, analysis)
         items = [
             {**item, "index": i, "row": i, "remove": False}
-            for i, item in enumerate(analysis.feedback)
+            for i, item in enumerate(shown)
             if isinstance(item, dict)
         ]
     context = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET
 from analysis import display
 from swingvision.coaching.views import player_context
 from swingvision.db import NotFound
+from swingvision.db.camera import VIEW_LABELS, VIEWS, usual_view
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import managers
-from swingvision.db.managers.progress import day_start
+from swingvision.db.managers.progress import day_metrics, day_start
 from swingvision.db.managers.roster import SORT_KEYS
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import VIDEO_STATUSES
@@ -173,7 +174,8 @@ def player_page(request: HttpRequest, player_id: str) -> HttpResponse:
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "player.html#swing-list", context)
-    context["key_metrics"] = key_metrics(request.user, player)
+    km = key_metrics(request.user, player, choice_param(request, "view", ("", *VIEWS), ""))
+    context["key_metrics"] = km
     # The player's coach (or an admin) sets handedness, camera view and metric targets there.
     context["settings_url"] = (
         reverse("player_settings", args=[player.id])
@@ -182,23 +184,47 @@ def player_page(request: HttpRequest, player_id: str) -> HttpResponse:
     )
     # Coach tools (issue #10): new notes for the player, the practice plan, the export.
 
-    context.update(player_context(request, player))
+    context.update(player_context(request, player, km["view"]))
     return render(request, "player.html", context)
 
 
-def key_metrics(actor, player) -> dict:
-    """The latest day's mean of the key metrics beside the day on or before 30 days earlier."""
+def key_metrics(actor, player, view: str = "") -> dict:
+    """For one camera view (`view`, else the player's usual one): the latest day's mean of the
+    key metrics beside the day on or before 30 days earlier, from swings of that view only.
+    `views` lists the views the player has swings of, with their counts and links."""
     m = managers()
-    now = m.progress.on_or_before(actor, player.id, utc_now())
+    days = m.progress.between(actor, player.id, datetime(1970, 1, 1, tzinfo=UTC), utc_now())
+    counts = {
+        v: sum(
+            int((day_metrics(d, v).get(display.OVERALL) or {}).get("n") or 0)
+            or int(bool(day_metrics(d, v)))
+            for d in days
+        )
+        for v in VIEWS
+    }
+    usual = usual_view(player.settings, [v for v in VIEWS for _ in range(counts[v])])
+    view = view or usual
+    views = [
+        {"view": v, "label": VIEW_LABELS[v], "swings": counts[v], "usual": v == usual,
+         "active": v == view, "url": "?" + urlencode({"view": v})}
+        for v in VIEWS
+        if counts[v] or v == view
+    ]  # fmt: skip
+    now = next((d for d in reversed(days) if day_metrics(d, view)), None)
+    empty = {"now": None, "then": None, "rows": [], "view": view, "views": views}
     if now is None:
-        return {"now": None, "then": None, "rows": []}
-    then = m.progress.on_or_before(actor, player.id, now.progress_date - timedelta(days=30))
+        return {**empty, "view_label": VIEW_LABELS[view]}
+    cutoff = now.progress_date - timedelta(days=30)
+    then = next(
+        (d for d in reversed(days) if d.progress_date <= cutoff and day_metrics(d, view)), None
+    )
+    now_metrics, then_metrics = day_metrics(now, view), day_metrics(then, view)
     targets = player.settings.get("targets") or {}
-    names = [n for n in display.KEY_METRICS if n in now.metrics]
+    names = [n for n in display.KEY_METRICS if n in now_metrics]
     rows = []
     for name in names[:6]:
-        value = (now.metrics.get(name) or {}).get("mean")
-        before = (then.metrics.get(name) or {}).get("mean") if then else None
+        value = (now_metrics.get(name) or {}).get("mean")
+        before = (then_metrics.get(name) or {}).get("mean") if then else None
         band = display.player_band(name, targets)
         rows.append(
             {
@@ -211,7 +237,7 @@ def key_metrics(actor, player) -> dict:
                 else "",
                 "band": display.format_band_short(name, band),
                 "in_band": display.in_band(value, band),
-                "n": (now.metrics.get(name) or {}).get("n"),
+                "n": (now_metrics.get(name) or {}).get("n"),
             }
         )
-    return {"now": now, "then": then, "rows": rows}
+    return {**empty, "now": now, "then": then, "rows": rows, "view_label": VIEW_LABELS[view]}

@@ -77,6 +77,9 @@ def similar(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse
     scope_name = "player" if chosen else choice_param(request, "scope", SCOPES, "mine")
     same_phase = choice_param(request, "phase", ("any", "same"), "any") == "same"
     same_view = choice_param(request, "view", ("same", "any"), "same") == "same"
+    # Whole swings are compared within one camera view only (#20): their metrics and timing
+    # differ between views. Positions may still be searched across views.
+    same_view = same_view or kind == "swings"
     same_hand = choice_param(request, "hand", ("any", "same"), "any") == "same"
     n = int_param(request, "n", DEFAULT_RESULTS, lo=1, hi=service.MAX_RESULTS)
     try:

@@ -101,7 +101,9 @@ def test_not_json_and_no_csrf_are_refused(team):
 
 # -- phase corrections -----------------------------------------------------------------------------
 def metric_cell(html: str, label: str) -> str:
-    row = re.search(rf'<th scope="row" title="[^"]*">{label}</th>\s*<td class="num">([^<]*)', html)
+    row = re.search(
+        rf'<th scope="row" title="[^"]*">{label}</th>\s*<td class="num"[^>]*>([^<]*)', html
+    )
     assert row, label
     return row.group(1).strip()
 
@@ -169,14 +171,17 @@ def test_only_the_coach_corrects_phases(team):
 
 
 def test_the_swing_page_shows_each_events_confidence(team):
-    html = team.client(team.player).get(swing_url(team)).content.decode()
+    html = team.client(team.coach).get(swing_url(team)).content.decode()
     analysis = team.m.analyses.latest_for_video(SYSTEM, team.player.id, team.swing[0].id)
     confidence = analysis.details["event_confidence"]
     for name, value in confidence.items():
         assert f'data-event-row="{name}"' in html
         assert f"{round(value * 100)}%" in html
-    assert "data-event-form" not in html  # the player reads, the coach corrects
-    assert "data-event-form" in team.client(team.coach).get(swing_url(team)).content.decode()
+    assert "data-event-form" in html  # the coach corrects
+    # The player's page is the player's (#20): no engine confidence, no corrections, no keys.
+    mine = team.client(team.player).get(swing_url(team)).content.decode()
+    assert "data-event-row" not in mine and "data-event-form" not in mine
+    assert "Engine confidence" not in mine and "<kbd>" not in mine
 
 
 # -- notes -----------------------------------------------------------------------------------------
@@ -273,7 +278,7 @@ def test_the_drill_library_page(team):
 
 def test_feedback_links_drills_and_the_player_page_has_a_practice_plan(team):
     analysis = team.m.analyses.latest_for_video(SYSTEM, team.player.id, team.swing[0].id)
-    html = team.client(team.player).get(swing_url(team)).content.decode()
+    html = team.client(team.coach).get(swing_url(team)).content.decode()
     library = team.m.drills.by_aspect(SYSTEM)
     assert analysis.feedback
     for item in analysis.feedback:

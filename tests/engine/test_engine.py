@@ -71,7 +71,8 @@ def test_result_shape():
     assert len(r.feedback) <= 3
     assert [f.priority for f in r.feedback] == sorted(f.priority for f in r.feedback)
     dtl_only = r.metrics["spine_angle_change_deg"]
-    assert not dtl_only.available and dtl_only.reason == "needs the down-the-line view"
+    assert not dtl_only.available and dtl_only.reason == "not measurable from this view (face-on)"
+    assert dtl_only.status == "not-measurable"
     for spec in METRICS.values():
         assert spec.definition and spec.unit and spec.band[0] <= spec.band[1]
 

@@ -121,3 +121,17 @@ def test_each_match_shows_the_phase_the_engine_gave_its_frame(login_client, sim_
         assert stored.phase == phase
         assert label.strip() == phase_label(phase)
         assert bool(same) == (phase == "top")  # the query is the Top of right95
+
+
+def test_swing_comparisons_never_mix_camera_views(login_client, sim_world):
+    """Issue #20: a whole-swing search stays within the swing's camera view even when asked for
+    any view (the down-the-line swing never comes up for a face-on one), and the swing search's
+    form does not offer "any view"; a position search still may."""
+    w = sim_world
+    c = login_client(w.coach)
+    html = c.get(url(w, "right95", kind="swings", view="any", scope="all")).content.decode()
+    found = result_videos(html)
+    assert found and w.video("dtl95").id not in found
+    assert ">any view</option>" not in html
+    positions = c.get(url(w, "right95", view="any", scope="all")).content.decode()
+    assert ">any view</option>" in positions

@@ -30,6 +30,7 @@ from .audit import Audit, changed, snapshot
 from .progress import Progress
 from .scope import SYSTEM, Actor, can_edit_player, is_admin, visible_player
 from .sessions import Sessions
+from .summaries import Summaries
 from .users import Users
 from .videos import Videos
 
@@ -278,8 +279,11 @@ class AdminData:
         handedness: str,
         view: str,
         targets: dict[str, tuple[Any, Any] | None],
+        review_feedback: bool | None = None,
     ) -> User:
-        """Handedness, default camera view and per-metric target bands (None: the default)."""
+        """Handedness, default camera view, per-metric target bands (None: the default) and
+        whether the coach reviews the engine's feedback before the player sees it (None: keep;
+        swingvision/coaching/review.py)."""
         player = visible_player(self.db, actor, player_id)
         if not can_edit_player(actor, player):
             raise NotAllowed("only the player's coach or an admin may change these settings")
@@ -299,12 +303,15 @@ class AdminData:
                 raise ValidationError(f"{name}_lo", "the low end must be below the high end")
             bands[name] = [lo, hi]
         settings = {**player.settings, "handedness": handedness, "view": view}
+        if review_feedback is not None:
+            settings["review_feedback"] = bool(review_feedback)
         settings.pop("targets", None)
         if bands:
             settings["targets"] = bands
         if settings == player.settings:
             return player
         new = self.users.update(player, settings=settings)
+        Summaries(self.db).refresh(player.id)  # the roster's score follows the usual view
         before, after = changed(player.settings, new.settings)
         self.audit.record(
             actor,
@@ -586,6 +593,31 @@ class AdminData:
             player_id=analysis.user_id,
             before=before,
             after=after,
+        )
+        return new
+
+    def publish_feedback(self, actor: Actor, player_id: str, analysis_id: str) -> SwingAnalysis:
+        """Publish the analysis' feedback as it stands (the engine's, or as the coach edited it)
+        to the player (swingvision/coaching/review.py); publishing again replaces it. Marks the
+        analysis reviewed too."""
+        _, analysis = self._editable_analysis(actor, player_id, analysis_id)
+        now = utc_now().isoformat()
+        before = analysis.details.get("published")
+        details = {
+            **analysis.details,
+            "published": {"feedback": list(analysis.feedback), "by": actor.id, "at": now},
+            "reviewed_by": actor.id,
+            "reviewed_at": now,
+        }
+        new = self.analyses.update(analysis, details=details)
+        self.audit.record(
+            actor,
+            "analysis.publish",
+            target_type="analysis",
+            target_id=analysis.id,
+            player_id=analysis.user_id,
+            before={"published": before},
+            after={"published": details["published"]},
         )
         return new
 

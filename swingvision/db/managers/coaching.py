@@ -9,6 +9,7 @@ the use case `analysis.corrections.correct_event`; notes and drills have manager
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import defaultdict
@@ -18,6 +19,7 @@ from typing import Any
 
 from analysis.engine.pose import LANDMARK_INDEX
 
+from ..camera import FACE_ON
 from ..codec import utc_now
 from ..errors import NotFound, ValidationError
 from ..gateway import Database
@@ -134,6 +136,7 @@ class AnalysisFeedback:
     video_id: str
     analyzed_at: datetime
     feedback: list
+    details: dict  # its view, and the feedback the coach published (coaching/review.py)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -285,18 +288,40 @@ class Coaching:
         )
 
     # -- practice plan --------------------------------------------------------------------
-    def practice_plan(self, actor: Actor, player_id: str) -> list[PlanItem]:
+    def practice_plan(
+        self,
+        actor: Actor,
+        player_id: str,
+        *,
+        view: str | None = None,
+        published_only: bool = False,
+    ) -> list[PlanItem]:
         """The player's top aspects to practise, from the feedback of their newest swings, each
-        with drills from the library for it."""
+        with drills from the library for it. `view`: only swings analysed from that camera view
+        (never both mixed: camera.py); `published_only`: only the feedback the coach published
+        (what a player sees when the coach reviews first, coaching/review.py)."""
         visible_player(self.db, actor, player_id)
         rows = self.db.fetch_all(
             AnalysisFeedback,
             "analyses_feedback_recent_for_player",
-            {"user_id": player_id, "limit": PLAN_SWINGS * 4},
+            {"user_id": player_id, "limit": PLAN_SWINGS * 8},
         )
         newest: dict[str, AnalysisFeedback] = {}
+        seen_videos: set[str] = set()
         for row in rows:  # newest first: the first row of each video is its newest analysis
-            if row.video_id not in newest and len(newest) < PLAN_SWINGS:
+            if row.video_id in seen_videos:
+                continue
+            seen_videos.add(row.video_id)
+            details = row.details or {}
+            if view is not None and (details.get("view") or FACE_ON) != view:
+                continue
+            if published_only:
+                pub = details.get("published")
+                items = pub.get("feedback") if isinstance(pub, dict) else None
+                if not isinstance(items, list):
+                    continue
+                row = dataclasses.replace(row, feedback=items)
+            if len(newest) < PLAN_SWINGS:
                 newest[row.video_id] = row
         weight: dict[str, int] = defaultdict(int)
         swings: dict[str, int] = defaultdict(int)

@@ -1,4 +1,7 @@
-"""Progress rows: one per player and day (id = <user_id>:<yyyy-mm-dd>), derived from analyses."""
+"""Progress rows: one per player and day (id = <user_id>:<yyyy-mm-dd>), derived from analyses.
+
+A row's metrics are kept per camera view ({"face_on": {...}, "down_the_line": {...}}, see
+camera.py): the two views measure different things and are never averaged together."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from ..camera import VIEWS, view_key
 from ..codec import utc_now
 from ..gateway import Database
 from ..records import ProgressPoint, SwingAnalysis
@@ -22,8 +26,25 @@ def day_start(day: date) -> datetime:
 
 
 def summarize_day(analyses: list[SwingAnalysis]) -> dict[str, dict[str, Any]]:
-    """Per metric: the mean, the best swing's value (the one closest to its target band, by
-    sub-score) and the number of swings that had it; plus the overall score."""
+    """Per camera view present (view_key), per metric: the mean, the best swing's value (the one
+    closest to its target band, by sub-score) and the number of swings that had it; plus the
+    overall score. Each analysis counts in the view it was analysed from."""
+    by_view: dict[str, list[SwingAnalysis]] = defaultdict(list)
+    for a in analyses:
+        view = (a.details or {}).get("view")
+        by_view[view if view in VIEWS else VIEWS[0]].append(a)
+    return {view_key(v): _summarize(group) for v, group in by_view.items()}
+
+
+def day_metrics(point: ProgressPoint | None, view: str) -> dict[str, dict[str, Any]]:
+    """One view's metrics of a daily row ({} when the row has none of that view)."""
+    if point is None:
+        return {}
+    found = point.metrics.get(view_key(view))
+    return found if isinstance(found, dict) else {}
+
+
+def _summarize(analyses: list[SwingAnalysis]) -> dict[str, dict[str, Any]]:
     values: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for a in analyses:
         scores = {k: (v or {}).get("score") for k, v in a.details.get("metrics", {}).items()}

@@ -1,4 +1,5 @@
-"""The coach's roster: players with their last swing, latest score and its trend."""
+"""The coach's roster: players with their last swing, latest score and its trend (of the player's
+usual camera view only, see summaries.py)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class RosterRow:
     latest_score: float | None
     trend: float | None  # latest score minus the mean of the previous ones
     poster_video: Video | None = None  # the newest analysed swing, whose poster the row shows
+    score_view: str | None = None  # the camera view the score and trend are of (camera.py)
 
     @property
     def sort_name(self) -> str:
@@ -80,6 +82,7 @@ class Roster:
                     latest_score=recent[0] if recent else None,
                     trend=trend,
                     poster_video=posters.get(p.id),
+                    score_view=summary.score_view,
                 )
             )
         return out

@@ -36,6 +36,7 @@ class SwingPoint:
     analyzed_at: datetime
     overall_score: float | None
     metrics: dict
+    metadata: dict  # the video's: its camera view and club (progress filters on them)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

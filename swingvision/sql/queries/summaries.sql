@@ -2,15 +2,16 @@
 
 -- name: summary_upsert
 INSERT INTO player_summary (user_id, n_swings, last_swing_at, recent_scores, poster_video_id,
-                            updated_at)
-VALUES (:user_id, :n_swings, :last_swing_at, :recent_scores, :poster_video_id, :updated_at)
+                            updated_at, score_view)
+VALUES (:user_id, :n_swings, :last_swing_at, :recent_scores, :poster_video_id, :updated_at,
+        :score_view)
 ON CONFLICT (user_id) DO UPDATE SET
   n_swings = excluded.n_swings, last_swing_at = excluded.last_swing_at,
   recent_scores = excluded.recent_scores, poster_video_id = excluded.poster_video_id,
-  updated_at = excluded.updated_at
+  updated_at = excluded.updated_at, score_view = excluded.score_view
 
 -- name: summaries_for_coach
-SELECT user_id, n_swings, last_swing_at, recent_scores, poster_video_id, updated_at
+SELECT user_id, n_swings, last_swing_at, recent_scores, poster_video_id, updated_at, score_view
 FROM player_summary
 WHERE user_id IN (SELECT id FROM users WHERE coach_id = :coach_id)
 LIMIT 100000
@@ -24,13 +25,14 @@ FROM videos WHERE user_id = :user_id
 
 -- name: summary_recent_scores
 -- The newest analyses of the player's most recently recorded swings (several per swing when it
--- was re-analysed: the caller keeps the newest one per swing).
-SELECT a.video_id AS video_id, a.overall_score AS overall_score
+-- was re-analysed: the caller keeps the newest one per swing), with the swing's metadata (its
+-- camera view: the roster's scores are of one view).
+SELECT a.video_id AS video_id, a.overall_score AS overall_score, v.metadata AS metadata
 FROM swing_analysis a
 JOIN videos v ON v.id = a.video_id AND v.user_id = a.user_id
 WHERE a.user_id = :user_id AND v.user_id = :user_id AND a.overall_score IS NOT NULL
 ORDER BY v.uploaded_at DESC, v.id DESC, a.analyzed_at DESC, a.id DESC
-LIMIT 60
+LIMIT 120
 
 -- name: summary_poster_video
 SELECT id FROM videos
