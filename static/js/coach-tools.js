@@ -11,6 +11,8 @@
 // whose `layers` it draws on (after the skeleton, in the same frame callback) and whose
 // `onFrame` listeners it joins.
 
+import { angleDeg } from "./geometry.js";
+
 const NEEDS = { line: 2, angle: 3, circle: 2, text: 1 };
 const KIND_LABELS = { line: "Line", angle: "Angle", circle: "Circle", text: "Text" };
 const SNAP_PX = 24; // CSS pixels: how near a click must be to a joint to stick to it
@@ -56,18 +58,7 @@ export async function api(method, url, payload) {
   return json;
 }
 
-// -- geometry and drawing ---------------------------------------------------------------------------
-// The angle ABC in degrees, as replay.js's joint-angle table measures it. Not imported from there:
-// with hashed static names a second import URL would load a second copy of the replay module.
-export function angleDeg(a, b, c) {
-  const v1 = [a[0] - b[0], a[1] - b[1]];
-  const v2 = [c[0] - b[0], c[1] - b[1]];
-  const n = Math.hypot(...v1) * Math.hypot(...v2);
-  if (n === 0) return null;
-  const cos = Math.max(-1, Math.min(1, (v1[0] * v2[0] + v1[1] * v2[1]) / n));
-  return (Math.acos(cos) * 180) / Math.PI;
-}
-
+// -- drawing ----------------------------------------------------------------------------------------
 function label(ctx, text, x, y, colour, s, align = "left") {
   ctx.save();
   ctx.setLineDash([]);
@@ -198,12 +189,30 @@ export class CoachTools {
     return this.player.contentRect();
   }
 
-  resolve(point, frame, r) {
+  // A drawing's point -> canvas pixels at a frame, through the stage's zoom, pan and mirror.
+  resolve(point, frame) {
     if (point.joint) {
       const j = this.data.named(frame, point.joint);
-      return j ? [r.x + j[0] * r.w, r.y + j[1] * r.h] : null;
+      return j ? this.player.toCanvas(j[0], j[1]) : null;
     }
-    return [r.x + point.x * r.w, r.y + point.y * r.h];
+    return this.player.toCanvas(point.x, point.y);
+  }
+
+  // A drawing's points as fractions of the frame (joints where they are at this frame).
+  normalized(point, frame) {
+    if (point.joint) {
+      const j = this.data.named(frame, point.joint);
+      return j ? [j[0], j[1]] : null;
+    }
+    return [point.x, point.y];
+  }
+
+  // An angle drawing's degrees at a frame, in the picture's pixels (zoom and mirror keep angles).
+  degrees(a, frame) {
+    const w = this.data.width || 1;
+    const h = this.data.height || 1;
+    const pts = a.points.map((p) => this.normalized(p, frame));
+    return pts.every(Boolean) ? angleDeg(...pts.map(([x, y]) => [x * w, y * h])) : null;
   }
 
   shownAt(a, frame) {
@@ -221,20 +230,21 @@ export class CoachTools {
     const drawn = [];
     for (const a of this.annotations) {
       if (!this.shownAt(a, frame)) continue;
-      const pts = a.points.map((p) => this.resolve(p, frame, r));
+      const pts = a.points.map((p) => this.resolve(p, frame));
       if (pts.some((p) => !p)) continue; // a snapped joint not seen in this frame
       drawShape(ctx, a.kind, pts, { colour: a.colour, text: a.text, s, selected: a.id === this.selected });
       drawn.push({
         id: a.id,
         frame,
-        points: pts.map(([x, y]) => [(x - r.x) / r.w, (y - r.y) / r.h]),
-        degrees: a.kind === "angle" ? angleDeg(...pts) : null,
+        points: a.points.map((p) => this.normalized(p, frame)),
+        canvas: pts,
+        degrees: a.kind === "angle" ? this.degrees(a, frame) : null,
       });
     }
     if (this.tool && (this.pending.length || this.hover)) {
       const pts = [...this.pending, ...(this.hover ? [this.hover] : [])]
         .slice(0, NEEDS[this.tool])
-        .map((p) => this.resolve(p, frame, r))
+        .map((p) => this.resolve(p, frame))
         .filter(Boolean);
       const colour = this.colourInput?.value || this.config.colour;
       drawShape(ctx, this.tool, pts, { colour, text: this.textInput?.value || "", s, dashed: true });
@@ -317,16 +327,15 @@ export class CoachTools {
     const k = this.scaleK();
     const cx = (e.clientX - box.left) * k;
     const cy = (e.clientY - box.top) * k;
-    const r = this.rect();
-    const nx = (cx - r.x) / r.w;
-    const ny = (cy - r.y) / r.h;
+    const [nx, ny] = this.player.fromCanvas(cx, cy);
     if (nx < 0 || nx > 1 || ny < 0 || ny > 1) return null;
     if (snap) {
       const near = { major: [null, SNAP_PX * k], minor: [null, SNAP_PX * k] };
       for (const name of this.data.joints) {
         const p = this.data.named(this.player.frame, name);
         if (!p) continue;
-        const d = Math.hypot(r.x + p[0] * r.w - cx, r.y + p[1] * r.h - cy);
+        const [jx, jy] = this.player.toCanvas(p[0], p[1]);
+        const d = Math.hypot(jx - cx, jy - cy);
         const best = near[MINOR_JOINT.test(name) ? "minor" : "major"];
         if (d < best[1]) {
           best[0] = name;
@@ -488,7 +497,6 @@ export class CoachTools {
   }
 
   updateValues(frame) {
-    const r = this.rect();
     for (const li of this.list.children) {
       const a = this.annotations.find((x) => x.id === li.dataset.annotationId);
       const out = li.querySelector("[data-value]");
@@ -498,8 +506,7 @@ export class CoachTools {
         out.textContent = "";
         continue;
       }
-      const pts = a.points.map((p) => this.resolve(p, at, r));
-      const deg = pts.every(Boolean) ? angleDeg(...pts) : null;
+      const deg = this.degrees(a, at);
       out.textContent = deg === null ? "–" : `${Math.round(deg)}°`;
     }
   }
