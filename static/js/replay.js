@@ -825,7 +825,10 @@ function wireKeys(root, player) {
 
 // The stage's width follows the picture's shape (see .stage in app.css).
 export function setAspect(root, width, height) {
-  if (width > 0 && height > 0) root.style.setProperty("--stage-ar", String(width / height));
+  if (!(width > 0 && height > 0)) return;
+  root.style.setProperty("--stage-ar", String(width / height));
+  // A portrait picture takes the full height, its controls beside it (app.css).
+  root.dataset.orientation = width < height ? "portrait" : "landscape";
 }
 
 export async function startPlayer(root) {
