@@ -12,6 +12,7 @@
 import {
   angleDeg, applyView, clampPan, identityView, invertView, midpoint, tiltFromHorizontal, zoomAbout,
 } from "./geometry.js";
+import { isTyping } from "./focus.js";
 
 export const SPEEDS = [0.125, 0.25, 0.5, 1];
 export const CODE_BITS = 12;
@@ -641,14 +642,6 @@ export function wireControls(root, player) {
   wireLoop(root, player);
   wireView(root, player);
   wireKeys(root, player);
-}
-
-// Fields a key press belongs to: text, numbers, dates, lists. Not buttons, sliders, checkboxes.
-const NOT_TYPING = new Set(["range", "checkbox", "radio", "button", "submit", "reset", "color", "image"]);
-export function isTyping(t) {
-  if (!(t instanceof HTMLElement)) return false;
-  if (t.isContentEditable || t.tagName === "TEXTAREA" || t.tagName === "SELECT") return true;
-  return t.tagName === "INPUT" && !NOT_TYPING.has(t.type);
 }
 
 // -- speeds: the buttons and [ ] --------------------------------------------------------------

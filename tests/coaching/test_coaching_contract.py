@@ -89,7 +89,7 @@ def test_drawings_are_edited_and_deleted_by_the_coach_only(m, team):
 @pytest.mark.parametrize(
     ("raw", "field"),
     [
-        ({"kind": "arrow", "points": ARM}, "kind"),
+        ({"kind": "ellipse", "points": ARM}, "kind"),
         ({"kind": "angle", "points": ARM[:2]}, "points"),
         ({"kind": "line", "points": [{"x": 1.2, "y": 0.5}, {"x": 0, "y": 0}]}, "points[0]"),
         (

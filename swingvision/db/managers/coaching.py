@@ -30,8 +30,17 @@ from .users import ValidationError
 
 # -- drawings ------------------------------------------------------------------------------------
 # kind -> how many points it takes: a line's two ends, an angle's arm-vertex-arm, a circle's centre
-# and a point on its rim, a text's anchor.
-ANNOTATION_POINTS = {"line": 2, "angle": 3, "circle": 2, "text": 1}
+# and a point on its rim, a text's anchor, an arrow's tail and head, a box's opposite corners, and
+# two points of a shaft plane (drawn as the line through them across the whole picture).
+ANNOTATION_POINTS = {
+    "line": 2,
+    "angle": 3,
+    "circle": 2,
+    "text": 1,
+    "arrow": 2,
+    "box": 2,
+    "plane": 2,
+}
 MAX_ANNOTATIONS = 200
 MAX_ANNOTATION_TEXT = 200
 DEFAULT_COLOUR = "#ffd400"
