@@ -27,6 +27,7 @@ from .admin import clean_text
 from .audit import Audit
 from .scope import SYSTEM, Actor, NotAllowed, can_edit_player, is_admin, visible_player
 from .users import ValidationError
+from .videos import Videos
 
 # -- drawings ------------------------------------------------------------------------------------
 # kind -> how many points it takes: a line's two ends, an angle's arm-vertex-arm, a circle's centre
@@ -42,6 +43,7 @@ ANNOTATION_POINTS = {
     "plane": 2,
 }
 MAX_ANNOTATIONS = 200
+MAX_TITLE = 120
 MAX_ANNOTATION_TEXT = 200
 DEFAULT_COLOUR = "#ffd400"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -285,6 +287,33 @@ class Coaching:
         from .analyses import Analyses
 
         return Analyses(self.db).update(analysis, details=details)
+
+    # -- the swing's title ----------------------------------------------------------------
+    def set_title(self, actor: Actor, player_id: str, video_id: str, raw: Any) -> Video:
+        """Name a swing (kept in videos.metadata["title"]; empty: back to the file name). The
+        player names their own swings; their coach and an admin name them too."""
+        player = visible_player(self.db, actor, player_id)
+        if not (actor.id == player.id or can_edit_player(actor, player)):
+            raise NotAllowed("only the player, their coach or an admin may rename a swing")
+        video = self.db.fetch_one(Video, "videos_get", {"id": video_id, "user_id": player.id})
+        title = clean_text("title", raw if raw is not None else "", max_length=MAX_TITLE)
+        old = video.metadata.get("title") or ""
+        if title == old:
+            return video
+        metadata = {k: v for k, v in video.metadata.items() if k != "title"}
+        if title:
+            metadata["title"] = title
+        new = Videos(self.db).update(video, metadata=metadata)
+        self.audit.record(
+            actor,
+            "video.title",
+            target_type="video",
+            target_id=video.id,
+            player_id=player.id,
+            before={"title": old or None},
+            after={"title": title or None},
+        )
+        return new
 
     # -- drawings -------------------------------------------------------------------------
     def annotations(self, actor: Actor, player_id: str, video_id: str) -> list[dict]:
