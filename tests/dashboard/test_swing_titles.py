@@ -143,3 +143,26 @@ def test_closeness_words():
     assert closeness(CLOSENESS_BANDS[0])[1] == "very close"
     assert closeness(CLOSENESS_BANDS[0] + 0.01)[1] == "close"
     assert closeness(CLOSENESS_BANDS[1] + 0.01)[1] == "loosely similar"
+
+
+def test_the_frame_picture_of_a_swing(team, tmp_path):
+    from swingvision.storage import get_store, video_key
+    from tests.videos import media
+
+    m = team.m
+    path = media.make_video(tmp_path / "real.mp4", frames=12, width=64, height=48)
+    video, _, _ = add_swing(m, team.player, days_ago=0.2, seed=65)
+    with path.open("rb") as fh:
+        ref = get_store().put(video_key(team.player.id, video.id, "real.mp4"), fh)
+    video = m.videos.update(video, blob_ref=ref)
+    url = f"/players/{team.player.id}/swings/{video.id}/frames/5.webp"
+    for user in (team.coach, team.player, team.admin):
+        r = team.client(user).get(url)
+        assert r.status_code == 200 and r["Content-Type"] == "image/webp"
+        assert r.content[:4] == b"RIFF" and r.content[8:12] == b"WEBP"
+    assert team.client(team.other_coach).get(url).status_code == 404
+    assert team.client(team.outsider).get(url).status_code == 404
+    assert team.client(team.coach).get(url.replace("/5.", "/99.")).status_code == 404
+    gone = m.videos.update(video, status="expired")
+    assert team.client(team.coach).get(url).status_code == 404
+    assert gone.status == "expired"
