@@ -287,7 +287,48 @@ def resolve_drawing(
         out["degrees"] = angle_deg(*pts)
     if out["kind"] == "circle" and len(pts) == 2:
         out["radius"] = round(math.dist(pts[0], pts[1]), 1)
+    if out["kind"] == "box" and len(pts) == 2:
+        (x0, y0), (x1, y1) = pts
+        out["box"] = tuple(
+            round(v, 1) for v in (min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
+        )
+    if out["kind"] == "arrow" and len(pts) == 2:
+        out["head"] = [(round(x, 1), round(y, 1)) for x, y in arrow_head(pts[0], pts[1])]
+    if out["kind"] == "plane" and len(pts) == 2:
+        out["points"] = [(round(x, 1), round(y, 1)) for x, y in extend_to_frame(*pts, w, h)]
     return out
+
+
+def arrow_head(
+    tail: tuple[float, float], tip: tuple[float, float], size: float = 14.0
+) -> list[tuple[float, float]]:
+    """The two barb ends and the tip of an arrow's head (a barb at 28 degrees off the shaft), as the
+    replay's drawing tool draws it."""
+    angle = math.atan2(tip[1] - tail[1], tip[0] - tail[0])
+    size = min(size, 0.45 * math.dist(tail, tip)) or size
+    return [
+        (tip[0] - size * math.cos(angle - 0.49), tip[1] - size * math.sin(angle - 0.49)),
+        tip,
+        (tip[0] - size * math.cos(angle + 0.49), tip[1] - size * math.sin(angle + 0.49)),
+    ]
+
+
+def extend_to_frame(
+    a: tuple[float, float], b: tuple[float, float], w: float, h: float
+) -> list[tuple[float, float]]:
+    """The line through a and b across the whole w x h frame (static/js/geometry.js extendToRect)."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    if dx == 0 and dy == 0:
+        return [a, b]
+    lo, hi = -math.inf, math.inf
+    for d, p, top in ((dx, a[0], w), (dy, a[1], h)):
+        if d == 0:
+            continue
+        t0, t1 = sorted(((0 - p) / d, (top - p) / d))
+        lo, hi = max(lo, t0), min(hi, t1)
+    if lo > hi:
+        return [a, b]
+    return [(a[0] + lo * dx, a[1] + lo * dy), (a[0] + hi * dx, a[1] + hi * dy)]
 
 
 def angle_deg(

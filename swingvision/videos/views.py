@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,12 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from swingvision.accounts.middleware import wants_json
 from swingvision.db import NotFound
-from swingvision.db.managers import ValidationError, managers
+from swingvision.db.managers import NotAllowed, ValidationError, managers
 from swingvision.db.records import User
 from swingvision.storage import StorageError
 from swingvision.web import player_or_404, video_or_404
 
-from . import retention
+from . import retention, thumbnails
 from .ingest import store_videos
 from .playback import (
     playback_response,
@@ -150,6 +151,45 @@ def thumbnail(request: HttpRequest, player_id: str, video_id: str, name: str) ->
     )
     patch_vary_headers(response, ("Cookie",))
     return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def frame_picture(request: HttpRequest, player_id: str, video_id: str, frame: int) -> HttpResponse:
+    """One frame of a swing's video (WebP), for whoever may see the swing: the picture of a
+    similar-position result is the frame that matched, not the swing's poster."""
+    video = video_or_404(request, player_id, video_id)
+    data = thumbnails.frame_picture(video, frame)
+    if data is None:
+        raise Http404("This swing has no picture of that frame.")
+    etag = f'"{video.id}-{frame}-{int(video.updated_at.timestamp())}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(data if request.method == "GET" else b"", content_type=CONTENT_TYPE)
+        response["Content-Length"] = str(len(data))
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, max-age=3600"
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+@require_POST
+def swing_title(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    """Rename a swing (the form on the swing page); empty gives it its file name back."""
+    video = video_or_404(request, player_id, video_id)
+    back = reverse("swing", args=[player_id, video.id])
+    try:
+        managers().coaching.set_title(request.user, player_id, video.id, request.POST.get("title"))
+    except NotAllowed:
+        if wants_json(request):
+            return JsonResponse({"error": "You may not rename this swing."}, status=403)
+        raise PermissionDenied("You may not rename this swing.") from None
+    # A ValidationError (too long, control characters) goes on to BadRequestMiddleware: a 400
+    # naming the field.
+    if wants_json(request):
+        return JsonResponse({"ok": True})
+    messages.success(request, "Swing renamed.")
+    return redirect(back)
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -44,6 +44,28 @@ def team(m):
     }
 
 
+# -- a swing's title -----------------------------------------------------------------------------
+def test_a_swing_is_renamed_by_its_player_their_coach_or_an_admin(m, team):
+    coach, player, video = team["coach"], team["player"], team["video"]
+    renamed = m.coaching.set_title(coach, player.id, video.id, "  Lesson 3, new grip ")
+    assert renamed.metadata["title"] == "Lesson 3, new grip"
+    stored = m.videos.get(SYSTEM, player.id, video.id)
+    assert stored.metadata == {**video.metadata, "title": "Lesson 3, new grip"}
+    assert m.coaching.set_title(player, player.id, video.id, "Mine").metadata["title"] == "Mine"
+    assert m.coaching.set_title(team["admin"], player.id, video.id, "A").metadata["title"] == "A"
+    with pytest.raises(NotFound):
+        m.coaching.set_title(team["other_coach"], player.id, video.id, "x")
+    with pytest.raises(NotFound):
+        m.coaching.set_title(team["other_player"], player.id, video.id, "x")
+    for raw in ("x" * 121, 5, "bell\x07"):
+        with pytest.raises(ValidationError) as e:
+            m.coaching.set_title(coach, player.id, video.id, raw)
+        assert e.value.field == "title"
+    assert m.videos.get(SYSTEM, player.id, video.id).metadata["title"] == "A"
+    cleared = m.coaching.set_title(coach, player.id, video.id, "")
+    assert "title" not in cleared.metadata and cleared.metadata == video.metadata
+
+
 # -- drawings ------------------------------------------------------------------------------------
 def test_a_coach_draws_and_the_player_sees_it(m, team):
     coach, player, video = team["coach"], team["player"], team["video"]
@@ -90,7 +112,7 @@ def test_drawings_are_edited_and_deleted_by_the_coach_only(m, team):
 @pytest.mark.parametrize(
     ("raw", "field"),
     [
-        ({"kind": "arrow", "points": ARM}, "kind"),
+        ({"kind": "ellipse", "points": ARM}, "kind"),
         ({"kind": "angle", "points": ARM[:2]}, "points"),
         ({"kind": "line", "points": [{"x": 1.2, "y": 0.5}, {"x": 0, "y": 0}]}, "points[0]"),
         (

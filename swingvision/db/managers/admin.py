@@ -47,6 +47,17 @@ _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # keeps \t
 _FILENAME_BAD = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
+# The status changes an admin may make, from each status. "processing" is the worker's to set and
+# "expired" the purge's (the raw video is gone then, so nothing can be analysed again).
+STATUS_CHANGES: dict[str, tuple[str, ...]] = {
+    "uploaded": ("failed",),
+    "processing": ("uploaded", "failed"),
+    "analyzed": ("uploaded", "failed"),
+    "failed": ("uploaded",),
+    "expired": (),
+}
+
+
 class BlobDeleter(Protocol):
     """What delete_video needs from a blob store (swingvision.storage)."""
 
@@ -361,7 +372,10 @@ class AdminData:
     def update_video(
         self, actor: Actor, player_id: str, video_id: str, changes: dict[str, Any]
     ) -> Video:
-        """Change status, filename, or the club and camera view kept in the metadata."""
+        """Change status, filename, or the club and camera view kept in the metadata. Status
+        changes follow STATUS_CHANGES: a stuck job queued again or given up, a failed one tried
+        again, an analysed one analysed again or marked failed; never to "processing" (the
+        worker's) nor into or out of "expired" (the purge's)."""
         video = self.video(actor, player_id, video_id)
         unknown = sorted(set(changes) - {"status", "filename", "club", "view"})
         if unknown:
@@ -371,6 +385,13 @@ class AdminData:
             if changes["status"] not in VIDEO_STATUSES:
                 raise ValidationError("status", f"must be one of {', '.join(VIDEO_STATUSES)}")
             if changes["status"] != video.status:  # an unchanged value is no edit (no audit)
+                allowed = STATUS_CHANGES.get(video.status, ())
+                if changes["status"] not in allowed:
+                    raise ValidationError(
+                        "status",
+                        f"cannot go from {video.status} to {changes['status']}"
+                        + (f" (only to {', '.join(allowed)})" if allowed else " (it stays so)"),
+                    )
                 fields["status"] = changes["status"]
         if "filename" in changes:
             name = clean_text("filename", changes["filename"], max_length=255, required=True)

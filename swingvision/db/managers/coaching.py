@@ -21,7 +21,7 @@ from analysis.engine.pose import LANDMARK_INDEX
 
 from ..camera import FACE_ON
 from ..codec import utc_now
-from ..errors import NotFound, ValidationError
+from ..errors import NotAllowed, NotFound, ValidationError
 from ..gateway import Database
 from ..ids import new_id
 from ..records import Drill, SwingAnalysis, User, Video
@@ -30,13 +30,24 @@ from .admin import clean_text
 from .analyses import Analyses
 from .audit import Audit
 from .drills import Drills, drill_aspects
-from .scope import Actor, require_editor, visible_player
+from .scope import Actor, can_edit_player, require_editor, visible_player
+from .videos import Videos
 
 # -- drawings ------------------------------------------------------------------------------------
 # kind -> how many points it takes: a line's two ends, an angle's arm-vertex-arm, a circle's centre
-# and a point on its rim, a text's anchor.
-ANNOTATION_POINTS = {"line": 2, "angle": 3, "circle": 2, "text": 1}
+# and a point on its rim, a text's anchor, an arrow's tail and head, a box's opposite corners, and
+# two points of a shaft plane (drawn as the line through them across the whole picture).
+ANNOTATION_POINTS = {
+    "line": 2,
+    "angle": 3,
+    "circle": 2,
+    "text": 1,
+    "arrow": 2,
+    "box": 2,
+    "plane": 2,
+}
 MAX_ANNOTATIONS = 200
+MAX_TITLE = 120
 MAX_ANNOTATION_TEXT = 200
 DEFAULT_COLOUR = "#ffd400"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -176,6 +187,33 @@ class Coaching:
 
     def _save_details(self, analysis: SwingAnalysis, details: dict) -> SwingAnalysis:
         return Analyses(self.db).update(analysis, details=details)
+
+    # -- the swing's title ----------------------------------------------------------------
+    def set_title(self, actor: Actor, player_id: str, video_id: str, raw: Any) -> Video:
+        """Name a swing (kept in videos.metadata["title"]; empty: back to the file name). The
+        player names their own swings; their coach and an admin name them too."""
+        player = visible_player(self.db, actor, player_id)
+        if not (actor.id == player.id or can_edit_player(actor, player)):
+            raise NotAllowed("only the player, their coach or an admin may rename a swing")
+        video = self.db.fetch_one(Video, "videos_get", {"id": video_id, "user_id": player.id})
+        title = clean_text("title", raw if raw is not None else "", max_length=MAX_TITLE)
+        old = video.metadata.get("title") or ""
+        if title == old:
+            return video
+        metadata = {k: v for k, v in video.metadata.items() if k != "title"}
+        if title:
+            metadata["title"] = title
+        new = Videos(self.db).update(video, metadata=metadata)
+        self.audit.record(
+            actor,
+            "video.title",
+            target_type="video",
+            target_id=video.id,
+            player_id=player.id,
+            before={"title": old or None},
+            after={"title": title or None},
+        )
+        return new
 
     # -- drawings -------------------------------------------------------------------------
     def annotations(self, actor: Actor, player_id: str, video_id: str) -> list[dict]:
