@@ -16,6 +16,7 @@ from swingvision.db.records import (
     ApiTokenHash,
     AuditEntry,
     Drill,
+    Lesson,
     Note,
     PlayerSummary,
     Pose,
@@ -42,6 +43,7 @@ TABLE_RECORDS = {
     "audit_log": AuditEntry,
     "notes": Note,
     "drills": Drill,
+    "lessons": Lesson,
 }
 
 

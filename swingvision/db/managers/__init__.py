@@ -9,6 +9,7 @@ from .admin import AdminData
 from .analyses import Analyses, analysis_id
 from .audit import Audit
 from .coaching import Coaching, Drills, Notes
+from .lessons import Lessons
 from .poses import Poses, dense_keypoints, pose_id
 from .progress import Progress, progress_id, summarize_day
 from .roster import Roster, RosterPage, RosterRow
@@ -39,6 +40,7 @@ class Managers:
     coaching: Coaching
     notes: Notes
     drills: Drills
+    lessons: Lessons
 
 
 def managers(db: Database | None = None) -> Managers:
@@ -64,6 +66,7 @@ def managers(db: Database | None = None) -> Managers:
         coaching=Coaching(db),
         notes=Notes(db),
         drills=Drills(db),
+        lessons=Lessons(db),
     )
 
 
