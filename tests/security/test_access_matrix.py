@@ -40,7 +40,7 @@ def _kwarg_values(world) -> dict[str, str]:
         "frame": str(world.frame),
         "token_id": world.token_id,
         "name": "poster.webp",  # a swing's thumbnail
-        **world.ids,  # drill_id, note_id, annotation_id
+        **world.ids,  # drill_id, note_id, annotation_id, lesson_id
     }
 
 
@@ -75,6 +75,8 @@ OVERRIDES: dict[str, dict[str, int]] = {
     "drill_delete": _post_only(),
     "swing_annotation": _post_only(),  # PATCH/DELETE of one drawing
     "swing_note_delete": _post_only(),
+    "lesson-watched": _post_only(),  # the lesson player's first play
+    "lesson-delete": _post_only(),
 }
 
 _PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>\w+)>|\(\?P<(?P<rname>\w+)>[^)]*\)")

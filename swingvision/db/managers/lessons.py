@@ -15,7 +15,7 @@ from typing import Any
 from ..codec import utc_now
 from ..gateway import Database
 from ..ids import new_id
-from ..records import LESSON_STATUSES, Lesson, Video
+from ..records import LESSON_STATUSES, Lesson, User, Video
 from .admin import clean_text
 from .audit import Audit
 from .scope import SYSTEM, Actor, NotAllowed, can_edit_player, visible_player
@@ -46,14 +46,9 @@ class Lessons:
         lesson_id: str | None = None,
     ) -> Lesson:
         """A recorded lesson for a player: by their coach or an admin, on the player's swings."""
-        player = visible_player(self.db, actor, player_id)
-        if not can_edit_player(actor, player):
-            raise NotAllowed("only the player's coach or an admin records lessons")
-        swings = _clean_video_ids(video_ids)
-        for video_id in swings:
-            if self.db.fetch_first(Video, "videos_get", {"id": video_id, "user_id": player.id}):
-                continue
-            raise ValidationError("video_ids", f"{video_id} is not a swing of this player")
+        player, swings, clean_title = self.check_create(
+            actor, player_id, video_ids=video_ids, title=title
+        )
         if duration_s is not None and (not math.isfinite(duration_s) or duration_s < 0):
             raise ValidationError("duration_s", "must be a number of seconds, 0 or more")
         now = utc_now()
@@ -62,7 +57,7 @@ class Lessons:
             user_id=player.id,
             coach_id=actor.id,
             video_ids=swings,
-            title=clean_text("title", title, max_length=MAX_TITLE) or "Lesson",
+            title=clean_title,
             duration_s=duration_s,
             blob_ref=blob_ref,
             content_type=content_type,
@@ -84,6 +79,23 @@ class Lessons:
             after={"title": lesson.title, "video_ids": swings, "duration_s": duration_s},
         )
         return lesson
+
+    def check_create(
+        self, actor: Actor, player_id: str, *, video_ids: Any, title: Any
+    ) -> tuple[User, list[str], str]:
+        """What `create` checks before it writes (the upload runs it before storing a blob):
+        the player in scope, the actor their coach or an admin, the swings the player's, the
+        title. Returns the player, the swing ids and the clean title."""
+        player = visible_player(self.db, actor, player_id)
+        if not can_edit_player(actor, player):
+            raise NotAllowed("only the player's coach or an admin records lessons")
+        swings = _clean_video_ids(video_ids)
+        for video_id in swings:
+            if self.db.fetch_first(Video, "videos_get", {"id": video_id, "user_id": player.id}):
+                continue
+            raise ValidationError("video_ids", f"{video_id} is not a swing of this player")
+        clean_title = clean_text("title", title, max_length=MAX_TITLE) or "Lesson"
+        return player, swings, clean_title
 
     def get(self, actor: Actor, player_id: str, lesson_id: str) -> Lesson:
         visible_player(self.db, actor, player_id)
