@@ -13,6 +13,7 @@ import logging
 import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
@@ -166,3 +167,21 @@ def make_rendition(m: Managers, lesson: Lesson) -> Lesson:
     meta = {k: v for k, v in lesson.metadata.items() if k != "rendition_error"}
     meta.update({"rendition_ref": ref, "rendition": {k: v for k, v in facts.items() if v}})
     return m.lessons.update(lesson, status="ready", metadata=meta)
+
+
+# -- the pages that record ------------------------------------------------------------------------
+# Every page denies the camera and the microphone (swingvision/middleware.py); the pages with the
+# lesson recorder (the swing and compare pages) let our own scripts ask for the microphone.
+RECORDING_PERMISSIONS = "camera=(), microphone=(self), geolocation=()"
+
+
+def allows_microphone(view):
+    """A view whose page records lessons: the browser may ask the coach for the microphone."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Permissions-Policy"] = RECORDING_PERMISSIONS
+        return response
+
+    return wrapper

@@ -243,3 +243,12 @@ def test_the_coach_deletes_a_lesson_with_its_files(team, recordings):
         team.client(team.coach).get(f"/players/{team.player.id}/lessons/{lesson.id}/").status_code
         == 404
     )
+
+
+def test_only_the_recording_pages_may_ask_for_the_microphone(team):
+    c = team.client(team.coach)
+    p, v = team.player.id, team.video.id
+    for url in (f"/players/{p}/swings/{v}/", f"/players/{p}/swings/{v}/compare/"):
+        assert "microphone=(self)" in c.get(url)["Permissions-Policy"], url
+    for url in (f"/players/{p}/", f"/players/{p}/lessons/", "/settings/"):
+        assert "microphone=()" in c.get(url)["Permissions-Policy"], url
