@@ -270,9 +270,9 @@ class LessonRecorder {
     if (this.resumedAt) this.activeMs += performance.now() - this.resumedAt;
     this.resumedAt = null;
     this.stopMessage = message;
-    this.update();
     clearInterval(this.tick);
     this.setState("stopping");
+    this.update();
     this.recorder.stop();
   }
 

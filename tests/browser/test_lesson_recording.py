@@ -6,6 +6,8 @@ and says so; discard stores nothing; the compare page records both swings."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from playwright.sync_api import expect
@@ -127,7 +129,7 @@ def test_a_coach_records_a_lesson_and_the_player_watches_it(media_browser, live_
     screenshot(page, "lesson-recorder-preview")
     page.fill("[data-rec-title]", "Lead arm at the top")
     page.click("[data-rec-save]")
-    expect(rec).to_have_attribute("data-saved", __import__("re").compile(r".+"), timeout=20000)
+    expect(rec).to_have_attribute("data-saved", re.compile(r".+"), timeout=20000)
     expect(page.locator("[data-rec-saved-link]")).to_be_visible()
     lesson_id = rec.get_attribute("data-saved")
 
@@ -269,4 +271,32 @@ def test_the_compare_page_records_both_swings(media_browser, live_url, lesson_wo
     lesson = m.lessons.get(SYSTEM, player.id, rec.get_attribute("data-saved"))
     assert lesson.video_ids == [video.id, second.id]
     assert lesson.metadata["width"] > 1.5 * lesson.metadata["height"]
+    ctx.close()
+
+
+def test_the_length_limit_is_shown_before_and_stops_the_recording(
+    media_browser, live_url, lesson_world, settings
+):
+    m, coach, player, video, _ = lesson_world
+    settings.SWINGVISION_MAX_LESSON_SECONDS = 4  # the warning comes a minute before: at once
+    ctx = media_browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx.grant_permissions(["microphone"], origin=live_url)
+    page = login(ctx, live_url, coach)
+    page.goto(f"{live_url}/players/{player.id}/swings/{video.id}/")
+    wait_replay(page)
+    rec = page.locator("[data-lesson-recorder]")
+    page.click("[data-rec-start]")
+    expect(rec).to_have_attribute("data-state", "recording")
+    expect(page.locator("[data-rec-limit]")).to_have_text("0:04")
+    expect(page.locator("[data-rec-status]")).to_contain_text("stops by itself at 0:04")
+    expect(page.locator("[data-rec-clock]")).to_have_class(re.compile(r"near-limit"))
+    # Nobody presses stop: the recorder stops at the limit and says why.
+    expect(rec).to_have_attribute("data-state", "preview", timeout=10000)
+    expect(page.locator("[data-rec-status]")).to_contain_text("reached the 0:04 limit")
+    recorded = int(rec.get_attribute("data-recorded-ms")) / 1000
+    assert 3.9 <= recorded <= 4.6, recorded
+    page.click("[data-rec-save]")
+    expect(page.locator("[data-rec-saved-link]")).to_be_visible(timeout=20000)
+    lesson = m.lessons.get(SYSTEM, player.id, rec.get_attribute("data-saved"))
+    assert abs(lesson.duration_s - recorded) <= 0.5
     ctx.close()

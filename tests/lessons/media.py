@@ -16,16 +16,24 @@ def make_recording(
     audio: bool = True,
     width: int = 320,
     height: int = 180,
+    noise: bool = False,
 ) -> Path:
-    """A moving bar and, with `audio`, a 440 Hz tone for `seconds`."""
+    """A moving bar and, with `audio`, a 440 Hz tone for `seconds`; `noise` makes every frame
+    random (a large file: several MB a second at 640x360)."""
+    rng = np.random.default_rng(0)
     with av.open(str(path), "w", format="webm") as out:
         v = out.add_stream("libvpx", rate=fps)
         v.width, v.height, v.pix_fmt = width, height, "yuv420p"
+        if noise:
+            v.bit_rate = 20_000_000
         a = out.add_stream("libopus", rate=48_000) if audio else None
         if a is not None:
             a.codec_context.layout = "mono"
         for i in range(int(seconds * fps)):
-            img = np.zeros((height, width, 3), np.uint8)
+            if noise:
+                img = rng.integers(0, 256, size=(height, width, 3), dtype=np.uint8)
+            else:
+                img = np.zeros((height, width, 3), np.uint8)
             x = (i * 4) % (width - 10)
             img[:, x : x + 10] = 255
             frame = av.VideoFrame.from_ndarray(img, format="rgb24")
