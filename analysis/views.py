@@ -23,6 +23,7 @@ from swingvision.db.managers import managers
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import PoseSequence, SwingAnalysis, User, Video
 from swingvision.db.swing_facts import capture_fps, frame_count, slow_motion, video_fps
+from swingvision.lessons.service import allows_microphone
 from swingvision.web import BadRequest, choice_param, player_or_404, text_param, video_or_404
 
 # Bump when the pose payload's shape changes, so cached copies are not reused.
@@ -82,6 +83,7 @@ def _has_poses(video: Video, analysis: SwingAnalysis | None) -> bool:
 
 
 @require_GET
+@allows_microphone  # the coach's lesson recorder (issue #17)
 def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """The replay page: video with the skeleton, phases, metrics and feedback."""
     player = player_or_404(request, player_id)
@@ -238,6 +240,7 @@ def _parse_with(raw: str) -> tuple[str, str]:
 
 
 @require_GET
+@allows_microphone
 def compare(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """Two swings side by side (synced by phase) or as a ghost overlay, and their differences."""
     player = player_or_404(request, player_id)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("swingvision.videos.urls")),
     path("", include("swingvision.admin_data.urls")),
     path("", include("swingvision.coaching.urls")),
+    path("", include("swingvision.lessons.urls")),
     path("", include("analysis.urls")),
     path("", include("progress.urls")),
 ]

@@ -17,6 +17,7 @@ from swingvision.db.records import (
     ApiTokenHash,
     AuditEntry,
     Drill,
+    Lesson,
     Note,
     PlayerSummary,
     Pose,
@@ -43,6 +44,7 @@ TABLE_RECORDS = {
     "audit_log": AuditEntry,
     "notes": Note,
     "drills": Drill,
+    "lessons": Lesson,
 }
 
 

@@ -41,6 +41,7 @@ TABLES = (
     "notes",
     "drills",
     "player_summary",
+    "lessons",
 )
 
 

@@ -106,6 +106,21 @@ def build_world(m) -> World:
     _, annotation = m.coaching.add_annotation(
         coach, player.id, video.id, {"kind": "text", "points": [{"x": 0.5, "y": 0.5}], "text": "ok"}
     )
+    lesson_blob = get_store().put(
+        f"lessons/{player.id}/matrix/recording.webm",
+        io.BytesIO(b"\x1a\x45\xdf\xa3" + b"\x00" * 2044),
+        content_type="video/webm",
+    )
+    lesson = m.lessons.create(
+        coach,
+        player.id,
+        video_ids=[video.id],
+        title="Hold the top",
+        duration_s=2.0,
+        blob_ref=lesson_blob,
+        content_type="video/webm",
+        size_bytes=2048,
+    )
     _, raw = m.tokens.create(player, name="matrix")
     token = next(t for t in m.tokens.for_user(player) if t.name == "matrix")
     del raw
@@ -122,7 +137,12 @@ def build_world(m) -> World:
         analysis=analysis,
         token_id=token.id,
         frame=3,
-        ids={"drill_id": drill.id, "note_id": note.id, "annotation_id": annotation["id"]},
+        ids={
+            "drill_id": drill.id,
+            "note_id": note.id,
+            "annotation_id": annotation["id"],
+            "lesson_id": lesson.id,
+        },
     )
 
 

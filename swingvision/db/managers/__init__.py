@@ -12,6 +12,7 @@ from .analyses import Analyses, analysis_id
 from .audit import Audit
 from .coaching import Coaching
 from .drills import Drills
+from .lessons import Lessons
 from .notes import Notes
 from .poses import Poses, pose_id
 from .progress import Progress, progress_id, summarize_day
@@ -43,6 +44,7 @@ class Managers:
     coaching: Coaching
     notes: Notes
     drills: Drills
+    lessons: Lessons
 
 
 def managers(db: Database | None = None) -> Managers:
@@ -66,6 +68,7 @@ def managers(db: Database | None = None) -> Managers:
         coaching=Coaching(db),
         notes=Notes(db),
         drills=Drills(db),
+        lessons=Lessons(db),
     )
 
 

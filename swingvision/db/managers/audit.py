@@ -17,7 +17,7 @@ from ..ids import monotonic_id
 from ..records import AuditEntry
 from .scope import Actor, is_admin
 
-TARGET_TYPES = ("user", "video", "analysis", "progress", "note", "drill")
+TARGET_TYPES = ("user", "video", "analysis", "progress", "note", "drill", "lesson")
 # Fields never copied into the log (secrets, and arrays too large to be worth keeping).
 _NOT_LOGGED = {"password_hash", "swing_embedding", "keypoints", "embedding"}
 _FAR_FUTURE_MS = 253402300799999  # 9999-12-31: "no cursor", later than any entry
