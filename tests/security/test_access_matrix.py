@@ -75,6 +75,8 @@ OVERRIDES: dict[str, dict[str, int]] = {
     "drill_delete": _post_only(),
     "swing_annotation": _post_only(),  # PATCH/DELETE of one drawing
     "swing_note_delete": _post_only(),
+    "swing_publish": _post_only(),
+    "swing_capture_rate": _post_only(),
 }
 
 _PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>\w+)>|\(\?P<(?P<rname>\w+)>[^)]*\)")
