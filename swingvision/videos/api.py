@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
+from swingvision.coaching.review import visible_feedback
 from swingvision.db import NotFound
 from swingvision.db.managers import ValidationError, managers, visible_player
 from swingvision.db.records import SwingAnalysis, User, Video
@@ -61,7 +62,9 @@ def _thumb_json(video: Video) -> dict[str, Any]:
     }
 
 
-def analysis_json(a: SwingAnalysis) -> dict[str, Any]:
+def analysis_json(a: SwingAnalysis, feedback: list | None = None) -> dict[str, Any]:
+    """The analysis as the API shows it; `feedback`: what the caller may read of it (a player
+    whose coach reviews first reads the published feedback, coaching/review.py)."""
     return {
         "id": a.id,
         "engine_version": a.engine_version,
@@ -69,7 +72,7 @@ def analysis_json(a: SwingAnalysis) -> dict[str, Any]:
         "overall_score": a.overall_score,
         "metrics": a.metrics,
         "events": a.events,
-        "feedback": a.feedback,
+        "feedback": a.feedback if feedback is None else feedback,
     }
 
 
@@ -133,9 +136,12 @@ def video(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     except NotFound:
         return _not_found("video")
     latest = m.analyses.latest_for_video(request.user, player_id, video_id)
-    return JsonResponse(
-        {"video": video_json(v), "analysis": analysis_json(latest) if latest else None}
-    )
+    shown = None
+    if latest is not None:
+        shown = analysis_json(
+            latest, visible_feedback(request.user, _player(request, player_id), latest)
+        )
+    return JsonResponse({"video": video_json(v), "analysis": shown})
 
 
 @api_view(methods=("POST",), uploads=True)
