@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
+from swingvision.coaching.review import visible_feedback
 from swingvision.db import NotFound
 from swingvision.db.managers import ValidationError, managers, visible_player
 from swingvision.db.records import User
@@ -87,9 +88,12 @@ def video(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     except NotFound:
         return _not_found("video")
     latest = m.analyses.latest_for_video(request.user, player_id, video_id)
-    return JsonResponse(
-        {"video": video_json(v), "analysis": analysis_json(latest) if latest else None}
-    )
+    shown = None
+    if latest is not None:
+        shown = analysis_json(
+            latest, visible_feedback(request.user, _player(request, player_id), latest)
+        )
+    return JsonResponse({"video": video_json(v), "analysis": shown})
 
 
 @api_view(methods=("POST",), uploads=True)

@@ -45,7 +45,9 @@ def _thumb_json(video: Video) -> dict[str, Any]:
     }
 
 
-def analysis_json(a: SwingAnalysis) -> dict[str, Any]:
+def analysis_json(a: SwingAnalysis, feedback: list | None = None) -> dict[str, Any]:
+    """The analysis as the API shows it; `feedback`: what the caller may read of it (a player
+    whose coach reviews first reads the published feedback, coaching/review.py)."""
     return {
         "id": a.id,
         "engine_version": a.engine_version,
@@ -53,5 +55,5 @@ def analysis_json(a: SwingAnalysis) -> dict[str, Any]:
         "overall_score": a.overall_score,
         "metrics": a.metrics,
         "events": a.events,
-        "feedback": a.feedback,
+        "feedback": a.feedback if feedback is None else feedback,
     }

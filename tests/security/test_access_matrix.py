@@ -81,6 +81,8 @@ OVERRIDES: dict[str, dict[str, int]] = {
     "video-frame": _all(404),
     "lesson-watched": _post_only(),  # the lesson player's first play
     "lesson-delete": _post_only(),
+    "swing_publish": _post_only(),
+    "swing_capture_rate": _post_only(),
 }
 
 _PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>\w+)>|\(\?P<(?P<rname>\w+)>[^)]*\)")

@@ -249,7 +249,7 @@ def _lesson_upload(values: dict) -> dict:
 SWING = "/players/{player_id}/swings/{video_id}/"
 UPLOAD_FIELDS = ("club", "view", "capture_fps", "filename")
 UPLOAD_BASE = {"club": "7-iron", "view": "face-on", "capture_fps": "240"}
-PROGRESS_FIELDS = ("range", "start", "end")
+PROGRESS_FIELDS = ("range", "start", "end", "view", "club")
 
 ENDPOINTS = [
     Endpoint("login", "anonymous", "POST", "/login/", ("username", "password", "next")),
@@ -259,7 +259,11 @@ ENDPOINTS = [
         "roster admin", "admin", "GET", "/roster/", ("q", "sort", "order", "page", "per", "coach")
     ),
     Endpoint(
-        "player page", "coach", "GET", "/players/{player_id}/", ("status", "from", "to", "page")
+        "player page",
+        "coach",
+        "GET",
+        "/players/{player_id}/",
+        ("status", "from", "to", "page", "view"),
     ),
     Endpoint("admin users", "admin", "GET", "/admin/users/", ("q", "role", "page")),
     Endpoint(
@@ -512,6 +516,15 @@ ENDPOINTS = [
         base={"event": "impact", "frame": 8},
         examples=15,
     ),
+    Endpoint(
+        "capture rate",
+        "coach",
+        "POST",
+        SWING + "capture-rate/",
+        ("rate",),
+        base={"rate": "real"},
+        examples=10,
+    ),
     # -- query strings of the pages and data URLs
     Endpoint("swing page", "coach", "GET", SWING, ("part", "debug")),
     Endpoint(
@@ -729,6 +742,7 @@ NOT_FUZZED: dict[str, str] = {
     "swing_note_delete": "reads no field: the note id is in the path",
     "lesson-watched": "reads no field: the lesson id is in the path",
     "lesson-delete": "reads no field: the lesson id is in the path",
+    "swing_publish": "reads no field: publishes the swing's feedback as it stands",
     # These two read only `next`, the redirect back (forms.back, fuzzed through the other admin
     # actions above), and act once per swing: repeated requests would only fuzz the refusal.
     "admin_video_rerun": "reads only next; a swing is queued again once",
