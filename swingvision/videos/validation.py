@@ -52,13 +52,6 @@ MAX_CAPTURE_FPS = 10_000.0
 POSE_FRAME_TOLERANCE = 1
 # Browsers and capture apps label videos video/*; some send a generic binary type.
 GENERIC_TYPES = {"", "application/octet-stream", "application/mp4", "binary/octet-stream"}
-CONTENT_TYPES = {
-    "mov,mp4,m4a,3gp,3g2,mj2": "video/mp4",
-    "matroska,webm": "video/webm",
-    "avi": "video/x-msvideo",
-    "mpeg": "video/mpeg",
-    "mpegts": "video/mp2t",
-}
 
 
 class UploadRejected(ValidationError):
@@ -251,7 +244,7 @@ def check_content_type(upload: UploadedFile) -> str:
 
 
 def check_video(upload: UploadedFile, fields: SwingFields) -> CheckedVideo:
-    content_type = check_content_type(upload)
+    check_content_type(upload)
     if upload.size == 0:
         raise UploadRejected("file", f"{upload.name} is empty")
     path = Path(upload.temporary_file_path())
@@ -259,13 +252,13 @@ def check_video(upload: UploadedFile, fields: SwingFields) -> CheckedVideo:
         info = probe_video(path, max_seconds=max_video_seconds())
     except ProbeError as e:
         raise UploadRejected("file", f"{upload.name}: {e}") from None
-    if not content_type.startswith("video/"):
-        content_type = CONTENT_TYPES.get(info.container, "application/octet-stream")
     return CheckedVideo(
         upload=upload,
         path=path,
         filename=display_filename(upload),
-        content_type=content_type,
+        # What the file is, not what the client called it: the served type and the stored
+        # extension both come from the probed container.
+        content_type=info.content_type or "application/octet-stream",
         info=info,
         fields=fields,
     )

@@ -24,7 +24,13 @@ from swingvision.web import player_or_404, video_or_404
 from . import retention
 from .api import video_json
 from .ingest import store_videos
-from .playback import PRESIGNED_SECONDS, playback_file, redirect_response, stream_response
+from .playback import (
+    PRESIGNED_SECONDS,
+    disposition,
+    playback_file,
+    redirect_response,
+    stream_response,
+)
 from .thumbnails import CONTENT_TYPE, read_thumbnail
 from .validation import (
     CLUB_SUGGESTIONS,
@@ -159,7 +165,12 @@ def playback_response(request: HttpRequest, video: Video) -> HttpResponse:
             )
             file = playback_file(video, original=True)
             size = store.size(file.ref)
-        url = store.presigned_url(file.ref, expires_s=PRESIGNED_SECONDS)
+        url = store.presigned_url(
+            file.ref,
+            expires_s=PRESIGNED_SECONDS,
+            content_type=file.content_type,
+            disposition=disposition(file),
+        )
         if url:
             return redirect_response(url)
         fh = store.open(file.ref)
