@@ -11,6 +11,7 @@ from django.urls import reverse
 from swingvision.db import NotFound
 from swingvision.db.managers import ValidationError, managers, visible_player
 from swingvision.db.records import SwingAnalysis, User, Video
+from swingvision.numbers import parse_int
 from swingvision.storage import StorageError
 
 from . import retention
@@ -85,9 +86,7 @@ def _int(request: HttpRequest, name: str, default: int, hi: int) -> int:
     raw = request.GET.get(name, "")
     if not raw:
         return default
-    if not raw.isdigit() or not 0 <= int(raw) <= hi:
-        raise ValidationError(name, f"must be a whole number from 0 to {hi}")
-    return int(raw)
+    return parse_int(name, raw, lo=0, hi=hi, message=f"must be a whole number from 0 to {hi}")
 
 
 @api_view(methods=("GET", "POST"), uploads=True)

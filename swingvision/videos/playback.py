@@ -34,7 +34,10 @@ VIDEO_TYPES = {
 GENERIC_TYPE = "application/octet-stream"
 # Opened as a page, a video response gets no script, no plugin, no same-origin access.
 MEDIA_CSP = "sandbox; default-src 'none'; media-src 'self'"
-_RANGE_RE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+# ASCII digits, at most 18 of them (an exabyte): a longer or non-ASCII number is no range we
+# can serve, so the header is ignored (RFC 9110 §14.2), never parsed into a huge int.
+_RANGE_RE = re.compile(r"bytes[ \t]*=[ \t]*([0-9]{0,18})[ \t]*-[ \t]*([0-9]{0,18})", re.ASCII)
+MAX_RANGE_HEADER = 200
 
 
 class RangeNotSatisfiable(Exception):
@@ -47,9 +50,9 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     None means "send the whole file": no header, another unit, several ranges (allowed by RFC
     9110 §14.2, and browsers ask for one), or a header that does not parse (§14.2 says to
     ignore it). Raises RangeNotSatisfiable when the range starts past the end or is empty."""
-    if not header:
+    if not header or len(header) > MAX_RANGE_HEADER:
         return None
-    m = _RANGE_RE.match(header)
+    m = _RANGE_RE.fullmatch(header.strip(" \t").lower())
     if not m:
         return None
     first, last = m.group(1), m.group(2)

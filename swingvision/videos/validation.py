@@ -7,7 +7,6 @@ file over the limit, 415 for a body or file that is not what the endpoint takes,
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 
 from analysis.pose_io import PoseFile, PoseFileError, load_pose_file
 from swingvision.db.managers import ValidationError
+from swingvision.numbers import parse_float
 
 from .probe import ProbeError, VideoInfo, probe_video
 
@@ -196,11 +196,11 @@ def clean_fields(data) -> SwingFields:
     capture_fps = None
     if raw_fps:
         try:
-            capture_fps = float(raw_fps)
-        except ValueError:
-            raise UploadRejected("capture_fps", "must be a number of frames per second") from None
-        if not math.isfinite(capture_fps) or not 1 <= capture_fps <= MAX_CAPTURE_FPS:
-            raise UploadRejected("capture_fps", f"must be between 1 and {MAX_CAPTURE_FPS:g}")
+            capture_fps = parse_float("capture_fps", raw_fps, lo=1.0, hi=MAX_CAPTURE_FPS)
+        except ValidationError as e:
+            raise UploadRejected(
+                "capture_fps", f"{e.message} (frames per second, 1 to {MAX_CAPTURE_FPS:g})"
+            ) from None
     return SwingFields(club=club or None, view=view or None, capture_fps=capture_fps)
 
 
