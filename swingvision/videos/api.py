@@ -137,7 +137,7 @@ def video(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     )
 
 
-@api_view(methods=("POST",), uploads=True)
+@api_view(methods=("POST",), uploads=True, videos=0)
 def poses(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """Attach or replace the pose file of a video (multipart field pose_file). See
     ingest.attach_pose for the statuses this is allowed in; the video is queued again."""
