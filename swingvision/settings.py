@@ -46,6 +46,9 @@ SWINGVISION_S3_REGION = os.environ.get("SWINGVISION_S3_REGION", "us-east-1")
 SWINGVISION_S3_PUBLIC_URL = os.environ.get("SWINGVISION_S3_PUBLIC_URL") or None
 SWINGVISION_RAW_VIDEO_DAYS = int(os.environ.get("SWINGVISION_RAW_VIDEO_DAYS", "30"))
 SWINGVISION_MAX_UPLOAD_MB = int(os.environ.get("SWINGVISION_MAX_UPLOAD_MB", "500"))
+# All the files of one upload request together (the upload form can send several videos at once;
+# the page's script sends one per request). Checked while the body streams in.
+SWINGVISION_MAX_REQUEST_MB = int(os.environ.get("SWINGVISION_MAX_REQUEST_MB", "1024"))
 SWINGVISION_MAX_VIDEO_SECONDS = float(os.environ.get("SWINGVISION_MAX_VIDEO_SECONDS", "60"))
 # Recorded lessons (issue #17): 10 minutes at the recorder's 2.5 Mbit/s is about 190 MB.
 SWINGVISION_MAX_LESSON_MB = int(os.environ.get("SWINGVISION_MAX_LESSON_MB", "400"))

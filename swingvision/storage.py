@@ -40,19 +40,25 @@ class BlobNotFound(StorageError):
     """No blob under that reference."""
 
 
-def safe_filename(name: str, *, default: str = "video") -> str:
-    """A filename safe as the last part of a key: no path separators, no control characters."""
+def safe_filename(name: str, *, default: str = "video", extension: str | None = None) -> str:
+    """A filename safe as the last part of a key: no path separators, no control characters.
+    `extension` replaces the name's own (a stored video's comes from its probed container, never
+    from the name the client sent)."""
     name = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
+    if extension is not None:
+        ext = extension
     stem = re.sub(r"[^\w.-]+", "_", stem, flags=re.UNICODE).strip("._")[:80] or default
     ext = re.sub(r"[^A-Za-z0-9]+", "", ext)[:8].lower()
     return f"{stem}.{ext}" if ext else stem
 
 
-def video_key(player_id: str, video_id: str, filename: str, *, kind: str = "raw") -> str:
-    return f"{kind}/{player_id}/{video_id}/{safe_filename(filename)}"
+def video_key(
+    player_id: str, video_id: str, filename: str, *, kind: str = "raw", extension: str | None = None
+) -> str:
+    return f"{kind}/{player_id}/{video_id}/{safe_filename(filename, extension=extension)}"
 
 
 class BlobStore(Protocol):
@@ -65,7 +71,14 @@ class BlobStore(Protocol):
     def size(self, ref: str) -> int: ...
     def exists(self, ref: str) -> bool: ...
     def delete(self, ref: str) -> None: ...
-    def presigned_url(self, ref: str, *, expires_s: int = 300) -> str | None: ...
+    def presigned_url(
+        self,
+        ref: str,
+        *,
+        expires_s: int = 300,
+        content_type: str | None = None,
+        disposition: str | None = None,
+    ) -> str | None: ...
     def owns(self, ref: str | None) -> bool: ...
     def check(self) -> dict: ...
     def local_copy(self, ref: str) -> contextmanager: ...
@@ -156,7 +169,14 @@ class LocalStore:
             except OSError:
                 break
 
-    def presigned_url(self, ref: str, *, expires_s: int = 300) -> str | None:
+    def presigned_url(
+        self,
+        ref: str,
+        *,
+        expires_s: int = 300,
+        content_type: str | None = None,
+        disposition: str | None = None,
+    ) -> str | None:
         return None  # served by the playback view
 
     @contextmanager
@@ -302,9 +322,22 @@ class S3Store:
         except Exception as e:
             raise self._errors(e, ref) from e
 
-    def presigned_url(self, ref: str, *, expires_s: int = 300) -> str | None:
+    def presigned_url(
+        self,
+        ref: str,
+        *,
+        expires_s: int = 300,
+        content_type: str | None = None,
+        disposition: str | None = None,
+    ) -> str | None:
+        params = {"Bucket": self.bucket, "Key": self._key(ref)}
+        # S3 answers with these headers instead of the object's stored ones.
+        if content_type:
+            params["ResponseContentType"] = content_type
+        if disposition:
+            params["ResponseContentDisposition"] = disposition
         return self.presigner.generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": self._key(ref)}, ExpiresIn=expires_s
+            "get_object", Params=params, ExpiresIn=expires_s
         )
 
     @contextmanager

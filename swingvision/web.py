@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest
 from swingvision.db import NotFound
 from swingvision.db.managers import managers, visible_player
 from swingvision.db.records import User, Video
+from swingvision.numbers import parse_int
 
 
 class BadRequest(Exception):
@@ -35,13 +36,7 @@ def int_param(
     raw = request.GET.get(name, "")
     if raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number") from None
-    if not lo <= value <= hi:
-        raise BadRequest(f"{name} must be between {lo} and {hi}")
-    return value
+    return parse_int(name, raw, lo=lo, hi=hi)
 
 
 def choice_param(request: HttpRequest, name: str, choices, default: str) -> str:

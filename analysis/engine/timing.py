@@ -36,9 +36,14 @@ def capture_rate(answer: str, file_fps: float) -> float:
         raise ValueError("the file's frame rate is unknown")
     if answer == "real":
         return float(file_fps)
-    if answer.endswith("x") and answer[:-1].isdigit() and int(answer[:-1]) in SLOW_MOTION_FACTORS:
+    if (
+        answer.endswith("x")
+        and answer[:-1].isascii()
+        and answer[:-1].isdigit()
+        and int(answer[:-1]) in SLOW_MOTION_FACTORS
+    ):
         return float(file_fps) * int(answer[:-1])
-    if answer.isdigit() and int(answer) in CAPTURE_RATES:
+    if answer.isascii() and answer.isdigit() and int(answer) in CAPTURE_RATES:
         return float(answer)
     raise ValueError(
         f"expected real, {', '.join(f'{f}x' for f in SLOW_MOTION_FACTORS)} or "

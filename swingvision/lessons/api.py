@@ -8,19 +8,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from swingvision.db import NotFound
 from swingvision.db.managers import ValidationError, managers
 from swingvision.videos.tokens import api_view, json_error
+from swingvision.web import int_param
 
 from .views import lesson_file_response, lesson_json
 
 MAX_LIST = 200
-
-
-def _int(request: HttpRequest, name: str, default: int, hi: int) -> int:
-    raw = request.GET.get(name, "")
-    if not raw:
-        return default
-    if not raw.isdigit() or not 0 <= int(raw) <= hi:
-        raise ValidationError(name, f"must be a whole number from 0 to {hi}")
-    return int(raw)
 
 
 @api_view(methods=("GET",))
@@ -29,8 +21,8 @@ def lessons(request: HttpRequest, player_id: str) -> HttpResponse:
     with how many are new."""
     m = managers()
     try:
-        limit = _int(request, "limit", 50, MAX_LIST)
-        offset = _int(request, "offset", 0, 10**6)
+        limit = int_param(request, "limit", 50, lo=0, hi=MAX_LIST)
+        offset = int_param(request, "offset", 0, lo=0, hi=10**6)
     except ValidationError as e:
         return json_error(e.message, 400, field=e.field)
     try:

@@ -124,7 +124,10 @@ def lessons(request: HttpRequest, player_id: str) -> HttpResponse:
     if request.method == "GET":
         return render(request, "lessons/list.html", _list_context(request, player))
     request.upload_rejected = None
-    request.upload_handlers = [LimitedUploadHandler(request, {"file": max_lesson_bytes()})]
+    # One recording per request: the count and the request's total stop the stream as for videos.
+    request.upload_handlers = [
+        LimitedUploadHandler(request, {"file": max_lesson_bytes()}, {"file": 1}, max_lesson_bytes())
+    ]
     try:
         read_upload(request)
         reason = csrf_failure(request)

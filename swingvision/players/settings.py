@@ -17,7 +17,8 @@ from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.admin import HANDEDNESS, MAX_FEEDBACK_ITEMS, PRIORITY_RANGE
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import User
-from swingvision.web import BadRequest, player_or_404
+from swingvision.numbers import parse_int
+from swingvision.web import player_or_404
 
 FEEDBACK_KEYS = ("aspect", "finding", "recommendation", "priority")
 
@@ -99,19 +100,14 @@ def player_settings(request: HttpRequest, player_id: str) -> HttpResponse:
 def _posted_rows(request: HttpRequest) -> list[dict]:
     """The feedback form's rows as posted (each with its form row number), without the blank
     "add an item" row when it was left empty."""
-    try:
-        count = int(request.POST.get("rows", "0"))
-    except ValueError:
-        raise BadRequest("rows: must be a whole number") from None
-    if not 0 <= count <= MAX_FEEDBACK_ITEMS + 1:
-        raise BadRequest(f"rows: must be between 0 and {MAX_FEEDBACK_ITEMS + 1}")
+    count = parse_int("rows", request.POST.get("rows", "0"), lo=0, hi=MAX_FEEDBACK_ITEMS + 1)
     rows = []
     for row in range(count):
         item = {key: request.POST.get(f"{key}_{row}", "") for key in FEEDBACK_KEYS}
         index = request.POST.get(f"index_{row}", "")
         if not index and not any(item[k].strip() for k in FEEDBACK_KEYS if k != "priority"):
             continue
-        item["index"] = int(index) if index.isdigit() and len(index) < 4 else None
+        item["index"] = parse_int(f"index_{row}", index, lo=0, hi=999) if index else None
         item["row"] = row
         item["remove"] = bool(request.POST.get(f"remove_{row}"))
         rows.append(item)

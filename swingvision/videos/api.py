@@ -11,6 +11,7 @@ from swingvision.db import NotFound
 from swingvision.db.managers import ValidationError, managers, visible_player
 from swingvision.db.records import User
 from swingvision.storage import StorageError
+from swingvision.web import int_param
 
 from .ingest import attach_pose, store_videos
 from .playback import playback_response
@@ -36,15 +37,6 @@ def _not_found(what: str) -> JsonResponse:
     return json_error(f"no such {what} (or not yours to see)", 404)
 
 
-def _int(request: HttpRequest, name: str, default: int, hi: int) -> int:
-    raw = request.GET.get(name, "")
-    if not raw:
-        return default
-    if not raw.isdigit() or not 0 <= int(raw) <= hi:
-        raise ValidationError(name, f"must be a whole number from 0 to {hi}")
-    return int(raw)
-
-
 @api_view(methods=("GET", "POST"), uploads=True)
 def videos(request: HttpRequest, player_id: str) -> HttpResponse:
     """GET: the player's videos, newest first (?limit, ?offset). POST: create one video from a
@@ -56,8 +48,8 @@ def videos(request: HttpRequest, player_id: str) -> HttpResponse:
     m = managers()
     if request.method == "GET":
         try:
-            limit = _int(request, "limit", 50, MAX_LIST)
-            offset = _int(request, "offset", 0, 10**6)
+            limit = int_param(request, "limit", 50, lo=0, hi=MAX_LIST)
+            offset = int_param(request, "offset", 0, lo=0, hi=10**6)
         except ValidationError as e:
             return json_error(e.message, 400, field=e.field)
         rows = m.videos.for_player(request.user, player.id, limit=limit, offset=offset)
@@ -96,7 +88,7 @@ def video(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     return JsonResponse({"video": video_json(v), "analysis": shown})
 
 
-@api_view(methods=("POST",), uploads=True)
+@api_view(methods=("POST",), uploads=True, videos=0)
 def poses(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """Attach or replace the pose file of a video (multipart field pose_file). See
     ingest.attach_pose for the statuses this is allowed in; the video is queued again."""

@@ -97,7 +97,7 @@ def store_videos(
         for item in checked:
             video_id = new_id()
             ref = store.put_file(
-                video_key(player.id, video_id, item.filename),
+                video_key(player.id, video_id, item.filename, extension=item.info.extension),
                 item.path,
                 content_type=item.content_type,
             )

@@ -1,12 +1,16 @@
 """Serving a stored video to the browser: HTTP Range (so the player can seek) or an S3 redirect.
 
 The browser gets the video's rendition (H.264, upright, fast start) when the worker made one.
+
+What we serve is a player's upload, so it is never trusted to be what it says: the type is a
+`video/*` one from the probed container (never the uploader's filename or claimed type) or
+application/octet-stream, every response carries `nosniff` and a sandboxing CSP (a browser that
+opens it as a page runs nothing from it), and the original upload is an attachment.
 """
 
 from __future__ import annotations
 
 import logging
-import mimetypes
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,12 +29,26 @@ from django.shortcuts import render
 
 from swingvision.accounts.middleware import wants_json
 from swingvision.db.records import Video
-from swingvision.storage import CHUNK, BlobNotFound, get_store
+from swingvision.storage import CHUNK, BlobNotFound, get_store, safe_filename
 
 from . import retention
+from .probe import MATROSKA_FAMILY, MP4_FAMILY
 
 PRESIGNED_SECONDS = 300
-_RANGE_RE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+# The types we ever serve a stored video as; anything else goes out as application/octet-stream.
+VIDEO_TYPES = {
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+    "mkv": "video/x-matroska",
+}
+GENERIC_TYPE = "application/octet-stream"
+# Opened as a page, a video response gets no script, no plugin, no same-origin access.
+MEDIA_CSP = "sandbox; default-src 'none'; media-src 'self'"
+# ASCII digits, at most 18 of them (an exabyte): a longer or non-ASCII number is no range we
+# can serve, so the header is ignored (RFC 9110 §14.2), never parsed into a huge int.
+_RANGE_RE = re.compile(r"bytes[ \t]*=[ \t]*([0-9]{0,18})[ \t]*-[ \t]*([0-9]{0,18})", re.ASCII)
+MAX_RANGE_HEADER = 200
 
 log = logging.getLogger("swingvision.videos")
 
@@ -45,9 +63,9 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     None means "send the whole file": no header, another unit, several ranges (allowed by RFC
     9110 §14.2, and browsers ask for one), or a header that does not parse (§14.2 says to
     ignore it). Raises RangeNotSatisfiable when the range starts past the end or is empty."""
-    if not header:
+    if not header or len(header) > MAX_RANGE_HEADER:
         return None
-    m = _RANGE_RE.match(header)
+    m = _RANGE_RE.fullmatch(header.strip(" \t").lower())
     if not m:
         return None
     first, last = m.group(1), m.group(2)
@@ -99,11 +117,25 @@ class PlaybackFile:
     tag: str  # tells the two files of one video apart in ETags
 
 
+def original_extension(video: Video) -> str | None:
+    """The original's extension as probed ("mp4", "webm", ...); None for rows stored before the
+    probe recorded it whose container we do not serve as video."""
+    ext = video.metadata.get("extension")
+    if ext in VIDEO_TYPES:
+        return ext
+    container = video.metadata.get("container")
+    if container == MP4_FAMILY:
+        return "mov" if video.metadata.get("brand") == "qt" else "mp4"
+    if container == MATROSKA_FAMILY:
+        return "webm"
+    return None
+
+
 def content_type_of(video: Video) -> str:
-    ct = video.metadata.get("content_type") or ""
-    if ct.startswith("video/"):
-        return ct
-    return mimetypes.guess_type(video.filename)[0] or "application/octet-stream"
+    """The original's type: from its probed container only (an older row's stored type counts
+    only when it is one of ours), else application/octet-stream."""
+    ext = original_extension(video)
+    return VIDEO_TYPES[ext] if ext else GENERIC_TYPE
 
 
 def playback_file(video: Video, *, original: bool = False) -> PlaybackFile | None:
@@ -114,9 +146,19 @@ def playback_file(video: Video, *, original: bool = False) -> PlaybackFile | Non
     rendition = video.metadata.get("rendition_ref")
     if rendition and not original:
         version = (video.metadata.get("rendition") or {}).get("version", 1)
-        stem = video.filename.rsplit(".", 1)[0] or "swing"
-        return PlaybackFile(rendition, "video/mp4", f"{stem}.mp4", f"r{version}")
-    return PlaybackFile(video.blob_ref, content_type_of(video), video.filename, "")
+        name = safe_filename(video.filename, default="swing", extension="mp4")
+        return PlaybackFile(rendition, "video/mp4", name, f"r{version}")
+    name = safe_filename(
+        video.filename, default="swing", extension=original_extension(video) or "bin"
+    )
+    return PlaybackFile(video.blob_ref, content_type_of(video), name, "")
+
+
+def disposition(file: PlaybackFile) -> str:
+    """The original upload is an attachment (a browser saves it, never renders it); our own
+    rendition plays inline. A <video> element plays either."""
+    kind = "inline" if file.tag else "attachment"
+    return f"{kind}; filename*=UTF-8''{quote(file.filename)}"
 
 
 def etag_of(video: Video, size: int, tag: str = "") -> str:
@@ -135,13 +177,15 @@ def stream_response(
 ) -> HttpResponse:
     """200 with the whole file, 206 with the asked range, or 416; HEAD gets the headers only.
     `file` says which of the video's files `fh` is (the original by default)."""
-    etag = etag_of(video, size, file.tag if file else "")
-    filename = file.filename if file else video.filename
+    file = file or playback_file(video, original=True)
+    etag = etag_of(video, size, file.tag)
     common = {
         "Accept-Ranges": "bytes",
         "ETag": etag,
         "Cache-Control": "private, max-age=3600",
-        "Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}",
+        "Content-Disposition": disposition(file),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": MEDIA_CSP,
     }
     if request.headers.get("If-None-Match") == etag:
         fh.close()
@@ -164,6 +208,7 @@ def stream_response(
         )
         response["Content-Range"] = f"bytes */{size}"
         response["Accept-Ranges"] = "bytes"
+        response["X-Content-Type-Options"] = "nosniff"
         return response
     start, end = wanted if wanted is not None else (0, size - 1)
     length = max(0, end - start + 1)
@@ -174,7 +219,7 @@ def stream_response(
         response = StreamingHttpResponse(
             FileSlice(fh, start, length), status=206 if wanted else 200
         )
-    response["Content-Type"] = file.content_type if file else content_type_of(video)
+    response["Content-Type"] = file.content_type
     response["Content-Length"] = str(length)
     if wanted is not None:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
@@ -221,7 +266,12 @@ def playback_response(request: HttpRequest, video: Video) -> HttpResponse:
             )
             file = playback_file(video, original=True)
             size = store.size(file.ref)
-        url = store.presigned_url(file.ref, expires_s=PRESIGNED_SECONDS)
+        url = store.presigned_url(
+            file.ref,
+            expires_s=PRESIGNED_SECONDS,
+            content_type=file.content_type,
+            disposition=disposition(file),
+        )
         if url:
             return redirect_response(url)
         fh = store.open(file.ref)

@@ -7,6 +7,12 @@ works and to read the display rotation and pixel format. For MP4/MOV files it al
 top-level boxes to see whether the index (`moov`) comes before the media (`mdat`): "fast start".
 Those last facts decide whether the worker makes a browser rendition (videos/renditions.py).
 Every reason to refuse a file is a ProbeError whose message a person can act on.
+
+Only the containers in CONTAINERS are taken (MP4/MOV and WebM/Matroska), and only when the file is
+that container from its first byte to its last (`container_layout`): FFmpeg's demuxers skip
+foreign bytes, so a page or a script with a video glued after it would otherwise pass as a video
+and be served back from our origin. The stored extension and the served type come from here,
+never from the uploader's filename.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import av
 import numpy as np
 
 # Bump when the metadata below changes shape, so a later re-probe can tell old rows apart.
-PROBE_VERSION = 2  # 2: pix_fmt, brand, faststart, max_keyframe_gap
+PROBE_VERSION = 3  # 2: pix_fmt, brand, faststart, max_keyframe_gap; 3: extension, content_type
 MAX_FRAMES = 100_000  # the pose files' limit too (analysis.engine.pose_io.MAX_FRAMES)
 MAX_DIMENSION = 8192
 MIN_FRAMES = 2
@@ -34,8 +40,25 @@ VFR_SHARE = 0.02
 # Decoding the first frame normally needs one packet; B-frame reordering can hold a few back.
 FIRST_FRAME_PACKETS = 64
 MP4_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
+MATROSKA_FAMILY = "matroska,webm"
+# FFmpeg demuxer -> what the product accepts it as (the upload page lists the same).
+CONTAINERS = {MP4_FAMILY: "MP4/MOV", MATROSKA_FAMILY: "WebM/Matroska"}
+ACCEPTED = "MP4/MOV or WebM/Matroska"
 # Top-level boxes read before giving up on finding moov/mdat (a file has a handful).
 MAX_TOP_BOXES = 64
+# Top-level boxes or elements walked to prove a file is one container end to end. A fragmented
+# MP4 has two per fragment (moof, mdat); a 60 s clip at 240 fps with a fragment per frame has
+# about 29,000.
+MAX_LAYOUT_ELEMENTS = 100_000
+# Boxes an MP4/MOV file may start with (ISO/IEC 14496-12 and QuickTime's top level).
+MP4_FIRST_BOXES = {b"ftyp", b"styp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot", b"uuid"}
+# Other top-level boxes of ISO/IEC 14496-12 (a box we do not know is taken when it fits the file;
+# one that claims more bytes than the file has is foreign, unless it is one of these: truncated).
+MP4_LATER_BOXES = {b"moof", b"mfra", b"sidx", b"ssix", b"meta", b"pdin", b"prft", b"emsg"}
+EBML_HEADER = 0x1A45DFA3
+EBML_DOCTYPE = 0x4282
+MATROSKA_SEGMENT = 0x18538067
+MATROSKA_TOP_LEVEL = {EBML_HEADER, MATROSKA_SEGMENT, 0xEC}  # 0xEC: Void (padding)
 
 
 class ProbeError(ValueError):
@@ -62,6 +85,8 @@ class VideoInfo:
     brand: str | None = None  # MP4/MOV major brand, e.g. "qt" (QuickTime .mov), "isom", "mp42"
     faststart: bool | None = None  # MP4/MOV: the index comes before the media (None: not MP4)
     max_keyframe_gap: int | None = None  # most frames from a keyframe to the next (or the end)
+    extension: str | None = None  # the stored file's: "mp4", "mov", "webm" or "mkv"
+    content_type: str | None = None  # served as: video/mp4, video/quicktime, video/webm, ...
 
     def as_metadata(self) -> dict[str, Any]:
         """The video row's metadata keys for these facts (other keys come from the upload form)."""
@@ -95,9 +120,17 @@ def _probe_open(container: Any, max_seconds: float | None) -> VideoInfo:
             raise ProbeError("the file has sound but no picture (audio only): upload a video")
         raise ProbeError("the file has no video stream")
     stream = container.streams.video[0]
-    codec = stream.codec_context.name
+    codec = stream.codec_context.name if stream.codec_context is not None else "unknown codec"
     if fmt in IMAGE_FORMATS or fmt.endswith("_pipe"):
         raise ProbeError(f"this is an image file ({codec}), not a video")
+    if fmt not in CONTAINERS:
+        raise ProbeError(
+            f"the video is in a container we do not take ({fmt}): upload {ACCEPTED} "
+            "(phones and cameras record these)"
+        )
+    layout = container_layout(container.name, fmt)
+    if stream.codec_context is None:
+        raise ProbeError("the video stream's codec is unknown: the file is damaged")
     coded_w, coded_h = stream.codec_context.width, stream.codec_context.height
     if not coded_w or not coded_h:
         raise ProbeError("the video stream has no frame size: the file is damaged")
@@ -193,7 +226,159 @@ def _probe_open(container: Any, max_seconds: float | None) -> VideoInfo:
         brand=brand if fmt == MP4_FAMILY else None,
         faststart=_moov_first(container.name) if fmt == MP4_FAMILY else None,
         max_keyframe_gap=_max_keyframe_gap(ordered, keys),
+        extension=layout.extension,
+        content_type=layout.content_type,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerFile:
+    """What a file is stored and served as, read from its own bytes."""
+
+    extension: str
+    content_type: str
+
+
+def container_layout(path: str | os.PathLike[str], fmt: str) -> ContainerFile:
+    """Prove the file is one `fmt` container from its first byte to its last, or raise
+    ProbeError: no bytes before it, none after it, nothing between its top-level parts."""
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if fmt == MP4_FAMILY:
+                return _mp4_layout(fh, size)
+            if fmt == MATROSKA_FAMILY:
+                return _matroska_layout(fh, size)
+    except OSError as e:
+        raise ProbeError(f"the file cannot be read ({e.strerror})") from None
+    raise ProbeError(f"the video is in a container we do not take ({fmt}): upload {ACCEPTED}")
+
+
+def _foreign(where: str) -> ProbeError:
+    return ProbeError(
+        f"the file has data {where} that is not part of the video: upload the video as "
+        "the camera or app saved it"
+    )
+
+
+def _truncated(missing: int) -> ProbeError:
+    return ProbeError(
+        f"the file is truncated: {missing:,} bytes of the video are missing at the end "
+        "(was the upload or the recording cut short?)"
+    )
+
+
+def _mp4_layout(fh: Any, size: int) -> ContainerFile:
+    """MP4/MOV: top-level boxes (size, type) that tile the file exactly."""
+    offset = 0
+    brand = b""
+    for count in range(MAX_LAYOUT_ELEMENTS):
+        if offset == size:
+            break
+        fh.seek(offset)
+        header = fh.read(16)
+        if len(header) < 8:
+            raise _foreign("after the end of the MP4/MOV container")
+        box_size = int.from_bytes(header[:4], "big")
+        kind = header[4:8]
+        head = 8
+        if box_size == 1:  # a 64-bit size follows the type
+            if len(header) < 16:
+                raise _foreign("after the end of the MP4/MOV container")
+            box_size, head = int.from_bytes(header[8:16], "big"), 16
+        elif box_size == 0:  # the box runs to the end of the file
+            box_size = size - offset
+        printable = all(0x20 <= b <= 0x7E for b in kind)
+        if count == 0 and kind not in MP4_FIRST_BOXES:
+            raise _foreign("before the MP4/MOV container (it must start with its first box)")
+        if not printable or box_size < head:
+            raise _foreign(f"at byte {offset:,} (after the end of the MP4/MOV container)")
+        if offset + box_size > size:
+            if kind in MP4_FIRST_BOXES or kind in MP4_LATER_BOXES:
+                raise _truncated(offset + box_size - size)
+            raise _foreign(f"at byte {offset:,} (after the end of the MP4/MOV container)")
+        if kind == b"ftyp" and not brand:
+            brand = header[8:12]
+        offset += box_size
+    else:
+        raise ProbeError(f"the file has more than {MAX_LAYOUT_ELEMENTS:,} top-level boxes")
+    if brand == b"qt  ":
+        return ContainerFile("mov", "video/quicktime")
+    return ContainerFile("mp4", "video/mp4")
+
+
+def _ebml_id(fh: Any) -> int | None:
+    first = fh.read(1)
+    if not first:
+        return None
+    length = 9 - first[0].bit_length()  # the leading zeros plus the marker bit
+    if not 1 <= length <= 4:
+        return None
+    rest = fh.read(length - 1)
+    if len(rest) != length - 1:
+        return None
+    return int.from_bytes(first + rest, "big")
+
+
+def _ebml_size(fh: Any) -> int | None:
+    """An element's data size; -1 for the reserved "unknown size" (it runs to its parent's end)."""
+    first = fh.read(1)
+    if not first:
+        return None
+    length = 9 - first[0].bit_length()
+    if not 1 <= length <= 8:
+        return None
+    rest = fh.read(length - 1)
+    if len(rest) != length - 1:
+        return None
+    value = int.from_bytes(bytes([first[0] & (0xFF >> length)]) + rest, "big")
+    return -1 if value == (1 << (7 * length)) - 1 else value
+
+
+def _matroska_layout(fh: Any, size: int) -> ContainerFile:
+    """WebM/Matroska: an EBML header first, then segments (and Void padding) that tile the file."""
+    offset = 0
+    doctype = b""
+    for count in range(MAX_LAYOUT_ELEMENTS):
+        if offset == size:
+            break
+        fh.seek(offset)
+        element = _ebml_id(fh)
+        length = _ebml_size(fh) if element is not None else None
+        if count == 0 and element != EBML_HEADER:
+            raise _foreign("before the WebM/Matroska container (it must start with its header)")
+        if element not in MATROSKA_TOP_LEVEL or length is None:
+            raise _foreign(f"at byte {offset:,} (after the end of the WebM/Matroska container)")
+        data_at = fh.tell()
+        if length == -1:
+            if element != MATROSKA_SEGMENT:
+                raise _foreign(f"at byte {offset:,} of the WebM/Matroska container")
+            break  # a live recording's segment (MediaRecorder): it runs to the end of the file
+        if data_at + length > size:
+            raise _truncated(data_at + length - size)
+        if element == EBML_HEADER and not doctype:
+            doctype = _ebml_doctype(fh, data_at + length)
+        offset = data_at + length
+    else:
+        raise ProbeError(f"the file has more than {MAX_LAYOUT_ELEMENTS:,} top-level elements")
+    if doctype == b"webm":
+        return ContainerFile("webm", "video/webm")
+    if doctype == b"matroska":
+        return ContainerFile("mkv", "video/x-matroska")
+    raise ProbeError("the WebM/Matroska header names no document type we take")
+
+
+def _ebml_doctype(fh: Any, end: int) -> bytes:
+    """The DocType string among the EBML header's children ("webm", "matroska")."""
+    while fh.tell() < end:
+        element = _ebml_id(fh)
+        length = _ebml_size(fh)
+        if element is None or length is None or length < 0 or fh.tell() + length > end:
+            break
+        if element == EBML_DOCTYPE:
+            return fh.read(min(length, 64)).rstrip(b"\0")
+        fh.seek(length, os.SEEK_CUR)
+    return b""
 
 
 def _max_keyframe_gap(ordered: np.ndarray, keys: list[int]) -> int:

@@ -56,9 +56,10 @@ def authenticate_bearer(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def api_view(*, methods: tuple[str, ...], uploads: bool = False) -> Callable:
+def api_view(*, methods: tuple[str, ...], uploads: bool = False, videos: int = 1) -> Callable:
     """An API endpoint: allowed methods, bearer or session auth, CSRF for session writes, and
-    (with `uploads`) the streaming upload handlers set before anything reads the body."""
+    (with `uploads`) the streaming upload handlers set before anything reads the body, taking
+    `videos` files in the field `file` (and one pose file)."""
 
     def decorate(view: Callable) -> Callable:
         @public
@@ -78,7 +79,7 @@ def api_view(*, methods: tuple[str, ...], uploads: bool = False) -> Callable:
                     "(create a token on /settings/) or log in"
                 )
             if uploads:
-                install_upload_handlers(request)
+                install_upload_handlers(request, videos=videos)
             if request.method not in SAFE_METHODS and getattr(request, "api_user", None) is None:
                 if uploads:
                     # Parse first so an oversized file answers 413 rather than a missing-token 403.

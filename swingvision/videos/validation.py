@@ -7,7 +7,6 @@ file over the limit, 415 for a body or file that is not what the endpoint takes,
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,13 +14,15 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import SkipFile, StopUpload, TemporaryFileUploadHandler
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.datastructures import MultiValueDict
 
 from analysis.engine.metrics import VIEWS
 from analysis.engine.pose_io import PoseFile, PoseFileError, load_pose_file
 from swingvision.db.managers import ValidationError
+from swingvision.numbers import parse_float
 
 from .probe import ProbeError, VideoInfo, probe_video
 
@@ -52,13 +53,6 @@ MAX_CAPTURE_FPS = 10_000.0
 POSE_FRAME_TOLERANCE = 1
 # Browsers and capture apps label videos video/*; some send a generic binary type.
 GENERIC_TYPES = {"", "application/octet-stream", "application/mp4", "binary/octet-stream"}
-CONTENT_TYPES = {
-    "mov,mp4,m4a,3gp,3g2,mj2": "video/mp4",
-    "matroska,webm": "video/webm",
-    "avi": "video/x-msvideo",
-    "mpeg": "video/mpeg",
-    "mpegts": "video/mp2t",
-}
 
 
 class UploadRejected(ValidationError):
@@ -73,6 +67,13 @@ def max_upload_bytes() -> int:
     return int(float(settings.SWINGVISION_MAX_UPLOAD_MB) * 1024 * 1024)
 
 
+def max_request_bytes() -> int:
+    """All the files of one request together (the page's form can send several videos); never
+    below one video's limit, whatever the settings say."""
+    total = int(float(settings.SWINGVISION_MAX_REQUEST_MB) * 1024 * 1024)
+    return max(total, max_upload_bytes())
+
+
 def max_video_seconds() -> float:
     return float(settings.SWINGVISION_MAX_VIDEO_SECONDS)
 
@@ -84,24 +85,49 @@ def describe_bytes(n: int) -> str:
 
 # -- the request body ---------------------------------------------------------------------------
 class LimitedUploadHandler(TemporaryFileUploadHandler):
-    """Streams each file to a temporary file and stops the upload as soon as one passes its
-    field's limit: the partial temporary file is deleted at once and the rest of the body is not
-    read. Files in fields the endpoint does not take are skipped, never written."""
+    """Streams each file to a temporary file and stops the upload at the first part over a limit:
+    a file over its field's size, a file past its field's count, or the request's files past
+    their total. The partial temporary file is deleted at once and the rest of the body is not
+    read (a body whose Content-Length already says it is too large is not read at all). Files in
+    fields the endpoint does not take are skipped, never written."""
 
     chunk_size = 256 * 1024
 
-    def __init__(self, request: HttpRequest, limits: dict[str, int]) -> None:
+    def __init__(
+        self,
+        request: HttpRequest,
+        limits: dict[str, int],
+        counts: dict[str, int],
+        total: int,
+    ) -> None:
         super().__init__(request)
         self.limits = limits
+        self.counts = counts
+        self.total = total
+        self.seen: dict[str, int] = {}
         self.limit = 0
+        self.written = 0  # bytes of every file so far
+        self.skipped_last = False
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         self.input_data = input_data
         self.body_length = content_length  # not content_length: new_file sets that per file
+        # The form fields beside the files are bounded by DATA_UPLOAD_MAX_MEMORY_SIZE.
+        if content_length and content_length > self.total + settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            self.request.upload_rejected = UploadRejected(
+                "file",
+                f"the upload is {describe_bytes(content_length)}; one request takes at most "
+                f"{describe_bytes(self.total)} of files (send fewer videos at once)",
+                status=413,
+            )
+            return QueryDict(encoding=encoding), MultiValueDict()  # the body is never read
         return None  # parse as usual
 
     def upload_interrupted(self) -> None:
-        """Django's signal that the body ended inside a file: the client went away."""
+        """Django's signal that the body ended inside a file: the client went away. Django also
+        sends it when the last file part was skipped (it never completed): not an interruption."""
+        if self.skipped_last:
+            return
         super().upload_interrupted()
         self._interrupted()
 
@@ -121,32 +147,66 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
                 "file", "the upload was interrupted before the end: nothing was saved"
             )
 
+    def _stop(self, rejection: UploadRejected) -> None:
+        self.request.upload_rejected = rejection
+        raise StopUpload(connection_reset=True)
+
     def new_file(self, field_name: str, *args, **kwargs) -> None:
-        if field_name not in self.limits:
+        self.skipped_last = field_name not in self.limits or not self.counts.get(field_name)
+        if self.skipped_last:
             # Django's SkipFile path closes `self.file`, which is still the previous, completed
             # upload: forget it first so that file survives.
             self.__dict__.pop("file", None)
             raise SkipFile()
+        self.seen[field_name] = self.seen.get(field_name, 0) + 1
+        allowed = self.counts[field_name]
+        if self.seen[field_name] > allowed:
+            self.__dict__.pop("file", None)  # the previous, completed file stays a file
+            if field_name == "pose_file":
+                message = "attach one pose file at a time"
+            elif allowed == 1:
+                message = "send one video per request"
+            else:
+                message = f"at most {allowed} videos at once"
+            self._stop(UploadRejected(field_name, message))
         self.limit = self.limits[field_name]
         super().new_file(field_name, *args, **kwargs)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         if start + len(raw_data) > self.limit:
             self.file.close()  # a NamedTemporaryFile: closing deletes it
-            self.request.upload_rejected = UploadRejected(
-                self.field_name,
-                f"{self.file_name} is larger than the {describe_bytes(self.limit)} limit",
-                status=413,
+            self._stop(
+                UploadRejected(
+                    self.field_name,
+                    f"{self.file_name} is larger than the {describe_bytes(self.limit)} limit",
+                    status=413,
+                )
             )
-            raise StopUpload(connection_reset=True)
+        if self.written + len(raw_data) > self.total:
+            self.file.close()
+            self._stop(
+                UploadRejected(
+                    self.field_name,
+                    f"the files of this upload pass {describe_bytes(self.total)} in all at "
+                    f"{self.file_name}: send fewer videos at once",
+                    status=413,
+                )
+            )
+        self.written += len(raw_data)
         self.file.write(raw_data)
 
 
-def install_upload_handlers(request: HttpRequest) -> None:
-    """Before the body is read (so before any CSRF check reads request.POST)."""
+def install_upload_handlers(request: HttpRequest, *, videos: int = MAX_FILES_PER_REQUEST) -> None:
+    """Before the body is read (so before any CSRF check reads request.POST). `videos`: how many
+    files the endpoint takes in `file` (0: none, e.g. attaching a pose file)."""
     request.upload_rejected = None
     request.upload_handlers = [
-        LimitedUploadHandler(request, {"file": max_upload_bytes(), "pose_file": POSE_MAX_BYTES})
+        LimitedUploadHandler(
+            request,
+            {"file": max_upload_bytes(), "pose_file": POSE_MAX_BYTES},
+            {"file": videos, "pose_file": 1},
+            max_request_bytes(),
+        )
     ]
 
 
@@ -203,11 +263,11 @@ def clean_fields(data) -> SwingFields:
     capture_fps = None
     if raw_fps:
         try:
-            capture_fps = float(raw_fps)
-        except ValueError:
-            raise UploadRejected("capture_fps", "must be a number of frames per second") from None
-        if not math.isfinite(capture_fps) or not 1 <= capture_fps <= MAX_CAPTURE_FPS:
-            raise UploadRejected("capture_fps", f"must be between 1 and {MAX_CAPTURE_FPS:g}")
+            capture_fps = parse_float("capture_fps", raw_fps, lo=1.0, hi=MAX_CAPTURE_FPS)
+        except ValidationError as e:
+            raise UploadRejected(
+                "capture_fps", f"{e.message} (frames per second, 1 to {MAX_CAPTURE_FPS:g})"
+            ) from None
     return SwingFields(club=club or None, view=view or None, capture_fps=capture_fps)
 
 
@@ -251,7 +311,7 @@ def check_content_type(upload: UploadedFile) -> str:
 
 
 def check_video(upload: UploadedFile, fields: SwingFields) -> CheckedVideo:
-    content_type = check_content_type(upload)
+    check_content_type(upload)
     if upload.size == 0:
         raise UploadRejected("file", f"{upload.name} is empty")
     path = Path(upload.temporary_file_path())
@@ -259,13 +319,13 @@ def check_video(upload: UploadedFile, fields: SwingFields) -> CheckedVideo:
         info = probe_video(path, max_seconds=max_video_seconds())
     except ProbeError as e:
         raise UploadRejected("file", f"{upload.name}: {e}") from None
-    if not content_type.startswith("video/"):
-        content_type = CONTENT_TYPES.get(info.container, "application/octet-stream")
     return CheckedVideo(
         upload=upload,
         path=path,
         filename=display_filename(upload),
-        content_type=content_type,
+        # What the file is, not what the client called it: the served type and the stored
+        # extension both come from the probed container.
+        content_type=info.content_type or "application/octet-stream",
         info=info,
         fields=fields,
     )

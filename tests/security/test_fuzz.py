@@ -36,8 +36,34 @@ ESCAPED_MARKERS = (
     "\\u003Csvg onload",
 )
 MARKUP = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "'><svg onload=alert(1)>")
+# Numbers as a browser or a script may send them that int()/float() mishandle (issue 19, 3):
+# digits str.isdigit() takes and int() refuses (superscripts, circled) or takes (Arabic-Indic,
+# fullwidth), integers too long for int() (4,300 digits) or for any column, floats that are not
+# finite, and Python's own spellings (underscores, padding).
+NUMBERS = (
+    "²",
+    "¹",
+    "³.x",
+    "²." + "1",
+    "①",
+    "٣",
+    "１２",
+    "1_000",
+    " 3 ",
+    "+3",
+    "-0",
+    "0x10",
+    "1e999",
+    "-1e999",
+    "Infinity",
+    "-Infinity",
+    "NaN",
+    "9" * 400,
+    "9" * 5000,
+    "0." + "1" * 5000,
+)
 # Sent alone in every field before the random mixes (markup first): control characters, SQL,
-# numbers out of range, unicode, huge.
+# numbers out of range or in other scripts, unicode, huge.
 SWEEP = (
     *MARKUP,
     "a\x00b",
@@ -48,6 +74,17 @@ SWEEP = (
     "-1",
     "é🏌️\u202e",
     "x" * 100_000,
+    *NUMBERS,
+)
+# Every endpoint also gets each of these as its Range header (the video views parse it).
+RANGE_HEADERS = (
+    "bytes=" + "9" * 5000 + "-",
+    "bytes=-" + "9" * 5000,
+    "bytes=0-" + "9" * 400,
+    "bytes=²-",
+    "bytes=٣-٤",
+    "bytes=" + ",".join(["0-1"] * 2000),
+    "bytes=" + " " * 10_000 + "0-1",
 )
 HOSTILE = [
     "",
@@ -101,11 +138,18 @@ HOSTILE = [
     "status",
 ]
 
+# Unicode digits: decimal ones of every script (Nd, which int() reads) and the others (No:
+# superscripts, fractions, circled numbers, which str.isdigit() takes and int() refuses).
+unicode_digits = st.text(st.characters(categories=("Nd", "No")), min_size=1, max_size=6)
 text = st.one_of(
     st.sampled_from(HOSTILE),
+    st.sampled_from(NUMBERS),
     st.text(max_size=80),
+    unicode_digits,
+    st.tuples(unicode_digits, st.sampled_from(("", ".", "-", ".x", "e9"))).map("".join),
     st.integers(min_value=500, max_value=25_000).map(lambda n: "<'\"&;%a" * n),  # huge values
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.integers(min_value=20, max_value=6000).map(lambda n: "9" * n),  # huge numbers
     st.floats(allow_nan=True, allow_infinity=True).map(str),
 )
 # A field is missing, one value, or repeated (a list where one value is expected).
@@ -124,6 +168,7 @@ json_value = st.recursive(
         st.none(),
         st.booleans(),
         st.integers(min_value=-(10**30), max_value=10**30),
+        st.integers(min_value=10**300, max_value=10**400),
         st.floats(allow_nan=True, allow_infinity=True),
     ),
     lambda inner: st.one_of(
@@ -149,6 +194,14 @@ RAW_JSON_BODIES = (
     b"[" * 30_000 + b"]" * 30_000,  # nested too deep for the parser, yet under the size limit
     b'{"a":' * 10_000 + b"1" + b"}" * 10_000,
     b'{"text": "' + b"x" * 70_000 + b'"}',
+    # Numbers JSON parsers take: too long for int() (ValueError past 4,300 digits), NaN and
+    # Infinity (Python's json reads them), a float that overflows to infinity.
+    b'{"frame": ' + b"9" * 5000 + b"}",
+    b'{"frame": NaN}',
+    b'{"frame": -Infinity}',
+    b'{"frame": 1e400}',
+    b'{"kind": "text", "text": "x", "points": [{"x": 1e400, "y": NaN}]}',
+    b'{"kind": "text", "text": "x", "points": [{"x": ' + b"1" * 5000 + b', "y": 0}]}',
 )
 
 
@@ -650,10 +703,11 @@ def test_fuzz_endpoint(endpoint, world, victim, pose_video):
     _WORLD_IDS.update(ids)
     url = endpoint.url.format(**ids)
     client = world.client(endpoint.role)
-    headers = {"HX-Request": "true"} if endpoint.htmx else {}
+    base_headers = {"HX-Request": "true"} if endpoint.htmx else {}
     base = {k: v() if callable(v) else v for k, v in endpoint.base.items()}
 
-    def send(data) -> None:
+    def send(data, extra: dict | None = None) -> None:
+        headers = {**base_headers, **(extra or {})}
         if endpoint.method == "GET":
             r = client.get(url, data, headers=headers)
         elif endpoint.body == "json":
@@ -680,6 +734,8 @@ def test_fuzz_endpoint(endpoint, world, victim, pose_video):
     if endpoint.body == "json":
         for raw in RAW_JSON_BODIES:
             send(raw)
+    for header in RANGE_HEADERS:
+        send(dict(base), {"Range": header})
     # Every SWEEP value alone in every field, the others valid where the endpoint has valid
     # values (a lone field is likeliest to pass validation and be stored); then hypothesis'
     # random mixes.

@@ -149,3 +149,29 @@ def multipart(parts: list[tuple], boundary: str = "sv-test-boundary-7MA4YWxkTrZu
         out += b"\r\n"
     out += f"--{boundary}--\r\n".encode()
     return bytes(out), f"multipart/form-data; boundary={boundary}"
+
+
+# -- hostile files: a page or a script with a real video glued to it (issue 19) -----------------
+XSS_MARKER = "/xss-ran/"
+XSS_HTML = (
+    b"<!DOCTYPE html><html><body><script>"
+    b"fetch('/profile/').then(r => r.text()).then(t => fetch('" + XSS_MARKER.encode() + b"?'"
+    b" + t.length)); document.title = 'pwned';</script></body></html>\n"
+)
+XSS_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" onload="fetch(\'' + XSS_MARKER.encode() + b"')\">"
+    b"<script>fetch('" + XSS_MARKER.encode() + b"?svg')</script></svg>\n"
+)
+
+
+def container_bytes(container: str, **kw) -> bytes:
+    """A small video in any container FFmpeg writes ("nut", "avi", "mpegts", "matroska", ...)."""
+    import tempfile
+
+    codec = "mpeg4" if container == "avi" else kw.pop("codec", "libx264")
+    with tempfile.TemporaryDirectory() as d:
+        return make_video(Path(d) / "v.bin", container=container, codec=codec, **kw).read_bytes()
+
+
+def mp4_box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload

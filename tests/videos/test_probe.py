@@ -83,3 +83,65 @@ def test_a_clip_over_the_duration_limit(media_dir):
         probe_video(media_dir / "swing.mp4", max_seconds=0.25)
     with pytest.raises(ProbeError, match=r"8\.8 s long; the limit is 5 s"):
         probe_video(media.GOLFDB_VIDEO, max_seconds=5)
+
+
+# -- only the containers we list, and only when nothing but the container is in the file ----------
+@pytest.mark.parametrize("container", ["nut", "avi", "mpegts", "flv"])
+def test_containers_we_do_not_list_are_refused(tmp_path, container):
+    path = tmp_path / "clip.bin"
+    path.write_bytes(media.container_bytes(container))
+    with pytest.raises(ProbeError, match=rf"container we do not take \({container}\)"):
+        probe_video(path)
+
+
+@pytest.mark.parametrize(
+    ("container", "ext", "content_type"),
+    [
+        ("mp4", "mp4", "video/mp4"),
+        ("mov", "mov", "video/quicktime"),
+        ("webm", "webm", "video/webm"),
+        ("matroska", "mkv", "video/x-matroska"),
+    ],
+)
+def test_the_stored_extension_and_type_come_from_the_container(
+    tmp_path, container, ext, content_type
+):
+    codec = "libvpx-vp9" if container == "webm" else "libx264"
+    path = tmp_path / "x.html"  # the name plays no part
+    path.write_bytes(media.container_bytes(container, codec=codec))
+    info = probe_video(path)
+    assert (info.extension, info.content_type) == (ext, content_type)
+    assert info.as_metadata()["extension"] == ext
+
+
+@pytest.mark.parametrize("container", ["nut", "mp4", "webm", "matroska", "mpegts"])
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_a_page_glued_to_a_video_is_refused(tmp_path, container, where):
+    """The attack of issue 19: FFmpeg's demuxers skip foreign bytes, so HTML or SVG in front of
+    (or behind) a real video used to pass as that video."""
+    codec = "libvpx-vp9" if container == "webm" else "libx264"
+    video = media.container_bytes(container, codec=codec)
+    path = tmp_path / "x.html"
+    path.write_bytes(media.XSS_HTML + video if where == "before" else video + media.XSS_SVG)
+    with pytest.raises(ProbeError, match="not part of the video|not a video|do not take"):
+        probe_video(path)
+
+
+def test_trailing_padding_is_refused(tmp_path):
+    path = tmp_path / "padded.mp4"
+    path.write_bytes(media.container_bytes("mp4") + b"\x00" * 7)
+    with pytest.raises(ProbeError, match="not part of the video"):
+        probe_video(path)
+    path.write_bytes(media.container_bytes("webm", codec="libvpx-vp9") + b"\x00" * 64)
+    with pytest.raises(ProbeError, match="not part of the video"):
+        probe_video(path)
+
+
+def test_padding_inside_the_container_format_is_fine(tmp_path):
+    """A `free` box (MP4) or a Void element (Matroska) is the container's own padding."""
+    mp4 = tmp_path / "free.mp4"
+    mp4.write_bytes(media.container_bytes("mp4") + media.mp4_box(b"free", b"\x00" * 32))
+    assert probe_video(mp4).extension == "mp4"
+    webm = tmp_path / "void.webm"
+    webm.write_bytes(media.container_bytes("webm", codec="libvpx-vp9") + b"\xec\x81\x00")
+    assert probe_video(webm).extension == "webm"

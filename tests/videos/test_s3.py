@@ -78,6 +78,9 @@ def test_upload_playback_and_purge_on_s3(
         assert "X-Amz-Expires=300" in url and "X-Amz-Signature=" in url
         status, got_headers, got = fetch(url)
         assert (status, got) == (200, data)
+        # The type and disposition S3 answers with are ours, not the object's (issue 19).
+        assert got_headers["content-type"] == "video/mp4"
+        assert got_headers["content-disposition"].startswith("attachment;")
         status, got_headers, got = fetch(url, {"Range": "bytes=100-199"})
         assert status == 206 and got == data[100:200]
 

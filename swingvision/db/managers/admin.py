@@ -10,7 +10,6 @@ NotFound, a player asking to change coaching data NotAllowed.
 from __future__ import annotations
 
 import logging
-import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any, Protocol
 from django.contrib.auth.hashers import check_password
 
 from analysis.engine import METRICS, VIEWS
+from swingvision.numbers import parse_float, parse_int
 from swingvision.storage import BlobNotFound, StorageError
 
 from ..codec import utc_now
@@ -119,24 +119,12 @@ def _paging(total: int, page: int, per_page: int) -> tuple[int, int, int]:
 
 
 def _number(field: str, raw: Any) -> float:
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise ValidationError(field, "must be a number") from None
-    if not math.isfinite(value) or abs(value) > MAX_TARGET:
-        raise ValidationError(field, f"must be a finite number within ±{MAX_TARGET:g}")
-    return value
+    return parse_float(field, raw, lo=-MAX_TARGET, hi=MAX_TARGET)
 
 
 def _priority(field: str, raw: Any) -> int:
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        raise ValidationError(field, "must be a whole number") from None
     lo, hi = PRIORITY_RANGE
-    if not lo <= value <= hi:
-        raise ValidationError(field, f"must be between {lo} and {hi}")
-    return value
+    return parse_int(field, raw, lo=lo, hi=hi)
 
 
 def _user_diff(before: User, after: User) -> tuple[dict, dict]:

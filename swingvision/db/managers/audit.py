@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from swingvision.numbers import parse_int
+
 from ..codec import to_epoch_ms, utc_now
 from ..errors import NotFound, ValidationError
 from ..gateway import Database
@@ -97,9 +99,10 @@ def parse_cursor(cursor: str) -> tuple[int, str]:
     if not cursor:
         return _FAR_FUTURE_MS, "~"
     ms, _, entry_id = cursor.partition(".")
-    if not ms.isdigit() or len(ms) > 15 or not entry_id or len(entry_id) > 64:
-        raise ValidationError("before", "not a cursor from a previous page")
-    return int(ms), entry_id
+    message = "not a cursor from a previous page"
+    if not entry_id or len(entry_id) > 64:
+        raise ValidationError("before", message)
+    return parse_int("before", ms, lo=0, hi=_FAR_FUTURE_MS, message=message), entry_id
 
 
 class Audit:

@@ -10,7 +10,6 @@ the use case `analysis.corrections.correct_event`; notes and drills have manager
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from analysis.engine.pose import LANDMARK_INDEX
+from swingvision.numbers import parse_float, parse_int
 
 from ..camera import FACE_ON
 from ..codec import utc_now
@@ -69,24 +69,12 @@ def clean_frame(field: str, raw: Any, n_frames: int, *, required: bool = False) 
         if required:
             raise ValidationError(field, "is required")
         return None
-    if isinstance(raw, bool):
-        raise ValidationError(field, "must be a whole number")
-    if isinstance(raw, float):
-        if not raw.is_integer():
-            raise ValidationError(field, "must be a whole number")
-        raw = int(raw)
-    if isinstance(raw, str):
-        text = raw.strip()
-        if not text.lstrip("-").isdigit() or len(text) > 9:
-            raise ValidationError(field, "must be a whole number")
-        raw = int(text)
-    if not isinstance(raw, int):
-        raise ValidationError(field, "must be a whole number")
-    if n_frames > 0 and not 0 <= raw < n_frames:
+    frame = parse_int(field, raw, lo=-(10**9), hi=10**9)
+    if n_frames > 0 and not 0 <= frame < n_frames:
         raise ValidationError(field, f"must be a frame of the swing, 0 to {n_frames - 1}")
-    if raw < 0:
+    if frame < 0:
         raise ValidationError(field, "must not be negative")
-    return raw
+    return frame
 
 
 def _point(field: str, raw: Any) -> dict:
@@ -101,12 +89,13 @@ def _point(field: str, raw: Any) -> dict:
         raise ValidationError(field, "each point must be {x, y} or {joint}")
     out = {}
     for axis in ("x", "y"):
-        value = raw[axis]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValidationError(field, f"{axis} must be a number")
-        if not math.isfinite(value) or not 0.0 <= value <= 1.0:
-            raise ValidationError(field, f"{axis} must be within 0..1 (a fraction of the frame)")
-        out[axis] = round(float(value), 5)
+        try:
+            value = parse_float(field, raw[axis], lo=0.0, hi=1.0, strings=False)
+        except ValidationError as e:
+            raise ValidationError(
+                field, f"{axis} {e.message} (a fraction of the frame, 0..1)"
+            ) from None
+        out[axis] = round(value, 5)
     return out
 
 

@@ -13,13 +13,13 @@ from dataclasses import replace
 from typing import Any
 
 from ..codec import utc_now
+from ..errors import ValidationError
 from ..gateway import Database
 from ..ids import new_id
 from ..records import LESSON_STATUSES, Lesson, User, Video
 from .admin import clean_text
 from .audit import Audit
 from .scope import SYSTEM, Actor, NotAllowed, can_edit_player, visible_player
-from .users import ValidationError
 
 MAX_TITLE = 120
 MAX_SWINGS = 4  # a lesson covers the swing it was recorded on, and the one it was compared with
