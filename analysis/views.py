@@ -23,6 +23,7 @@ from swingvision.db.managers import managers
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import PoseSequence, SwingAnalysis, User, Video
 from swingvision.db.swing_facts import capture_fps, frame_count, slow_motion, video_fps
+from swingvision.http import is_htmx
 from swingvision.lessons.service import allows_microphone
 from swingvision.web import BadRequest, choice_param, player_or_404, text_param, video_or_404
 
@@ -128,7 +129,7 @@ def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
         context["check_events"] = check
     # Coach tools (issue #10): drawings, phase corrections, notes, drills, exports.
     context.update(swing_context(request, player, video, analysis))
-    if request.htmx and not request.htmx.boosted and request.htmx.target == "swing-analysis":
+    if is_htmx(request) and request.htmx.target == "swing-analysis":
         return render(request, "swing.html#swing-analysis", context)  # after a phase correction
     return render(request, "swing.html", context)
 
@@ -288,6 +289,6 @@ def compare(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse
         "candidates": candidates,
         "diffs": display.metric_diffs(analysis, other["analysis"]) if other else [],
     }
-    if request.htmx and not request.htmx.boosted and request.htmx.target == "compare-picker":
+    if is_htmx(request) and request.htmx.target == "compare-picker":
         return render(request, "compare.html#compare-picker", context)
     return render(request, "compare.html", context)

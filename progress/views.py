@@ -28,6 +28,7 @@ from swingvision.db.codec import utc_now
 from swingvision.db.managers import managers
 from swingvision.db.managers.progress import day_start
 from swingvision.db.records import User
+from swingvision.http import is_htmx
 from swingvision.web import BadRequest, choice_param, date_param, player_or_404, text_param
 
 RANGES = ("30", "90", "365", "custom")
@@ -253,7 +254,7 @@ def progress_page(request: HttpRequest, player_id: str) -> HttpResponse:
         "roster_url": reverse("roster") if request.user.role != "player" else None,
         "plotly_guard_id": maplibre_style_id(),
     }
-    if request.htmx and not request.htmx.boosted:
+    if is_htmx(request):
         return render(request, "progress.html#progress-body", context)
     return render(request, "progress.html", context)
 

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 
 from swingvision.db import DatabaseUnavailable
 from swingvision.db.managers import ValidationError
+from swingvision.http import wants_json
 from swingvision.storage import BlobNotFound, StorageError
 from swingvision.web import BadRequest
 
@@ -45,7 +46,7 @@ def content_security_policy(s3_public_url: str | None = None) -> str:
 
 def outage_response(request: HttpRequest, message: str) -> HttpResponse:
     """503 with a clear message, JSON for the API (the cause goes to the log and /healthz)."""
-    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+    if wants_json(request):
         response = JsonResponse({"error": message}, status=503)
     else:
         response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
@@ -136,9 +137,7 @@ class BadRequestMiddleware:
         if not isinstance(exception, BadRequest | ValidationError):
             return None
         message = str(exception)
-        if request.path.startswith("/api/") or "application/json" in request.headers.get(
-            "Accept", ""
-        ):
+        if wants_json(request):
             return JsonResponse({"error": message}, status=400)
         html = render_to_string("400.html", {"message": message}, request=request)
         return HttpResponse(html, status=400)

@@ -13,6 +13,7 @@ from django.utils.functional import SimpleLazyObject
 
 from swingvision.db import DatabaseUnavailable
 from swingvision.db.managers import managers
+from swingvision.http import wants_json
 from swingvision.middleware import unavailable_response
 
 from .sessions import AUTH_AT_KEY, SEEN_KEY, SESSION_TOUCH_S, USER_KEY
@@ -68,12 +69,6 @@ def public(view: Callable) -> Callable:
     """Mark a view as reachable without logging in (login page, health check)."""
     view.public = True  # type: ignore[attr-defined]
     return view
-
-
-def wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/") or "application/json" in request.headers.get(
-        "Accept", ""
-    )
 
 
 class AuthenticationMiddleware:

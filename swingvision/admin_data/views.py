@@ -22,10 +22,11 @@ from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.admin import STATUS_CHANGES, OwnedRow
 from swingvision.db.managers.audit import TARGET_TYPES, field_changes
 from swingvision.db.records import ROLES, VIDEO_STATUSES
+from swingvision.http import admin_only, back, is_htmx, scoped
 from swingvision.storage import StorageError, get_store
 from swingvision.web import BadRequest, choice_param, int_param, text_param
 
-from .forms import admin_only, as_bool, back, errors_of, is_htmx, posted, scoped
+from .forms import as_bool, errors_of, posted
 
 USER_FIELDS = ("username", "email", "full_name", "role", "coach_id", "active")
 VIDEO_FIELDS = ("status", "filename", "club", "view")

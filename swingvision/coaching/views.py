@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from analysis import display
 from analysis.corrections import correct_event, set_capture_rate
 from analysis.engine.pose import LANDMARK_NAMES
-from swingvision.admin_data.forms import is_htmx, scoped
 from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.coaching import ANNOTATION_POINTS, DEFAULT_COLOUR, MAX_ANNOTATION_TEXT
 from swingvision.db.managers.drills import drill_aspects
@@ -30,10 +29,11 @@ from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.managers.swings import EARLIEST, LATEST
 from swingvision.db.records import Note, SwingAnalysis, User, Video
 from swingvision.db.swing_facts import frame_count
+from swingvision.http import is_htmx, json_api, scoped, wants_json
 from swingvision.web import BadRequest, choice_param, player_or_404, video_or_404
 
 from . import exports, review
-from .forms import body, json_api, wants_json
+from .forms import body
 
 # Colours offered by the drawing tool: apart from the white skeleton and its red-to-green joints.
 PALETTE = (

@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from swingvision.db import NotFound
 from swingvision.db.managers import ValidationError, managers
-from swingvision.videos.tokens import api_view, json_error
+from swingvision.http import json_error
+from swingvision.videos.tokens import api_view
 from swingvision.web import int_param
 
 from .views import lesson_file_response, lesson_json

@@ -18,11 +18,11 @@ from django.views.csrf import csrf_failure as csrf_failure_page
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from swingvision.accounts.middleware import wants_json
 from swingvision.db import NotFound
 from swingvision.db.managers import NotAllowed, ValidationError, managers
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import Lesson, User
+from swingvision.http import wants_json
 from swingvision.storage import BlobNotFound, StorageError, get_store
 from swingvision.videos.playback import PRESIGNED_SECONDS, redirect_response, stream_response
 from swingvision.videos.validation import (

@@ -11,12 +11,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from analysis.engine import METRICS, VIEWS
-from swingvision.admin_data.forms import as_bool, errors_of, scoped
+from swingvision.admin_data.forms import as_bool, errors_of
 from swingvision.coaching.review import review_on, visible_feedback
 from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.admin import HANDEDNESS, MAX_FEEDBACK_ITEMS, PRIORITY_RANGE
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import User
+from swingvision.http import scoped
 from swingvision.numbers import parse_int
 from swingvision.web import player_or_404
 

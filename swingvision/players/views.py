@@ -20,6 +20,7 @@ from swingvision.db.managers.progress import day_metrics, day_start
 from swingvision.db.managers.roster import SORT_KEYS
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import VIDEO_STATUSES
+from swingvision.http import is_htmx
 from swingvision.web import (
     BadRequest,
     choice_param,
@@ -93,7 +94,7 @@ def roster(request: HttpRequest) -> HttpResponse:
         "prev_url": _query(state, page=page.page - 1) if page and page.page > 1 else "",
         "next_url": _query(state, page=page.page + 1) if page and page.page < page.pages else "",
     }
-    if request.htmx and not request.htmx.boosted:
+    if is_htmx(request):
         # The table alone, plus the form's hidden sort/order fields swapped out of band, so a
         # search typed after a sort click keeps that sort.
         return render(request, "roster.html#roster-table", {**context, "oob": True})
@@ -172,7 +173,7 @@ def player_page(request: HttpRequest, player_id: str) -> HttpResponse:
         "next_url": _query(state, page=page.page + 1) if page.page < page.pages else "",
         "roster_url": reverse("roster") if request.user.role != "player" else None,
     }
-    if request.htmx and not request.htmx.boosted:
+    if is_htmx(request):
         return render(request, "player.html#swing-list", context)
     km = key_metrics(request.user, player, choice_param(request, "view", ("", *VIEWS), ""))
     context["key_metrics"] = km

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.engine.similarity import exact_distances
-from swingvision.db.errors import NotFound
+from swingvision.db.errors import NotFound, ValidationError
 from swingvision.db.gateway import Database
 from swingvision.db.managers.analyses import Analyses
 from swingvision.db.managers.scope import Actor, visible_player
@@ -39,15 +39,6 @@ from .index import index_for
 
 KINDS = ("positions", "swings")
 MAX_RESULTS = 50
-
-
-class QueryError(ValueError):
-    """The swing or frame cannot start a search; `field` names the request parameter at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,9 +80,11 @@ def position_query(
     try:
         pose = Similarity(db).query_pose(actor, player_id, video_id, frame)
     except NotFound:
-        raise QueryError("frame", f"no pose was stored for frame {frame} of this swing") from None
+        raise ValidationError(
+            "frame", f"no pose was stored for frame {frame} of this swing"
+        ) from None
     if pose.embedding is None or not np.any(pose.embedding):
-        raise QueryError("frame", f"frame {frame} has no analysed pose to compare")
+        raise ValidationError("frame", f"frame {frame} has no analysed pose to compare")
     return SearchQuery(
         kind="positions",
         player=player,
@@ -111,7 +104,7 @@ def swing_query(db: Database, actor: Actor, player_id: str, video_id: str) -> Se
     video = Videos(db).get(actor, player_id, video_id)
     analysis = Analyses(db).latest_for_video(actor, player_id, video_id)
     if analysis is None or analysis.swing_embedding is None or not np.any(analysis.swing_embedding):
-        raise QueryError("kind", "this swing has no analysis to compare yet")
+        raise ValidationError("kind", "this swing has no analysis to compare yet")
     top = _top_frame(analysis)
     pose = None
     if top is not None:
@@ -146,9 +139,11 @@ def filters_for(
 ) -> Filters:
     """The filters a query's checkboxes ask for (the query's own swing is always left out)."""
     if same_phase and query.kind == "positions" and query.phase is None:
-        raise QueryError("phase", "this frame has no phase (the swing's events were not found)")
+        raise ValidationError(
+            "phase", "this frame has no phase (the swing's events were not found)"
+        )
     if same_view and query.view is None:
-        raise QueryError("view", "this swing's camera view is not known")
+        raise ValidationError("view", "this swing's camera view is not known")
     return Filters(
         phase=query.phase if same_phase and query.kind == "positions" else None,
         view=query.view if same_view else None,
@@ -257,7 +252,7 @@ def search(
 ) -> list[Hit]:
     """The nearest matches the actor may see, loaded for display, nearest first."""
     if not 1 <= k <= MAX_RESULTS:
-        raise QueryError("n", f"must be between 1 and {MAX_RESULTS}")
+        raise ValidationError("n", f"must be between 1 and {MAX_RESULTS}")
     engine = engine or engine_for(db)
     matches = engine.search(query.kind, query.vector, scope, flt, k)
     m = Similarity(db)

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_GET
 
 from analysis.engine.pose import SKELETON_EDGES
 from analysis.engine.similarity import per_joint_rms, phase_label
-from swingvision.db.errors import NotFound
+from swingvision.db.errors import NotFound, ValidationError
 from swingvision.db.managers import managers
 from swingvision.db.managers.similarity import SCOPES, ScopeError
 from swingvision.db.records import Pose, Video
+from swingvision.http import is_htmx
 from swingvision.web import BadRequest, choice_param, int_param, player_or_404, video_or_404
 
 from . import service
@@ -78,7 +79,7 @@ def _default_frame(db, actor, player_id: str, video_id: str) -> int:
     analysis = managers(db).analyses.latest_for_video(actor, player_id, video_id)
     top = (analysis.events or {}).get("top") if analysis else None
     if not isinstance(top, int | float):
-        raise service.QueryError("frame", "this swing has no analysis with a Top to start from")
+        raise ValidationError("frame", "this swing has no analysis with a Top to start from")
     return int(top)
 
 
@@ -124,7 +125,7 @@ def similar(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse
             query, same_phase=same_phase, same_view=same_view, same_hand=same_hand
         )
         hits = service.search(db, actor, query, scope, flt, k=n)
-    except service.QueryError as e:
+    except ValidationError as e:
         problem = e.message
 
     state = {
@@ -188,7 +189,7 @@ def similar(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse
         "swings_url": _link(request.path, {**state, "kind": "swings", "frame": "", "phase": ""}),
         "edges": SKELETON_EDGES,
     }
-    if request.htmx and not request.htmx.boosted:
+    if is_htmx(request):
         return render(request, "similar.html#results", context)
     return render(request, "similar.html", context)
 

@@ -10,13 +10,14 @@ from swingvision.coaching.review import visible_feedback
 from swingvision.db import NotFound
 from swingvision.db.managers import ValidationError, managers, visible_player
 from swingvision.db.records import User
+from swingvision.http import json_error
 from swingvision.storage import StorageError
 from swingvision.web import int_param
 
 from .ingest import attach_pose, store_videos
 from .playback import playback_response
 from .serializers import analysis_json, video_json
-from .tokens import api_view, json_error
+from .tokens import api_view
 from .validation import (
     UploadRejected,
     check_request_files,

@@ -27,8 +27,8 @@ from django.http import (
 )
 from django.shortcuts import render
 
-from swingvision.accounts.middleware import wants_json
 from swingvision.db.records import Video
+from swingvision.http import wants_json
 from swingvision.storage import CHUNK, BlobNotFound, get_store, safe_filename
 
 from . import retention
@@ -241,7 +241,7 @@ def _gone(request: HttpRequest, video: Video) -> HttpResponse:
         f"The raw video of this swing was deleted on {day}, "
         f"{retention.raw_video_days()} days after upload. Its skeleton and analysis are kept."
     )
-    if wants_json(request) or request.path.startswith("/api/"):
+    if wants_json(request):
         return JsonResponse({"error": message, "status": video.status}, status=410)
     return render(request, "videos/gone.html", {"message": message, "video": video}, status=410)
 
@@ -278,7 +278,7 @@ def playback_response(request: HttpRequest, video: Video) -> HttpResponse:
     except BlobNotFound:
         log.warning("video %s: blob %s is missing", video.id, file.ref)
         message = "The video file of this swing is missing from storage."
-        if wants_json(request) or request.path.startswith("/api/"):
+        if wants_json(request):
             return JsonResponse({"error": message}, status=404)
         raise Http404(message) from None
     return stream_response(request, video, fh, size, file=file)

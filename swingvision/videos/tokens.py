@@ -15,17 +15,11 @@ from django.views.decorators.csrf import csrf_exempt
 
 from swingvision.accounts.middleware import public
 from swingvision.db.managers import managers
+from swingvision.http import json_error
 
 from .validation import UploadRejected, csrf_failure, install_upload_handlers, read_upload
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
-
-def json_error(message: str, status: int, *, field: str | None = None) -> JsonResponse:
-    body = {"error": message}
-    if field:
-        body["field"] = field
-    return JsonResponse(body, status=status)
 
 
 def _unauthorized(message: str) -> JsonResponse:

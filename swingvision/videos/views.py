@@ -15,10 +15,10 @@ from django.views.csrf import csrf_failure as csrf_failure_page
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from swingvision.accounts.middleware import wants_json
 from swingvision.db import NotFound
 from swingvision.db.managers import NotAllowed, ValidationError, managers
 from swingvision.db.records import User
+from swingvision.http import is_htmx, wants_json
 from swingvision.storage import StorageError
 from swingvision.web import player_or_404, video_or_404
 
@@ -82,7 +82,7 @@ def _render_upload(request: HttpRequest, context: dict, status: int = 200) -> Ht
     part = request.GET.get("part", "")
     if request.htmx and part == "recent":
         template = "upload.html#recent-swings"
-    elif request.htmx and not request.htmx.boosted:
+    elif is_htmx(request):
         template = "upload.html#upload-panel"
     else:
         template = "upload.html"

@@ -7,6 +7,7 @@ import pytest
 
 from analysis.engine.pose import SWING_EMBEDDING_DIM
 from swingvision.db import NotFound
+from swingvision.db.errors import ValidationError
 from swingvision.db.managers import managers
 from swingvision.similarity import service
 
@@ -189,7 +190,7 @@ def test_both_engines_give_the_same_answer(gateway, sim_world):
 def test_a_frame_without_a_pose_or_phase_is_a_clear_error(gateway, sim_world):
     w = sim_world
     v = w.video("right95")
-    with pytest.raises(service.QueryError) as e:
+    with pytest.raises(ValidationError) as e:
         service.position_query(gateway, w.coach, v.user_id, v.id, 99999)
     assert e.value.field == "frame"
     q = service.position_query(gateway, w.coach, v.user_id, v.id, 0)
