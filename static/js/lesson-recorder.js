@@ -288,7 +288,7 @@ class LessonRecorder {
     this.blob = new Blob(this.chunks, { type });
     this.chunks = [];
     this.root.dataset.recordedBytes = String(this.blob.size);
-    const video = this.el("video");
+    const video = this.previewVideo();
     if (this.url) URL.revokeObjectURL(this.url);
     this.url = URL.createObjectURL(this.blob);
     video.src = this.url;
@@ -297,11 +297,25 @@ class LessonRecorder {
     this.status(`${this.stopMessage ? this.stopMessage + " " : ""}Recorded ${clock(this.elapsed())}${sound}. Watch it, then save or discard it.`);
   }
 
+  // The preview player, made on first use (a page without a recording has no video in it).
+  previewVideo() {
+    let video = this.el("video");
+    if (!video) {
+      video = document.createElement("video");
+      video.dataset.recVideo = "";
+      video.controls = true;
+      video.playsInline = true;
+      video.preload = "metadata";
+      this.el("screen").append(video);
+    }
+    return video;
+  }
+
   discard() {
     if (this.url) URL.revokeObjectURL(this.url);
     this.url = null;
     this.blob = null;
-    this.el("video").removeAttribute("src");
+    this.previewVideo().removeAttribute("src");
     this.warned = false;
     this.el("clock").classList.remove("near-limit");
     this.setState("idle");
@@ -344,7 +358,7 @@ class LessonRecorder {
       if (this.url) URL.revokeObjectURL(this.url);
       this.url = null;
       this.blob = null;
-      this.el("video").removeAttribute("src");
+      this.previewVideo().removeAttribute("src");
       this.setState("idle");
       this.root.dataset.saved = body.lesson.id;
       const p = this.el("status");
