@@ -404,6 +404,12 @@ class LessonRecorder {
       link.textContent = "Open the lesson";
       link.dataset.recSavedLink = "";
       p.append(link);
+      // The swing page's list of lessons shows the new one (htmx takes it from the page).
+      if (window.htmx && document.getElementById("lessons-panel")) {
+        window.htmx.ajax("GET", window.location.pathname, {
+          target: "#lessons-panel", select: "#lessons-panel", swap: "outerHTML",
+        });
+      }
     });
     xhr.addEventListener("error", () => failed("the connection failed; try again"));
     xhr.send(form);

@@ -153,6 +153,10 @@ def test_a_coach_records_a_lesson_and_the_player_watches_it(media_browser, live_
     expect(rec).to_have_attribute("data-saved", re.compile(r".+"), timeout=20000)
     expect(page.locator("[data-rec-saved-link]")).to_be_visible()
     lesson_id = rec.get_attribute("data-saved")
+    # The swing page's list shows it at once, not yet watched.
+    expect(page.locator(f"[data-lesson='{lesson_id}'] [data-watch-state]")).to_have_text(
+        "not watched yet"
+    )
 
     lesson = m.lessons.get(SYSTEM, player.id, lesson_id)
     assert lesson.coach_id == coach.id and lesson.video_ids == [video.id]
@@ -161,6 +165,7 @@ def test_a_coach_records_a_lesson_and_the_player_watches_it(media_browser, live_
         got = tracks(path)
     assert got["video"] and got["audio"], got
     assert abs(got["duration"] - recorded_s) <= 0.5, (got, recorded_s)
+    print(f"\nrecorded {recorded_s:.3f} s, WebM {got['duration']:.3f} s, row {lesson.duration_s} s")
     assert abs(lesson.duration_s - recorded_s) <= 0.5
     # The worker's MP4: H.264 and AAC, the same length, the drawing in the picture.
     process_lessons(m)
@@ -170,6 +175,7 @@ def test_a_coach_records_a_lesson_and_the_player_watches_it(media_browser, live_
         mp4 = tracks(path)
         assert mp4["video"] == ["h264"] and mp4["audio"] == ["aac"], mp4
         assert abs(mp4["duration"] - recorded_s) <= 0.5, (mp4, recorded_s)
+        print(f"MP4 {mp4['duration']:.3f} s")
         assert has_colour(path, YELLOW), "the line drawn during the recording is not in it"
     assert not errors, errors
 
