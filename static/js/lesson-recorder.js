@@ -44,12 +44,38 @@ function csrfToken() {
   return m ? decodeURIComponent(m[1]) : "";
 }
 
-// The picture of one stage, letterboxed into (x, y, w, h) of the recording.
+// Whether a video's pixels may go into the recording: a picture from another origin without
+// CORS (a presigned S3 URL) would taint the canvas, and a tainted canvas cannot be recorded. Tried
+// once per video on a scratch canvas, never on the recording's own.
+const drawable = new WeakMap();
+function mayDraw(video) {
+  if (!drawable.has(video)) {
+    const scratch = document.createElement("canvas");
+    scratch.width = scratch.height = 1;
+    const c = scratch.getContext("2d");
+    try {
+      c.drawImage(video, 0, 0, 1, 1);
+      c.getImageData(0, 0, 1, 1);
+      drawable.set(video, true);
+    } catch {
+      drawable.set(video, false);
+    }
+  }
+  return drawable.get(video);
+}
+
+// The picture of one stage, letterboxed into (x, y, w, h) of the recording. Returns false when
+// the stage's video could not be recorded (another origin): the skeleton and drawings still are.
 function paintStage(ctx, root, x, y, w, h) {
   ctx.fillStyle = "#000";
   ctx.fillRect(x, y, w, h);
   const video = root.querySelector("[data-video]");
-  if (video && video.readyState >= 2 && video.videoWidth) {
+  let pictured = true;
+  if (video && video.readyState >= 2 && video.videoWidth && !mayDraw(video)) {
+    pictured = false;
+    ctx.fillStyle = "#1d2a24";
+    ctx.fillRect(x, y, w, h);
+  } else if (video && video.readyState >= 2 && video.videoWidth) {
     const scale = Math.min(w / video.videoWidth, h / video.videoHeight);
     const vw = video.videoWidth * scale;
     const vh = video.videoHeight * scale;
@@ -68,6 +94,7 @@ function paintStage(ctx, root, x, y, w, h) {
     ctx.fillStyle = "#fff";
     ctx.fillText(text, x + 14, y + h - 12);
   }
+  return pictured;
 }
 
 export class StageRecorder {
@@ -93,7 +120,11 @@ export class StageRecorder {
   paint() {
     let x = 0;
     this.stages.forEach((root, i) => {
-      paintStage(this.ctx, root, x, 0, this.widths[i], this.canvas.height);
+      const pictured = paintStage(this.ctx, root, x, 0, this.widths[i], this.canvas.height);
+      if (!pictured && !this.pictureless) {
+        this.pictureless = true;
+        this.onPictureless?.();
+      }
       x += this.widths[i];
     });
   }
@@ -194,6 +225,9 @@ class LessonRecorder {
     this.hasAudio = Boolean(mic.stream);
     this.root.dataset.audio = this.hasAudio ? "true" : "false";
     this.stage = new StageRecorder(stages);
+    this.stage.onPictureless = () => this.status(
+      "The swing's video comes from a server that does not allow recording its picture: the " +
+      "lesson shows the skeleton and the drawings on a plain stage, with your voice.", "warning");
     const stream = this.stage.start();
     if (mic.stream) for (const track of mic.stream.getAudioTracks()) stream.addTrack(track);
     const type = pickType();
@@ -230,6 +264,7 @@ class LessonRecorder {
       ? "Recording the replay with your voice. Play, step, draw and talk."
       : `Recording without sound: ${mic.reason}. Allow the microphone in the browser to record your voice.`,
     this.hasAudio ? "" : "warning");
+    if (this.stage.pictureless) this.stage.onPictureless();
     this.el("limit").textContent = clock(this.maxSeconds);
     this.tick = setInterval(() => this.update(), 200);
     this.update();
@@ -288,7 +323,7 @@ class LessonRecorder {
     this.blob = new Blob(this.chunks, { type });
     this.chunks = [];
     this.root.dataset.recordedBytes = String(this.blob.size);
-    const video = this.el("video");
+    const video = this.previewVideo();
     if (this.url) URL.revokeObjectURL(this.url);
     this.url = URL.createObjectURL(this.blob);
     video.src = this.url;
@@ -297,11 +332,25 @@ class LessonRecorder {
     this.status(`${this.stopMessage ? this.stopMessage + " " : ""}Recorded ${clock(this.elapsed())}${sound}. Watch it, then save or discard it.`);
   }
 
+  // The preview player, made on first use (a page without a recording has no video in it).
+  previewVideo() {
+    let video = this.el("video");
+    if (!video) {
+      video = document.createElement("video");
+      video.dataset.recVideo = "";
+      video.controls = true;
+      video.playsInline = true;
+      video.preload = "metadata";
+      this.el("screen").append(video);
+    }
+    return video;
+  }
+
   discard() {
     if (this.url) URL.revokeObjectURL(this.url);
     this.url = null;
     this.blob = null;
-    this.el("video").removeAttribute("src");
+    this.previewVideo().removeAttribute("src");
     this.warned = false;
     this.el("clock").classList.remove("near-limit");
     this.setState("idle");
@@ -344,7 +393,7 @@ class LessonRecorder {
       if (this.url) URL.revokeObjectURL(this.url);
       this.url = null;
       this.blob = null;
-      this.el("video").removeAttribute("src");
+      this.previewVideo().removeAttribute("src");
       this.setState("idle");
       this.root.dataset.saved = body.lesson.id;
       const p = this.el("status");
@@ -355,6 +404,12 @@ class LessonRecorder {
       link.textContent = "Open the lesson";
       link.dataset.recSavedLink = "";
       p.append(link);
+      // The swing page's list of lessons shows the new one (htmx takes it from the page).
+      if (window.htmx && document.getElementById("lessons-panel")) {
+        window.htmx.ajax("GET", window.location.pathname, {
+          target: "#lessons-panel", select: "#lessons-panel", swap: "outerHTML",
+        });
+      }
     });
     xhr.addEventListener("error", () => failed("the connection failed; try again"));
     xhr.send(form);

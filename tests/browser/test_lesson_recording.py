@@ -67,6 +67,27 @@ def spot(page, fx: float, fy: float) -> tuple[float, float]:
     return box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
 
 
+def other_origin(data: bytes):
+    """A file server for one video on 127.0.0.1 at another port (no CORS headers), in a thread."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp4")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def has_colour(path, colour, *, tolerance: int = 45, min_pixels: int = 30) -> bool:
     """Whether some decoded frame of the file shows `colour` in at least `min_pixels` pixels."""
     import av
@@ -132,6 +153,10 @@ def test_a_coach_records_a_lesson_and_the_player_watches_it(media_browser, live_
     expect(rec).to_have_attribute("data-saved", re.compile(r".+"), timeout=20000)
     expect(page.locator("[data-rec-saved-link]")).to_be_visible()
     lesson_id = rec.get_attribute("data-saved")
+    # The swing page's list shows it at once, not yet watched.
+    expect(page.locator(f"[data-lesson='{lesson_id}'] [data-watch-state]")).to_have_text(
+        "not watched yet"
+    )
 
     lesson = m.lessons.get(SYSTEM, player.id, lesson_id)
     assert lesson.coach_id == coach.id and lesson.video_ids == [video.id]
@@ -140,6 +165,7 @@ def test_a_coach_records_a_lesson_and_the_player_watches_it(media_browser, live_
         got = tracks(path)
     assert got["video"] and got["audio"], got
     assert abs(got["duration"] - recorded_s) <= 0.5, (got, recorded_s)
+    print(f"\nrecorded {recorded_s:.3f} s, WebM {got['duration']:.3f} s, row {lesson.duration_s} s")
     assert abs(lesson.duration_s - recorded_s) <= 0.5
     # The worker's MP4: H.264 and AAC, the same length, the drawing in the picture.
     process_lessons(m)
@@ -149,6 +175,7 @@ def test_a_coach_records_a_lesson_and_the_player_watches_it(media_browser, live_
         mp4 = tracks(path)
         assert mp4["video"] == ["h264"] and mp4["audio"] == ["aac"], mp4
         assert abs(mp4["duration"] - recorded_s) <= 0.5, (mp4, recorded_s)
+        print(f"MP4 {mp4['duration']:.3f} s")
         assert has_colour(path, YELLOW), "the line drawn during the recording is not in it"
     assert not errors, errors
 
@@ -300,3 +327,57 @@ def test_the_length_limit_is_shown_before_and_stops_the_recording(
     lesson = m.lessons.get(SYSTEM, player.id, rec.get_attribute("data-saved"))
     assert abs(lesson.duration_s - recorded) <= 0.5
     ctx.close()
+
+
+def test_a_video_from_another_origin_records_the_skeleton_and_says_so(
+    browser_type, live_url, lesson_world
+):
+    """A presigned S3 URL without CORS would taint the canvas (and a tainted canvas cannot be
+    recorded): the recorder leaves that picture out, keeps the skeleton and drawings, and says so.
+    The other origin is a server on another loopback port; Chromium's local network checks (which
+    a real S3 endpoint on the internet does not meet) are off for this browser only."""
+    m, coach, player, video, _ = lesson_world
+    media_browser = browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, *FAKE_MEDIA, "--disable-features=LocalNetworkAccessChecks"],
+    )
+    server = other_origin(get_store().open(video.blob_ref).read())
+    elsewhere = f"http://127.0.0.1:{server.server_port}/swing.mp4"  # another port: another origin
+    ctx = media_browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx.grant_permissions(["microphone"], origin=live_url)
+    page = login(ctx, live_url, coach)
+    page.route(
+        f"{live_url}/players/{player.id}/swings/{video.id}/video",
+        lambda route: route.fulfill(status=302, headers={"Location": elsewhere}),
+    )
+    swing_url = f"{live_url}/players/{player.id}/swings/{video.id}/"
+
+    def without_csp(route):
+        # The CSP lets media come from the configured S3 endpoint only; this stand-in for it
+        # is another origin, so the test page goes without the header.
+        response = route.fetch()
+        headers = {
+            k: v for k, v in response.headers.items() if k.lower() != "content-security-policy"
+        }
+        route.fulfill(response=response, headers=headers)
+
+    page.route(swing_url, without_csp)
+    page.goto(f"{live_url}/players/{player.id}/swings/{video.id}/")
+    wait_replay(page)
+    page.wait_for_function("() => document.querySelector('[data-video]').readyState >= 2")
+    rec = page.locator("[data-lesson-recorder]")
+    page.click("[data-rec-start]")
+    expect(rec).to_have_attribute("data-state", "recording")
+    expect(page.locator("[data-rec-status]")).to_contain_text("does not allow recording")
+    page.click("[data-act=forward]")
+    page.wait_for_timeout(1200)
+    page.click("[data-rec-stop]")
+    expect(rec).to_have_attribute("data-state", "preview")
+    page.click("[data-rec-save]")
+    expect(page.locator("[data-rec-saved-link]")).to_be_visible(timeout=20000)
+    lesson = m.lessons.get(SYSTEM, player.id, rec.get_attribute("data-saved"))
+    with get_store().local_copy(lesson.blob_ref) as path:
+        assert tracks(path)["video"]
+    ctx.close()
+    media_browser.close()
+    server.shutdown()
