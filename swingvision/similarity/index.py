@@ -568,20 +568,17 @@ class Partition:
         return len(self.order)
 
     def scan(self, q: np.ndarray, probes: int) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, |x|² - 2x·q) of every row in the `probes` clusters nearest to q."""
+        """(rows, |x|² - 2x·q) of every row in the `probes` clusters nearest to q: one product
+        per cluster on its contiguous slice (no gather)."""
         dc = self.centroid_sq - 2.0 * (self.centroids @ q)
         probes = min(probes, self.clusters)
-        near = np.argpartition(dc, probes - 1)[:probes] if probes < self.clusters else None
-        if near is None:
-            pos = np.arange(self.rows)
-        else:
-            starts, ends = self.offsets[near], self.offsets[near + 1]
-            lengths = ends - starts
-            pos = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(
-                int(lengths.sum())
-            )
-        d2 = self.sq[pos] - 2.0 * (self.vectors[pos] @ q)
-        return self.order[pos], d2
+        if probes >= self.clusters:
+            return self.order, self.sq - 2.0 * (self.vectors @ q)
+        near = np.argpartition(dc, probes - 1)[:probes]
+        bounds = [(int(self.offsets[c]), int(self.offsets[c + 1])) for c in near]
+        d2 = np.concatenate([self.sq[a:b] - 2.0 * (self.vectors[a:b] @ q) for a, b in bounds])
+        rows = np.concatenate([self.order[a:b] for a, b in bounds])
+        return rows, d2
 
     @classmethod
     def build(cls, vectors: np.ndarray, seed: int = 0) -> Partition:
