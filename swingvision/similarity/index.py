@@ -550,14 +550,19 @@ class Partition:
     """Rows clustered by k-means, in a copy of their vectors ordered by cluster (IVF)."""
 
     def __init__(
-        self, centroids: np.ndarray, order: np.ndarray, offsets: np.ndarray, vectors: np.ndarray
+        self,
+        centroids: np.ndarray,
+        order: np.ndarray,
+        offsets: np.ndarray,
+        vectors: np.ndarray,
+        sq: np.ndarray | None = None,
     ) -> None:
         self.centroids = centroids  # (C, dim) float32
         self.centroid_sq = np.einsum("ij,ij->i", centroids, centroids)
         self.order = order  # (rows,) int64: the row of each clustered position
         self.offsets = offsets  # (C + 1,) int64: cluster c holds positions offsets[c]:offsets[c+1]
         self.vectors = vectors  # (rows, dim) float32, vectors[i] = matrix[order[i]]
-        self.sq = np.einsum("ij,ij->i", vectors, vectors)
+        self.sq = np.einsum("ij,ij->i", vectors, vectors) if sq is None else sq
 
     @property
     def clusters(self) -> int:
@@ -608,14 +613,21 @@ class Partition:
 
     def save(self, path: str) -> None:
         np.save(path + ".npy", self.vectors)
-        np.savez(path + ".npz", centroids=self.centroids, order=self.order, offsets=self.offsets)
+        np.savez(
+            path + ".npz",
+            centroids=self.centroids,
+            order=self.order,
+            offsets=self.offsets,
+            sq=self.sq,
+        )
 
     @classmethod
     def load(cls, path: str) -> Partition:
         vectors = np.load(path + ".npy", mmap_mode="r")
         with np.load(path + ".npz") as z:
+            sq = np.array(z["sq"]) if "sq" in z.files else None
             part = cls(
-                np.array(z["centroids"]), np.array(z["order"]), np.array(z["offsets"]), vectors
+                np.array(z["centroids"]), np.array(z["order"]), np.array(z["offsets"]), vectors, sq
             )
         if len(part.order) != len(vectors) or part.offsets[-1] != len(vectors):
             raise ValueError("partition files do not match")
