@@ -92,7 +92,7 @@ ANN_PROBES = 24
 # Candidates re-ranked exactly per result wanted (best-per-swing searches need more: a swing's
 # neighbouring frames fill several).
 ANN_FACTOR = 4
-ANN_PER_VIDEO_FACTOR = 32
+ANN_PER_VIDEO_FACTOR = 64
 # k-means: clusters per sqrt(rows), iterations, rows sampled to fit the centroids.
 ANN_CLUSTERS_PER_SQRT = 1.0
 ANN_ITERATIONS = 8
@@ -250,8 +250,10 @@ class VectorIndex:
             self.compact()
 
     def compact(self) -> None:
-        """Drop dead rows (a copy of the live ones, in video order)."""
+        """Drop dead rows: a copy of the live ones, grouped by player (each player's videos in
+        the order they came), so a scope's rows are a few contiguous runs."""
         keep = np.flatnonzero(self._alive[: self._n])
+        keep = keep[np.argsort(self._user[keep], kind="stable")]
         cap = max(16, len(keep) * 5 // 4)
         old = {name: getattr(self, name) for name in self._COLUMNS}
         self._alloc(cap)
@@ -278,7 +280,7 @@ class VectorIndex:
             return None, total
         if not videos:
             return np.zeros(0, dtype=np.int64), 0
-        return np.concatenate([self._video_rows[v] for v in videos]), total
+        return np.sort(np.concatenate([self._video_rows[v] for v in videos])), total
 
     def _count(self, name: str, code: int) -> int:
         """Rows (dead ones included) whose `name` attribute has this code."""
@@ -378,7 +380,7 @@ class VectorIndex:
         tail = np.arange(self._ann_rows, self._n, dtype=np.int64)
         tail = tail[self._passes(tail, flt)]
         want = k * (ANN_PER_VIDEO_FACTOR if per_video else ANN_FACTOR) + RERANK_EXTRA
-        probes = min(int(np.ceil(ANN_PROBES / share)), part.clusters)
+        probes = min(int(np.ceil(ANN_PROBES * (2 if per_video else 1) / share)), part.clusters)
         while True:
             rows, d2 = part.scan(q, probes)
             keep = self._passes(rows, flt)
@@ -418,8 +420,19 @@ class VectorIndex:
         if flt.video is not None:
             narrow(take(self._video) != flt.video)
 
-        vec = take(self._vec)
-        d2 = take(self._sq) - 2.0 * (vec @ q)
+        if rows is None:
+            d2 = self._sq[:n] - 2.0 * (self._vec[:n] @ q)
+        else:  # sorted rows: one product per contiguous run (a player's rows), no gather
+            cuts = np.flatnonzero(np.diff(rows) != 1) + 1
+            starts = np.r_[0, cuts]
+            ends = np.r_[cuts, len(rows)]
+            d2 = np.concatenate(
+                [
+                    self._sq[rows[a] : rows[b - 1] + 1]
+                    - 2.0 * (self._vec[rows[a] : rows[b - 1] + 1] @ q)
+                    for a, b in zip(starts, ends, strict=True)
+                ]
+            )
         if mask is not None:
             d2[~mask] = np.inf
             allowed = int(np.count_nonzero(mask))
