@@ -24,11 +24,11 @@ and the feed position it holds. A new process restores the snapshot (a fraction 
 generation, dimension or embedding version is ignored.
 
 Layout. Rows are grouped per video (the unit that is written and replaced), each video's rows
-contiguous: per row the vector,
-its squared norm (|x|² - 2x·q + |q|² needs only a product per query), a video code, a user code,
-the frame, and small codes for phase, view and handedness. Arrays grow by doubling; replacing a
-video marks its old rows dead and appends the new ones; dead rows are compacted away once they
-are a quarter of the matrix.
+contiguous, and compaction (after a full load, or once dead rows are a quarter of the matrix)
+groups the videos by player: per row the vector, its squared norm (|x|² - 2x·q + |q|² needs only
+a product per query), a video code, a user code, the frame, and small codes for phase, view and
+handedness. Arrays grow by doubling; replacing a video marks its old rows dead and appends the
+new ones.
 
 Staying current across processes. The app runs as several processes (gunicorn workers, a worker
 process that writes poses), each with its own index. SQLite triggers (migration 0004) keep a
@@ -47,7 +47,8 @@ moved its feed row past the seq the index remembers. So a pose committed by anot
 found by the next search in this one, and never a full table read per query.
 
 Scope. A search gets the set of user ids the actor may see and filters rows by it BEFORE taking
-the top k (a lookup table over user codes, or, for small scopes, only the rows of those users).
+the top k (a lookup table over user codes, or, for small scopes, only the rows of those users:
+a few contiguous runs, one product each).
 """
 
 from __future__ import annotations
