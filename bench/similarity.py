@@ -1,30 +1,34 @@
-"""Pose similarity search in the embedded backend at 1,000,000 stored poses (quick: 100,000).
+"""Pose similarity search in the embedded backend at 10k, 100k and 1,000,000 stored poses (quick:
+10k and 100k).
 
 The data: poses of generated swings (analysis.engine.synth, 48 swings of varied turn, tempo, view and
-hand, analysed by the engine), spread over videos and 1000 players, each video its base swing
-plus a per-video offset and per-frame noise in embedding space, so the matrix has the clustered
-shape of real libraries. They are written through the gateway (`poses_upsert`, executemany) into a
-scratch SQLite file under bench_dir(), kept for the next run.
+hand, analysed by the engine: pose embedding v2, 62 numbers), spread over videos and 1000 players,
+each video its base swing plus a per-video offset and per-frame noise in embedding space, so the
+matrix has the clustered shape of real libraries. They are written through the gateway
+(`poses_upsert`, executemany) into a scratch SQLite file under bench_dir(), kept for the next run.
 
-Measured in one run, on the same query vectors, interleaved:
+Measured in one run, on the same query vectors:
 - floor: bare numpy on an in-memory float32 array, one matrix-vector product and argpartition
-  (`argpartition(|x|² - 2 X·q, k)`), nothing else;
-- index: swingvision.similarity.index, the path a search takes (the change-feed check against
-  the database, the product, exact float64 re-ranking of the candidates). Target: <= 1.5x floor;
-  recall@10 against an exact float64 brute force (it is exact: 1.0 expected).
-Also reported: with a coach's scope (30 players), with a phase filter, best-per-swing results,
-load time, memory, and (full mode) growth over 10k / 100k / 1M.
+  (`argpartition(|x|² - 2 X·q, k)`), nothing else (exact brute force);
+- index: swingvision.similarity.index as a new process finds it: restored from the snapshot the
+  first load saved (its load time is the figure judged against 0.5 s at 1M), then searched the
+  way a search runs (the change-feed check, the IVF partition's scan from 50k rows up, exact
+  float64 re-ranking). Target at 1M: top-10 <= 5 ms at recall@10 >= 0.95 against exact search,
+  unfiltered and with a coach's scope of 30 players; reported with a phase+view filter and with
+  best-per-swing results, each with its recall against the exact scan of the same filters.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import time
 
 import numpy as np
 
+from analysis.engine.pose import POSE_EMBEDDING_DIM as DIM
 from bench.core import Figure, bench_dir
 
 K = 10
@@ -32,6 +36,9 @@ N_QUERIES = 60
 PLAYERS = 1000
 COACH_PLAYERS = 30
 BATCH = 20_000
+LOAD_TARGET_S = 0.5
+SEARCH_TARGET_MS = 5.0
+RECALL_TARGET = 0.95
 
 
 def _rss_mb() -> float:
@@ -95,7 +102,12 @@ def ensure_data(n_rows: int, library: dict | None = None) -> tuple[str, dict]:
     path = os.path.join(root, "bench.db")
     marker = os.path.join(root, "complete.json")
     if os.path.exists(marker) and os.path.exists(path):
-        return path, library
+        with open(marker) as fh:
+            if json.load(fh).get("dim") == DIM:
+                return path, library
+    snapshots = path + ".similarity"
+    if os.path.isdir(snapshots):
+        shutil.rmtree(snapshots)
     os.makedirs(root, exist_ok=True)
     for stale in (path, path + "-wal", path + "-shm", marker):
         if os.path.exists(stale):
@@ -110,8 +122,9 @@ def ensure_data(n_rows: int, library: dict | None = None) -> tuple[str, dict]:
     while written < n_rows:
         s = swings[video % len(swings)]
         n = min(len(s["embeddings"]), n_rows - written)
-        offset = rng.normal(0, 0.05, size=39).astype(np.float32)
-        emb = s["embeddings"][:n] + offset + rng.normal(0, 0.01, size=(n, 39)).astype(np.float32)
+        offset = rng.normal(0, 0.05, size=DIM).astype(np.float32)
+        noise = rng.normal(0, 0.01, size=(n, DIM)).astype(np.float32)
+        emb = s["embeddings"][:n] + offset + noise
         video_id = f"bench-{video:07d}"
         user_id = f"bench-player-{video % PLAYERS:04d}"
         for f in range(n):
@@ -139,19 +152,34 @@ def ensure_data(n_rows: int, library: dict | None = None) -> tuple[str, dict]:
         db.execute_many("poses_upsert", batch)
     db.close()
     with open(marker, "w") as fh:
-        json.dump({"rows": n_rows, "videos": video, "seconds": time.perf_counter() - t0}, fh)
+        json.dump(
+            {"rows": n_rows, "videos": video, "dim": DIM, "seconds": time.perf_counter() - t0}, fh
+        )
     return path, library
+
+
+def _label(n_rows: int) -> str:
+    return f"{n_rows // 1000}k" if n_rows < 1_000_000 else f"{n_rows // 1_000_000}M"
 
 
 def measure(n_rows: int, library: dict | None) -> tuple[list[Figure], dict | None]:
     from analysis.engine.similarity import exact_distances
-    from swingvision.similarity.index import SyncedIndex
+    from swingvision.similarity.index import ANN_MIN_ROWS, SyncedIndex
 
     path, library = ensure_data(n_rows, library)
     db = _db(path)
-    label = f"{n_rows // 1000}k" if n_rows < 1_000_000 else f"{n_rows // 1_000_000}M"
+    label = _label(n_rows)
+    # The first process: loads every row from the database and builds the partition (in the
+    # sync here, in a background thread in the app), which saves the snapshot.
+    first = SyncedIndex(db, "pose", DIM, background=False)
+    t0 = time.perf_counter()
+    first.sync()
+    first_s = time.perf_counter() - t0
+    first_restored = first.restored
+    del first
+    # A new process: restores the snapshot and checks the feed.
     rss0 = _rss_mb()
-    index = SyncedIndex(db, "pose", 39)
+    index = SyncedIndex(db, "pose", DIM)
     t0 = time.perf_counter()
     index.sync()
     load_s = time.perf_counter() - t0
@@ -159,12 +187,14 @@ def measure(n_rows: int, library: dict | None) -> tuple[list[Figure], dict | Non
     inner = index.index
     n = inner._n
     assert len(inner) == n_rows, (len(inner), n_rows)
+    partitioned = inner.ann_rows > 0
+    assert partitioned == (n_rows >= ANN_MIN_ROWS), (inner.ann_rows, n_rows)
 
     # The floor's own copy: a plain contiguous array and its squared norms.
     X = np.ascontiguousarray(inner._vec[:n])
     sq = np.einsum("ij,ij->i", X, X)
     rng = np.random.default_rng(7)
-    queries = X[rng.integers(0, n, N_QUERIES)] + rng.normal(0, 0.02, (N_QUERIES, 39)).astype(
+    queries = X[rng.integers(0, n, N_QUERIES)] + rng.normal(0, 0.02, (N_QUERIES, DIM)).astype(
         np.float32
     )
 
@@ -195,75 +225,121 @@ def measure(n_rows: int, library: dict | None) -> tuple[list[Figure], dict | Non
     for q in queries[:20]:
         exact = np.argsort(exact_distances(X, q), kind="stable")[:K]
         want = {(int(rows_video[i]), int(inner._frame[i])) for i in exact}
-        got = {
-            (inner._video_code[h.video_id], h.frame) for h in index.search(q, K, per_video=False)
-        }
+        got = {(inner._video_code[h.video_id], h.frame) for h in search(q)}
         recall.append(len(want & got) / K)
 
     coach = frozenset(f"bench-player-{i:04d}" for i in range(COACH_PLAYERS))
 
-    def timed(**kw) -> float:
-        ts = []
+    def timed_recall(**kw) -> tuple[float, float]:
+        """Median ms of the search and its recall@10 against the exact scan of the same filters."""
+        ts, rec = [], []
         for q in queries[:30]:
             a = time.perf_counter()
-            index.search(q, K, **kw)
+            got = index.search(q, K, **kw)
             ts.append(time.perf_counter() - a)
-        return statistics.median(ts) * 1000
+            want = inner.search(q, K, exact=True, **kw)
+            keys = {(h.video_id, h.frame) for h in want}
+            rec.append(len(keys & {(h.video_id, h.frame) for h in got}) / max(len(keys), 1))
+        return statistics.median(ts) * 1000, float(np.mean(rec))
 
-    scoped_ms = timed(users=coach, per_video=True)
-    phase_ms = timed(phase="top", view="face-on", per_video=True)
-    per_video_ms = timed(per_video=True)
+    scoped_ms, scoped_recall = timed_recall(users=coach, per_video=False)
+    scoped_pv_ms, scoped_pv_recall = timed_recall(users=coach, per_video=True)
+    phase_ms, phase_recall = timed_recall(phase="top", view="face-on", per_video=True)
+    per_video_ms, per_video_recall = timed_recall(per_video=True)
     db.close()
 
-    target = 1.5
-    # The target holds from 100k poses up; at 10k a search is a tenth of a millisecond and the
-    # fixed cost of the change-feed check (one SQLite read) dominates: reported, not judged.
-    judged = n_rows >= 100_000
+    judged = n_rows >= 1_000_000
+    how = "IVF partition" if partitioned else "exact scan (under 50k rows)"
+
+    def fig(name, value, unit, target="", passed=None, **kw):
+        return Figure(
+            name=f"similarity {name}, {label}",
+            value=value,
+            unit=unit,
+            target=target if judged or not target else f"report ({target} at 1M)",
+            passed=passed if judged else None,
+            **kw,
+        )
+
     figures = [
-        Figure(
-            name=f"similarity top-10, {label} poses",
-            value=index_ms,
-            unit="ms",
+        fig(
+            "top-10",
+            index_ms,
+            "ms",
+            f"<= {SEARCH_TARGET_MS:g} ms",
+            index_ms <= SEARCH_TARGET_MS,
             floor=floor_ms,
-            floor_label="numpy matmul+argpartition",
-            target=f"<= {target}x floor" if judged else "report (fixed cost dominates at 10k)",
-            passed=index_ms <= target * floor_ms if judged else None,
-            note="exact; includes the change-feed check",
+            floor_label="numpy matmul+argpartition (exact)",
+            note=f"{how}; includes the change-feed check",
         ),
-        Figure(
-            name=f"similarity recall@10, {label}",
-            value=float(np.mean(recall)),
-            unit="",
-            target="exact (1.0)",
-            passed=float(np.mean(recall)) >= 0.999,
+        fig(
+            "recall@10",
+            float(np.mean(recall)),
+            "",
+            f">= {RECALL_TARGET}",
+            float(np.mean(recall)) >= RECALL_TARGET,
+            better="higher",
+            note="against exact float64 brute force",
+        ),
+        fig(
+            "load",
+            load_s,
+            "s",
+            f"<= {LOAD_TARGET_S} s",
+            load_s <= LOAD_TARGET_S,
+            note="a new process: snapshot restored (memory-mapped) + feed check; the first "
+            f"load from the database with the partition build took {first_s:.1f} s"
+            + (" (restored)" if first_restored else ""),
+        ),
+        fig(
+            "memory",
+            inner.nbytes / 1e6,
+            "MB",
+            note=f"index arrays (mapped); RSS grew {rss_index:.0f} MB during the load",
+        ),
+        fig(
+            f"top-10 coach scope ({COACH_PLAYERS} players)",
+            scoped_ms,
+            "ms",
+            f"<= {SEARCH_TARGET_MS:g} ms",
+            scoped_ms <= SEARCH_TARGET_MS,
+            note="the scope's rows scanned exactly",
+        ),
+        fig(
+            f"recall@10 coach scope ({COACH_PLAYERS} players)",
+            scoped_recall,
+            "",
+            f">= {RECALL_TARGET}",
+            scoped_recall >= RECALL_TARGET,
             better="higher",
         ),
-        Figure(name=f"similarity load, {label}", value=load_s, unit="s", note="full index load"),
-        Figure(
-            name=f"similarity memory, {label}",
-            value=inner.nbytes / 1e6,
-            unit="MB",
-            note=f"index arrays; RSS grew {rss_index:.0f} MB during the load",
+        fig(
+            f"coach scope ({COACH_PLAYERS} players) best per swing",
+            scoped_pv_ms,
+            "ms",
+            note=f"recall@10 {scoped_pv_recall:.3f}",
         ),
-        Figure(
-            name=f"similarity coach scope ({COACH_PLAYERS} players), {label}",
-            value=scoped_ms,
-            unit="ms",
-            note="best frame per swing",
+        fig(
+            "phase+view filter best per swing",
+            phase_ms,
+            "ms",
+            note=f"recall@10 {phase_recall:.3f} (a narrow filter: exact scan)",
         ),
-        Figure(
-            name=f"similarity phase+view filter, {label}",
-            value=phase_ms,
-            unit="ms",
-            note="best frame per swing",
+        fig(
+            "recall@10 best per swing",
+            per_video_recall,
+            "",
+            f">= {RECALL_TARGET}",
+            per_video_recall >= RECALL_TARGET,
+            better="higher",
         ),
-        Figure(name=f"similarity best per swing, {label}", value=per_video_ms, unit="ms"),
+        fig("best per swing", per_video_ms, "ms"),
     ]
     return figures, library
 
 
 def run(quick: bool) -> list[Figure]:
-    sizes = [100_000] if quick else [10_000, 100_000, 1_000_000]
+    sizes = [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000]
     figures: list[Figure] = []
     library = None
     for n_rows in sizes:

@@ -5,8 +5,10 @@ counts the commands print are exact."""
 from __future__ import annotations
 
 import io
+import json
 import re
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -14,6 +16,7 @@ from django.core.management.base import CommandError
 from analysis import worker
 from analysis.engine import ENGINE_VERSION
 from analysis.engine.metrics import METRICS
+from analysis.engine.pose import POSE_EMBEDDING_DIM, POSE_EMBEDDING_VERSION
 from analysis.engine.synth import SwingParams, generate_swing
 from swingvision.db.managers import SYSTEM
 from tests.dashboard.helpers import account
@@ -128,6 +131,32 @@ def test_reanalyze_outdated_now_redoes_only_old_engine_versions(own_db, player):
     after = m.analyses.latest_for_video_system(current)
     assert after.analyzed_at == before.analyzed_at, "an up-to-date analysis is left alone"
     assert run("reanalyze", "--outdated").strip() == "queued 1 video for analysis"  # the failed
+
+
+def test_reanalyze_outdated_recomputes_pose_vectors_of_an_older_version(own_db, player):
+    """A swing analysed before pose embedding v2 (its vectors cleared by migration 0008, no
+    embedding_version in its details) is redone by --outdated: 62-d vectors again."""
+    m = own_db
+    old = good_video(m, player, 3)
+    run("process_videos", "--once")
+    analysis = m.analyses.latest_for_video_system(old)
+    assert analysis.details["embedding_version"] == POSE_EMBEDDING_VERSION
+    details = {k: v for k, v in analysis.details.items() if k != "embedding_version"}
+    m.db.run_sql(
+        "UPDATE swing_analysis SET details = ?, swing_embedding = NULL WHERE video_id = ?",
+        (json.dumps(details), old.id),
+    )
+    m.db.run_sql("UPDATE poses SET embedding = NULL WHERE video_id = ?", (old.id,))
+
+    out = run("reanalyze", "--outdated", "--now")
+    assert out.splitlines() == ["queued 1 video for analysis", "processed 1"]
+    again = m.analyses.latest_for_video_system(old)
+    assert again.details["embedding_version"] == POSE_EMBEDDING_VERSION
+    assert again.swing_embedding is not None and again.swing_embedding.any()
+    pose = m.poses.get(SYSTEM, player.id, old.id, again.events["top"])
+    assert pose.embedding is not None and pose.embedding.shape == (POSE_EMBEDDING_DIM,)
+    assert np.any(pose.embedding)
+    assert run("reanalyze", "--outdated").strip() == "queued 0 videos for analysis"
 
 
 # -- engine_report ----------------------------------------------------------------------------
