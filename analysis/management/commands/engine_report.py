@@ -1,16 +1,34 @@
-"""How well the engine recovers known truth: `manage.py engine_report [--n 200] [--seed 0]`."""
+"""How well the engine recovers known truth: `manage.py engine_report [--n 200] [--seed 0]` on
+synthetic swings, or `manage.py engine_report --real DIR` on a labelled real set (GolfDB-style:
+index.csv + poses/)."""
 
-from django.core.management.base import BaseCommand
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Generate synthetic swings with known truth and report event and metric errors."
+    help = (
+        "Generate synthetic swings with known truth and report event and metric errors; with "
+        "--real DIR, score the events on a labelled real set with GolfDB's rule."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--n", type=int, default=200)
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--real", metavar="DIR", help="a labelled real set: index.csv + poses/ (golfdb-dev)"
+        )
 
-    def handle(self, *args, n=200, seed=0, **options):
+    def handle(self, *args, n=200, seed=0, real=None, **options):
+        if real:
+            from analysis.engine.realset import format_real_report, real_report
+
+            if not (Path(real) / "index.csv").is_file():
+                raise CommandError(f"no index.csv in {real}")
+            report, how = real_report(real)
+            self.stdout.write(format_real_report(report, f"Engine report on real swings: {how}"))
+            return
         from analysis.engine.report import engine_report, format_report
 
         self.stdout.write(format_report(engine_report(n=n, seed=seed)))
