@@ -10,7 +10,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.engine.events import EVENT_NAMES, AnalysisError, detect_events, prepare
+from analysis.engine import eventmodel
+from analysis.engine.events import (
+    EVENT_NAMES,
+    MIN_RISE_TORSO,
+    AnalysisError,
+    Events,
+    Motion,
+    detect_events,
+    prepare,
+)
 from analysis.engine.metrics import METRICS, VIEWS, MetricSpec, compute_metrics
 from analysis.engine.pose import N_LANDMARKS, mirror_poses, pose_embeddings, swing_embedding
 from analysis.engine.scoring import (
@@ -22,7 +31,7 @@ from analysis.engine.scoring import (
     sub_score,
 )
 
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "2.0.0"
 
 __all__ = [
     "ENGINE_VERSION",
@@ -67,6 +76,7 @@ class SwingAnalysis:
     events: dict[str, int | None]
     event_confidence: dict[str, float]
     event_times_s: dict[str, float | None]  # sub-frame event times, seconds from the clip start
+    timing: dict  # slow_motion_factor, too_slow_for_real_time, downswing_s (see analysis/README.md)
     metrics: dict[str, MetricResult]
     overall_score: float | None
     overall_label: str | None
@@ -108,18 +118,21 @@ def analyze(
     targets: dict[str, tuple[float, float]] | None = None,
     events_override: dict[str, int] | None = None,
     aspect: float = 1.0,
+    event_model: eventmodel.EventModel | None = None,
 ) -> SwingAnalysis:
     """Analyse one swing.
 
     keypoints: (F, 33, 4) x, y, z, confidence (see analysis.engine.pose); fps: frames per second;
     aspect: frame width / height, so x and y share a unit; targets: per-metric bands that
     replace the defaults (a coach's targets for a player); events_override: frames a coach
-    set by hand, which win over detection (the other events are detected around them).
+    set by hand, which win over detection (the other events are detected around them);
+    event_model: the learned event model to use (default: the shipped weights; the real-set
+    report passes each cross-validation fold's).
     """
     kp = _validate(keypoints, fps, view, aspect)
     rh = mirror_poses(kp) if left_handed else kp
     motion = prepare(rh, float(fps), float(aspect))
-    events = detect_events(motion, events_override, view=view)
+    events, timing = _events(motion, view, events_override, event_model)
     values = compute_metrics(motion, events, view)
 
     bands = {name: spec.band for name, spec in METRICS.items()}
@@ -181,6 +194,7 @@ def analyze(
         events=dict(events.frames),
         event_confidence=dict(events.confidence),
         event_times_s={k: None if v is None else v / fps for k, v in events.times.items()},
+        timing=timing,
         metrics=results,
         overall_score=overall,
         overall_label=None if overall is None else overall_label(overall),
@@ -188,3 +202,42 @@ def analyze(
         pose_embeddings=emb,
         swing_embedding=swing_embedding(emb, events.frames),
     )
+
+
+def _events(
+    m: Motion, view: str, override: dict[str, int] | None, model: eventmodel.EventModel | None
+) -> tuple[Events, dict]:
+    """The 8 events: the rules propose (events.detect_events), the learned model decides
+    (eventmodel). A clip the rules refuse is still analysed when the model finds a swing in it
+    (the hands rise at least MIN_RISE_TORSO from address to the top and come back down);
+    otherwise the rules' reason stands."""
+    try:
+        rule = detect_events(m, override, view=view)
+        refusal = None
+    except AnalysisError as exc:
+        if "no swing found" not in exc.reason:
+            raise
+        rule, refusal = None, exc
+    frames, times, conf, scale, too_slow = eventmodel.detect(m, view, rule, override, model)
+    if rule is None:
+        y = m.hand[:, 1]
+        rise = (y[frames["address"]] - y[frames["top"]]) / m.torso
+        fall = (y[frames["impact"]] - y[frames["top"]]) / m.torso
+        if rise < MIN_RISE_TORSO or fall < 0.5 * MIN_RISE_TORSO:
+            raise refusal
+    a_f = frames["address"]
+    a_lo = max(0, a_f - max(1, int(0.1 * m.fps)))
+    events = Events(
+        frames=dict(frames),
+        times=dict(times),
+        confidence={k: round(float(v), 3) for k, v in conf.items()},
+        address_hand=m.hand[a_lo : a_f + 1].mean(axis=0),
+    )
+    factor = scale / (m.fps / eventmodel.SWING_FPS)
+    down_s = (times["impact"] - times["top"]) / m.fps
+    timing = {
+        "slow_motion_factor": round(float(factor), 2),
+        "too_slow_for_real_time": bool(too_slow),
+        "downswing_s": round(float(down_s), 3),
+    }
+    return events, timing

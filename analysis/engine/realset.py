@@ -6,9 +6,9 @@ z, visibility of the 33 MediaPipe landmarks; a frame without a pose has no row).
 GolfDB's rule: an event is correct within `max(round((impact - address) / 30), 1)` frames of its
 label (PCE, the percentage of correct events).
 
-`real_report` analyses every swing with the engine's detector (or, with `cv=True`, with the event
-model retrained without the swing's golfer: leave-one-golfer-out) and returns the numbers;
-`format_real_report` prints them. Pure: numpy only, no Django.
+`run` analyses every swing with a detector (the whole engine, `engine_detector`), `summarise`
+turns the outcomes into the report's numbers and `format_real_report` prints them
+(train_events.real_report runs it with leave-one-golfer-out models). Pure: numpy only, no Django.
 """
 
 from __future__ import annotations
@@ -94,12 +94,10 @@ Detector = Callable[[RealSwing], tuple[dict[str, int | None], dict[str, float], 
 
 
 def engine_detector(swing: RealSwing, **analyze_kwargs) -> tuple[dict, dict, dict]:
+    """The whole engine (`analyze`) on one swing; analyze_kwargs e.g. a fold's event_model."""
     result = analyze(swing.keypoints, FPS, view=swing.engine_view, **analyze_kwargs)
-    tempo = result.metrics.get("tempo_ratio")
-    flags = {
-        "tempo_ratio": None if tempo is None else tempo.value,
-        "timing": dict(getattr(result, "timing", {}) or {}),
-    }
+    tempo = result.metrics["tempo_ratio"]
+    flags = {"tempo_ratio": tempo.value, "timing": dict(result.timing)}
     return dict(result.events), dict(result.event_confidence), flags
 
 
@@ -295,10 +293,3 @@ def format_real_report(report: dict, title: str) -> str:
     lines += ["", f"refused: {len(report['refused'])}"]
     lines += [f"  {i} ({v}, {k}): {r}" for i, v, k, r in report["refused"]]
     return "\n".join(lines)
-
-
-def real_report(directory: str | Path) -> tuple[dict, str]:
-    """Analyse every swing of a dev set with the engine; (numbers, how they were obtained)."""
-    swings = load_set(directory)
-    outcomes = run(swings, lambda swing: engine_detector)
-    return summarise(outcomes), f"{len(swings)} real swings, the engine as shipped"

@@ -19,14 +19,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--real", metavar="DIR", help="a labelled real set: index.csv + poses/ (golfdb-dev)"
         )
+        parser.add_argument(
+            "--shipped",
+            action="store_true",
+            help="with --real: score the shipped event model instead of refitting it per held-out "
+            "golfer (fitted on golfdb-dev, so not a fair score there)",
+        )
 
-    def handle(self, *args, n=200, seed=0, real=None, **options):
+    def handle(self, *args, n=200, seed=0, real=None, shipped=False, **options):
         if real:
-            from analysis.engine.realset import format_real_report, real_report
+            from analysis.engine.realset import format_real_report
+            from analysis.engine.train_events import real_report
 
             if not (Path(real) / "index.csv").is_file():
                 raise CommandError(f"no index.csv in {real}")
-            report, how = real_report(real)
+            report, how = real_report(real, cv=not shipped)
             self.stdout.write(format_real_report(report, f"Engine report on real swings: {how}"))
             return
         from analysis.engine.report import engine_report, format_report

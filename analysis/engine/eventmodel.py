@@ -1,0 +1,259 @@
+"""The learned event model: rules propose, a small network over the pose sequence decides.
+
+For every frame the model gives the probability that it is each of GolfDB's 8 events (or none).
+Its input (`frame_features`) is the normalised pose around that frame: joints relative to the
+hip midpoint in torso lengths, the hand point's height, speed and depth, the shoulder and hip
+lines, and where the rule detector (events.detect_events) put each event, sampled at offsets
+of up to 10 frames either side. Offsets are in *swing frames*: 1/30 s of real-time motion. At
+other frame rates, and in slow motion (detected from the rules' downswing length), the same
+offsets cover proportionally more clip frames, so one model serves 30-240 fps and slow motion.
+
+`decode` picks the 8 frames in order that maximise the summed log probabilities (dynamic
+programming; a coach's override pins its event), and each event's confidence is the model's
+probability mass within GolfDB's tolerance of the chosen frame: the chance the event is right.
+
+Weights: `event_model.npz` beside this file, trained by `analysis.engine.train_events`
+(`python -m analysis.engine.train_events`, real labelled swings plus generated ones). Runtime is
+numpy only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from analysis.engine.events import (
+    LEAD_HIP,
+    LEAD_SHOULDER,
+    LEAD_WRIST,
+    TRAIL_HIP,
+    TRAIL_SHOULDER,
+    TRAIL_WRIST,
+    Events,
+    Motion,
+)
+from analysis.engine.pose import EVENT_NAMES
+from analysis.engine.smoothing import savgol
+
+MODEL_PATH = Path(__file__).with_name("event_model.npz")
+SWING_FPS = 30.0  # the model's frame: 1/30 s of real-time motion
+OFFSETS = (-24, -16, -8, -4, -2, -1, 0, 1, 2, 4, 8, 16, 24)  # in swing frames
+JOINTS = (0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26)  # nose, shoulders, elbows, wrists, hips, knees
+TYPICAL_DOWNSWING = 8.0  # swing frames from top to impact in real time (GolfDB median ~7-8)
+REAL_TIME_MAX_DOWNSWING_S = 0.45  # longer than this from top to impact: not real time
+
+
+@dataclass(frozen=True, slots=True)
+class EventModel:
+    """Random tanh features of the standardised input, plus the input itself, mapped linearly
+    to one score per event (ridge regression onto a bump around each labelled frame)."""
+
+    mean: np.ndarray  # (D,) feature standardisation
+    std: np.ndarray
+    proj: np.ndarray  # (D, H) fixed random projection
+    bias: np.ndarray  # (H,)
+    coef: np.ndarray  # (H + D + 1, 8) readout
+    sharpness: np.ndarray  # () scores -> log probabilities over frames
+
+    def hidden(self, x: np.ndarray) -> np.ndarray:
+        z = (x - self.mean) / self.std
+        return np.concatenate(
+            [np.tanh(z @ self.proj + self.bias), z, np.ones((z.shape[0], 1))], axis=1
+        )
+
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        """(F, D) features -> (F, 8) event scores (about 1 on the event's frame, 0 far away)."""
+        return self.hidden(x) @ self.coef
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(
+            path,
+            mean=self.mean.astype(np.float32),
+            std=self.std.astype(np.float32),
+            proj=self.proj.astype(np.float16),
+            bias=self.bias.astype(np.float32),
+            coef=self.coef.astype(np.float32),
+            sharpness=np.asarray(self.sharpness, dtype=np.float32),
+        )
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_PATH) -> EventModel:
+    with np.load(path) as data:
+        return EventModel(**{k: data[k].astype(np.float64) for k in data.files})
+
+
+def swing_scale(m: Motion, rule_times: dict[str, float] | None) -> tuple[float, bool]:
+    """Clip frames per swing frame, and whether the motion looks too slow for real time.
+
+    fps / 30 for a real-time clip. When the rules' downswing (top to impact) lasts longer
+    than REAL_TIME_MAX_DOWNSWING_S, the clip is taken for slow motion and stretched so its
+    downswing is a typical one (TYPICAL_DOWNSWING swing frames).
+    """
+    base = m.fps / SWING_FPS
+    if not rule_times:
+        return base, False
+    down = rule_times["impact"] - rule_times["top"]
+    if down / m.fps <= REAL_TIME_MAX_DOWNSWING_S:
+        return base, False
+    return max(base, down / TYPICAL_DOWNSWING), True
+
+
+def _signals(m: Motion, view: str, scale: float) -> np.ndarray:
+    """(F, K) per-frame signals the model reads, in torso lengths and swing frames."""
+    torso = m.torso
+    hips = 0.5 * (m.smooth[:, LEAD_HIP, :] + m.smooth[:, TRAIL_HIP, :])
+    pts = savgol(m.points, m.window, 2, axis=0)
+    rel = (pts[:, JOINTS, :2] - hips[:, None, :2]) / torso  # (F, J, 2)
+    hand = (m.hand - hips[:, :2]) / torso
+    vel = m.hand_velocity / torso * (scale / m.fps)  # torso lengths per swing frame
+    speed = np.linalg.norm(vel, axis=1)
+    peak = max(float(np.percentile(speed, 99)), 1e-6)
+    y = m.hand[:, 1]
+    lo, hi = np.percentile(y, [2, 98])
+    height = (hi - y) / max(hi - lo, 1e-6)  # 1 = hands highest
+    rest = np.median(m.hand, axis=0)
+    from_rest = np.linalg.norm(m.hand - rest, axis=1) / torso
+    arm = (pts[:, LEAD_WRIST, 1] - pts[:, LEAD_SHOULDER, 1]) / torso
+    trail_arm = (pts[:, TRAIL_WRIST, 1] - pts[:, TRAIL_SHOULDER, 1]) / torso
+    sh = (m.smooth[:, TRAIL_SHOULDER, :2] - m.smooth[:, LEAD_SHOULDER, :2]) / torso
+    hp = (m.smooth[:, TRAIL_HIP, :2] - m.smooth[:, LEAD_HIP, :2]) / torso
+    if m.has_depth:
+        wz = 0.5 * (pts[:, LEAD_WRIST, 2] + pts[:, TRAIL_WRIST, 2])
+        depth = np.clip((wz - hips[:, 2]) / torso, -3.0, 3.0)
+    else:
+        depth = np.zeros(m.n_frames)
+    dtl = np.full(m.n_frames, 1.0 if view == "down-the-line" else 0.0)
+    return np.column_stack(
+        [
+            rel.reshape(m.n_frames, -1),
+            hand,
+            vel,
+            speed,
+            speed / peak,
+            height,
+            from_rest,
+            arm,
+            trail_arm,
+            sh,
+            hp,
+            depth,
+            dtl,
+        ]
+    )
+
+
+def _sample(x: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Rows of x at fractional positions `at` (clamped to the clip), linear interpolation."""
+    at = np.clip(at, 0.0, x.shape[0] - 1.0)
+    i0 = np.floor(at).astype(np.int64)
+    i1 = np.minimum(i0 + 1, x.shape[0] - 1)
+    w = (at - i0)[:, None]
+    return x[i0] * (1.0 - w) + x[i1] * w
+
+
+def frame_features(
+    m: Motion, view: str, rule_times: dict[str, float] | None, scale: float
+) -> np.ndarray:
+    """(F, D): the signals at each frame's offsets, plus where the rules put each event."""
+    sig = _signals(m, view, scale)
+    t = np.arange(m.n_frames, dtype=np.float64)
+    parts = [_sample(sig, t + k * scale) for k in OFFSETS]
+    # Distance from each rule event, in swing frames: a bump and a clipped offset.
+    rule = np.zeros((m.n_frames, 2 * len(EVENT_NAMES) + 1))
+    if rule_times:
+        rule[:, -1] = 1.0
+        for i, name in enumerate(EVENT_NAMES):
+            d = (t - rule_times[name]) / scale
+            rule[:, 2 * i] = np.exp(-0.5 * (d / 2.0) ** 2)
+            rule[:, 2 * i + 1] = np.clip(d, -20.0, 20.0) / 10.0
+    parts.append(rule)
+    return np.concatenate(parts, axis=1)
+
+
+def decode(
+    scores: np.ndarray, sharpness: float, override: dict[str, int] | None = None
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The 8 events in strict order maximising the summed log probability; (times, confidence).
+
+    Each event's scores become a probability over the clip's frames (softmax of sharpness x
+    score). Times are frames refined to sub-frame by a parabola through the scores; each
+    confidence is the probability mass within GolfDB's tolerance of the chosen frame.
+    """
+    n = scores.shape[0]
+    logit = sharpness * scores
+    logit = logit - logit.max(axis=0, keepdims=True)
+    dist = np.exp(logit)
+    dist /= dist.sum(axis=0, keepdims=True)
+    score = np.log(dist + 1e-12)
+    for name, frame in (override or {}).items():
+        k = EVENT_NAMES.index(name)
+        pinned = np.full(n, -1e9)
+        pinned[frame] = 0.0
+        score[:, k] = pinned
+    # best[k, t]: best total with event k at frame t; events strictly increasing.
+    n_ev = len(EVENT_NAMES)
+    best = np.empty((n_ev, n))
+    back = np.zeros((n_ev, n), dtype=np.int64)
+    best[0] = score[:, 0]
+    for k in range(1, n_ev):
+        prev = best[k - 1]
+        run_arg = np.zeros(n, dtype=np.int64)
+        # prefix argmax of prev over [0, t - 1]
+        acc = np.maximum.accumulate(prev)
+        idx = np.arange(n)
+        is_new = prev >= acc
+        run_arg = np.maximum.accumulate(np.where(is_new, idx, 0))
+        best[k, 0] = -np.inf
+        best[k, 1:] = acc[:-1] + score[1:, k]
+        back[k, 1:] = run_arg[:-1]
+    frames = [0] * n_ev
+    frames[-1] = int(np.argmax(best[-1]))
+    for k in range(n_ev - 1, 0, -1):
+        frames[k - 1] = int(back[k, frames[k]])
+    span = frames[EVENT_NAMES.index("impact")] - frames[EVENT_NAMES.index("address")]
+    tol = max(int(round(span / 30.0)), 1)
+    times, conf = {}, {}
+    for k, name in enumerate(EVENT_NAMES):
+        f = frames[k]
+        t = float(f)
+        if 0 < f < n - 1 and not (override and name in override):
+            a, b, c = score[f - 1, k], score[f, k], score[f + 1, k]
+            den = a - 2 * b + c
+            if den < 0:
+                t += float(np.clip(0.5 * (a - c) / den, -0.5, 0.5))
+        times[name] = t
+        lo, hi = max(0, f - tol), min(n, f + tol + 1)
+        conf[name] = 1.0 if override and name in override else float(dist[lo:hi, k].sum())
+    return times, conf
+
+
+def detect(
+    m: Motion,
+    view: str,
+    rule_events: Events | None,
+    override: dict[str, int] | None = None,
+    model: EventModel | None = None,
+) -> tuple[dict[str, int], dict[str, float], dict[str, float], float, bool]:
+    """Events by the model: (frames, sub-frame times, confidence, clip frames per swing frame,
+    too slow for real time)."""
+    model = model or load_model()
+    rule_times = None if rule_events is None else dict(rule_events.times)
+    scale, too_slow = swing_scale(m, rule_times)
+    sharp = float(model.sharpness)
+    times, conf = decode(model.scores(frame_features(m, view, rule_times, scale)), sharp, override)
+    if rule_times is None:
+        # Without the rules' downswing, the model's own says whether this is slow motion.
+        scale2, too_slow = swing_scale(m, times)
+        if too_slow:
+            scale = scale2
+            times, conf = decode(
+                model.scores(frame_features(m, view, None, scale)), sharp, override
+            )
+    frames = {name: int(np.clip(round(t), 0, m.n_frames - 1)) for name, t in times.items()}
+    for name, f in (override or {}).items():
+        frames[name], times[name] = int(f), float(f)
+    return frames, times, conf, scale, too_slow
