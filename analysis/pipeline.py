@@ -195,6 +195,8 @@ def analysis_fields(result, *, fps: float, view: str, source: str, aspect: float
         "details": {
             "metrics": {name: _jsonable(m) for name, m in result.metrics.items()},
             "event_confidence": _jsonable(dict(result.event_confidence)),
+            # slow_motion_factor, too_slow_for_real_time, downswing_s (analysis/README.md)
+            "timing": _jsonable(dict(result.timing)),
             "fps": fps,
             "view": view,
             "left_handed": bool(result.left_handed),

@@ -20,7 +20,7 @@ from analysis.engine.events import (
     detect_events,
     prepare,
 )
-from analysis.engine.metrics import METRICS, VIEWS, MetricSpec, compute_metrics
+from analysis.engine.metrics import METRICS, VIEWS, MetricSpec, MetricValue, compute_metrics
 from analysis.engine.pose import N_LANDMARKS, mirror_poses, pose_embeddings, swing_embedding
 from analysis.engine.scoring import (
     MIN_SCORED_CONFIDENCE,
@@ -32,6 +32,7 @@ from analysis.engine.scoring import (
 )
 
 ENGINE_VERSION = "2.0.0"
+TIME_METRICS = ("swing_time_s", "backswing_s", "downswing_s")  # seconds: need real time
 
 __all__ = [
     "ENGINE_VERSION",
@@ -134,6 +135,15 @@ def analyze(
     motion = prepare(rh, float(fps), float(aspect))
     events, timing = _events(motion, view, events_override, event_model)
     values = compute_metrics(motion, events, view)
+    if timing["too_slow_for_real_time"]:
+        # Slow motion without its capture rate: durations in seconds would be the clip's, not
+        # the swing's. The ratio (tempo) stands; the page asks for the capture rate.
+        reason = (
+            f"the clip looks like slow motion (downswing {timing['downswing_s']:.2f} s of "
+            "clip time): give its capture rate to measure seconds"
+        )
+        for name in TIME_METRICS:
+            values[name] = MetricValue(None, 0.0, reason)
 
     bands = {name: spec.band for name, spec in METRICS.items()}
     for name, band in (targets or {}).items():
