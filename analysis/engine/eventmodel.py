@@ -44,6 +44,8 @@ OFFSETS = (-24, -16, -8, -4, -2, -1, 0, 1, 2, 4, 8, 16, 24)  # in swing frames
 JOINTS = (0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26)  # nose, shoulders, elbows, wrists, hips, knees
 TYPICAL_DOWNSWING = 8.0  # swing frames from top to impact in real time (GolfDB median ~7-8)
 SNAP_SWING_FRAMES = 1.0  # rules within this of the model give the sub-frame time
+GAP_PRIOR_REACH = 4.0  # sd: gaps further from the mean all cost as much as this
+GAP_PRIOR_MAX_SD = 3.0  # swing frames: wider gaps (the takeaway, the finish) get no prior
 REAL_TIME_MAX_DOWNSWING_S = 0.45  # longer than this from top to impact: not real time
 
 
@@ -58,6 +60,8 @@ class EventModel:
     bias: np.ndarray  # (H,)
     coef: np.ndarray  # (H + D + 1, 8) readout
     sharpness: np.ndarray  # () scores -> log probabilities over frames
+    gap_mean: np.ndarray  # (7,) gaps between consecutive events, swing frames (see decode)
+    gap_sd: np.ndarray  # (7,)
 
     def hidden(self, x: np.ndarray) -> np.ndarray:
         z = ((x - self.mean) / self.std).astype(self.proj.dtype)
@@ -78,6 +82,8 @@ class EventModel:
             bias=self.bias.astype(np.float32),
             coef=self.coef.astype(np.float32),
             sharpness=np.asarray(self.sharpness, dtype=np.float32),
+            gap_mean=self.gap_mean.astype(np.float32),
+            gap_sd=self.gap_sd.astype(np.float32),
         )
 
 
@@ -200,13 +206,21 @@ def frame_scores(
 
 
 def decode(
-    scores: np.ndarray, sharpness: float, override: dict[str, int] | None = None
+    scores: np.ndarray,
+    sharpness: float,
+    override: dict[str, int] | None = None,
+    gaps: tuple[np.ndarray, np.ndarray] | None = None,
+    scale: float = 1.0,
 ) -> tuple[dict[str, float], dict[str, float]]:
     """The 8 events in strict order maximising the summed log probability; (times, confidence).
 
     Each event's scores become a probability over the clip's frames (softmax of sharpness x
-    score). Times are frames refined to sub-frame by a parabola through the scores; each
-    confidence is the probability mass within GolfDB's tolerance of the chosen frame.
+    score). `gaps` (mean, sd of the 7 gaps between consecutive events, in swing frames; scale
+    clip frames per swing frame) adds a Gaussian log prior on each gap that is regular enough
+    (sd <= GAP_PRIOR_MAX_SD): the phases of a swing keep their proportions, so the sharply
+    found mid-downswing and impact help place the top. A gap beyond GAP_PRIOR_REACH sd is
+    allowed at the prior's cost there. Times are frames refined to sub-frame by a parabola through the
+    scores; each confidence is the probability mass within GolfDB's tolerance of the frame.
     """
     n = scores.shape[0]
     logit = sharpness * scores
@@ -224,17 +238,26 @@ def decode(
     best = np.empty((n_ev, n))
     back = np.zeros((n_ev, n), dtype=np.int64)
     best[0] = score[:, 0]
+    idx = np.arange(n)
     for k in range(1, n_ev):
         prev = best[k - 1]
-        run_arg = np.zeros(n, dtype=np.int64)
         # prefix argmax of prev over [0, t - 1]
         acc = np.maximum.accumulate(prev)
-        idx = np.arange(n)
-        is_new = prev >= acc
-        run_arg = np.maximum.accumulate(np.where(is_new, idx, 0))
-        best[k, 0] = -np.inf
-        best[k, 1:] = acc[:-1] + score[1:, k]
-        back[k, 1:] = run_arg[:-1]
+        run_arg = np.maximum.accumulate(np.where(prev >= acc, idx, 0))
+        reach = np.full(n, -np.inf)
+        arg = np.zeros(n, dtype=np.int64)
+        reach[1:], arg[1:] = acc[:-1], run_arg[:-1]
+        if gaps is not None and gaps[1][k - 1] <= GAP_PRIOR_MAX_SD:
+            mu, sd = float(gaps[0][k - 1]) * scale, float(gaps[1][k - 1]) * scale
+            reach = reach - 0.5 * GAP_PRIOR_REACH**2  # any gap, at that cost
+            for d in range(1, min(n, int(np.ceil(mu + GAP_PRIOR_REACH * sd)) + 1)):
+                cand = np.full(n, -np.inf)
+                cand[d:] = prev[:-d] - 0.5 * ((d - mu) / sd) ** 2
+                better = cand > reach
+                reach = np.where(better, cand, reach)
+                arg = np.where(better, idx - d, arg)
+        best[k] = reach + score[:, k]
+        back[k] = arg
     frames = [0] * n_ev
     frames[-1] = int(np.argmax(best[-1]))
     for k in range(n_ev - 1, 0, -1):
@@ -269,13 +292,18 @@ def detect(
     rule_times = None if rule_events is None else dict(rule_events.times)
     scale, too_slow = swing_scale(m, rule_times)
     sharp = float(model.sharpness)
-    times, conf = decode(frame_scores(model, m, view, rule_times, scale), sharp, override)
+    gaps = (model.gap_mean, model.gap_sd)
+    times, conf = decode(
+        frame_scores(model, m, view, rule_times, scale), sharp, override, gaps, scale
+    )
     if rule_times is None:
         # Without the rules' downswing, the model's own says whether this is slow motion.
         scale2, too_slow = swing_scale(m, times)
         if too_slow:
             scale = scale2
-            times, conf = decode(frame_scores(model, m, view, None, scale), sharp, override)
+            times, conf = decode(
+                frame_scores(model, m, view, None, scale), sharp, override, gaps, scale
+            )
     frames = {name: int(np.clip(round(t), 0, m.n_frames - 1)) for name, t in times.items()}
     if rule_times:
         # Where the rules agree with the model (within SNAP_SWING_FRAMES), their sub-frame

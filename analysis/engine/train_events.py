@@ -51,6 +51,7 @@ RIDGE = 1e-3  # relative to the mean diagonal of the Gram matrix
 SHARPNESS = 11.0  # score -> log probability over frames (calibrated on the CV folds)
 SYNTH_WEIGHT = 0.5  # a generated swing counts half a real one
 EVENT_FRAME_WEIGHT = 3.0  # frames near an event count more than the many frames between
+MIN_GAP_SD = 0.7  # swing frames
 SEED = 0
 # The labelled real set beside the repository (as tests/conftest.py finds the shared data).
 DEFAULT_REAL = (
@@ -66,6 +67,7 @@ class Example:
     x: np.ndarray  # (F, D) features
     y: np.ndarray  # (F, 8) targets: a bump of height 1 at each labelled event
     w: np.ndarray  # (F,) frame weights
+    gaps: np.ndarray  # (7,) labelled gaps between consecutive events, swing frames
 
 
 def example(keypoints, fps, view, events, group, weight, left_handed=False) -> Example | None:
@@ -89,7 +91,9 @@ def example(keypoints, fps, view, events, group, weight, left_handed=False) -> E
     near = y.max(axis=1) > 0.05
     w = np.where(near, EVENT_FRAME_WEIGHT, 1.0)
     w = weight * w / w.sum()
-    return Example(group, x.astype(np.float32), y.astype(np.float32), w)
+    label = np.array([events[name] for name in EVENT_NAMES], dtype=np.float64)
+    gaps = np.diff(label) / scale
+    return Example(group, x.astype(np.float32), y.astype(np.float32), w, gaps)
 
 
 def real_examples(swings: list[RealSwing]) -> list[Example]:
@@ -149,6 +153,8 @@ def base_model(synthetic: list[Example], seed: int = SEED) -> EventModel:
         bias=bias,
         coef=np.zeros((HIDDEN + d + 1, len(EVENT_NAMES))),
         sharpness=np.asarray(SHARPNESS),
+        gap_mean=np.zeros(len(EVENT_NAMES) - 1),
+        gap_sd=np.ones(len(EVENT_NAMES) - 1),
     )
 
 
@@ -166,12 +172,27 @@ def statistics(base: EventModel, examples: list[Example]) -> dict[str, tuple]:
     return out
 
 
-def solve(base: EventModel, stats: dict[str, tuple], leave_out: str | None = None) -> EventModel:
-    """The model fitted on every group's statistics but `leave_out`'s."""
+def gap_prior(examples: list[Example]) -> tuple[np.ndarray, np.ndarray]:
+    """Median and robust sd (1.4826 MAD, at least MIN_GAP_SD) of each gap between consecutive
+    events over the real swings given (generated swings' timing is the generator's)."""
+    gaps = np.array([e.gaps for e in examples if e.group != "synthetic"])
+    med = np.median(gaps, axis=0)
+    sd = np.maximum(1.4826 * np.median(np.abs(gaps - med), axis=0), MIN_GAP_SD)
+    return med, sd
+
+
+def solve(
+    base: EventModel,
+    stats: dict[str, tuple],
+    examples: list[Example],
+    leave_out: str | None = None,
+) -> EventModel:
+    """The model fitted on every group's statistics but `leave_out`'s (and its swings' gaps)."""
     g = sum(v[0] for k, v in stats.items() if k != leave_out)
     r = sum(v[1] for k, v in stats.items() if k != leave_out)
     lam = RIDGE * float(np.mean(np.diag(g)))
     coef = np.linalg.solve(g + lam * np.eye(g.shape[0]), r)
+    gap_mean, gap_sd = gap_prior([e for e in examples if e.group != leave_out])
     return EventModel(
         mean=base.mean,
         std=base.std,
@@ -179,12 +200,14 @@ def solve(base: EventModel, stats: dict[str, tuple], leave_out: str | None = Non
         bias=base.bias,
         coef=coef,
         sharpness=base.sharpness,
+        gap_mean=gap_mean,
+        gap_sd=gap_sd,
     )
 
 
 def fit(real: list[Example], synthetic: list[Example]) -> EventModel:
     base = base_model(synthetic)
-    return solve(base, statistics(base, real + synthetic))
+    return solve(base, statistics(base, real + synthetic), real)
 
 
 def logo_models(real: list[Example], synthetic: list[Example]) -> dict[str, EventModel]:
@@ -193,7 +216,7 @@ def logo_models(real: list[Example], synthetic: list[Example]) -> dict[str, Even
     golfer's instead of recomputing the rest."""
     base = base_model(synthetic)
     stats = statistics(base, real + synthetic)
-    return {golfer: solve(base, stats, golfer) for golfer in sorted({e.group for e in real})}
+    return {golfer: solve(base, stats, real, golfer) for golfer in sorted({e.group for e in real})}
 
 
 def real_report(directory: str | Path, cv: bool = True) -> tuple[dict, str]:

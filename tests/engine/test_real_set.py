@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from analysis.engine import train_events
-from analysis.engine.realset import engine_detector, load_set, run, summarise
+from analysis.engine.realset import (
+    engine_detector,
+    format_real_report,
+    load_set,
+    run,
+    summarise,
+)
 from tests.conftest import SHARED_DATA
 
 DEV_SET = SHARED_DATA / "golfdb-dev"
@@ -23,7 +29,9 @@ def swings():
 
 @pytest.fixture(scope="module")
 def shipped(swings):
-    return summarise(run(swings, lambda swing: engine_detector))
+    report = summarise(run(swings, lambda swing: engine_detector))
+    print("\n" + format_real_report(report, "Engine on golfdb-dev, shipped weights (not CV)"))
+    return report
 
 
 def test_no_real_swing_is_refused(shipped):
@@ -33,14 +41,16 @@ def test_no_real_swing_is_refused(shipped):
 
 def test_shipped_model_pce_floor(shipped):
     """The shipped weights were fitted on this set, so this is a check of the runtime path
-    (features, decoding, ordering), not a fair score: engine 2.0.0 gives 0.90 overall on the
-    19 real-time face-on and down-the-line swings; the floors sit a little under it."""
+    (features, decoding, ordering), not a fair score: engine 2.0.0 gives 0.836 on the 19
+    real-time face-on and down-the-line swings (top 0.95, mid-downswing and impact 1.0) and
+    0.754 on all 57; the floors sit a little under. The fair, cross-validated score (0.711 on
+    the 19) is `engine_report --real`'s; test_one_leave_one_golfer_out_fold checks a fold."""
     head = shipped["groups"][HEADLINE]
     assert head["n"] == 19
     assert head["pce"] >= 0.80, head
     for name in ("top", "mid_downswing", "impact"):
         assert head["per_event"][name] >= 0.85, (name, head)
-    assert shipped["groups"]["all swings"]["pce"] >= 0.75
+    assert shipped["groups"]["all swings"]["pce"] >= 0.72
 
 
 def test_slow_motion_swings_are_flagged(shipped):
