@@ -208,6 +208,10 @@ def analysis_fields(result, *, fps: float, view: str, source: str, aspect: float
         "details": {
             "metrics": {name: _jsonable(m) for name, m in result.metrics.items()},
             "event_confidence": _jsonable(dict(result.event_confidence)),
+            # state ("real time", "too slow for real time": the swing page asks whether the
+            # clip is slow motion, "confirmed"), slow_motion_factor, too_slow_for_real_time and
+            # downswing_s (analysis/README.md, analysis/engine/timing.py)
+            "timing": _jsonable(dict(result.timing)),
             "fps": fps,
             "view": view,
             "left_handed": bool(result.left_handed),
@@ -217,9 +221,6 @@ def analysis_fields(result, *, fps: float, view: str, source: str, aspect: float
             # The pose vectors' version: `reanalyze --outdated` recomputes older ones.
             "embedding_version": POSE_EMBEDDING_VERSION,
             "score_label": _jsonable(getattr(result, "score_label", None)),
-            # "real time", "too slow for real time" (the swing page asks whether the clip is
-            # slow motion) or "confirmed" (analysis/engine/timing.py).
-            "timing": getattr(result, "timing", "real time"),
         },
     }
 

@@ -22,7 +22,13 @@ from swingvision.db.codec import to_epoch_ms
 from swingvision.db.managers import managers
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import PoseSequence, SwingAnalysis, User, Video
-from swingvision.db.swing_facts import capture_fps, frame_count, slow_motion, video_fps
+from swingvision.db.swing_facts import (
+    capture_fps,
+    frame_count,
+    slow_motion,
+    timing_state,
+    video_fps,
+)
 from swingvision.http import is_htmx
 from swingvision.lessons.service import allows_microphone
 from swingvision.web import BadRequest, choice_param, player_or_404, text_param, video_or_404
@@ -118,7 +124,7 @@ def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
         "review": review.review_state(player, analysis),
         "slow_motion_question": can_edit
         and analysis is not None
-        and (analysis.details or {}).get("timing") == "too slow for real time",
+        and timing_state(analysis) == "too slow for real time",
         "rate_answers": RATE_CHOICES,
     }
     if can_edit:  # markers worth checking, on the timeline and in the phases table

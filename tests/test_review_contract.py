@@ -46,7 +46,7 @@ def slow_swing(m):
 
 def test_a_slow_clip_has_unknown_durations_until_the_rate_is_answered(m, slow_swing):
     coach, player, video, analysis, swing = slow_swing
-    assert analysis.details["timing"] == "too slow for real time"
+    assert analysis.details["timing"]["state"] == "too slow for real time"
     assert analysis.metrics["downswing_s"] is None and analysis.metrics["tempo_ratio"] is not None
     with pytest.raises(NotAllowed):
         set_capture_rate(m, player, player.id, video.id, "2x")
@@ -54,7 +54,7 @@ def test_a_slow_clip_has_unknown_durations_until_the_rate_is_answered(m, slow_sw
         set_capture_rate(m, coach, player.id, video.id, "3x")
     assert bad.value.field == "rate"
     new = set_capture_rate(m, coach, player.id, video.id, "2x")
-    assert new.details["fps"] == 60.0 and new.details["timing"] == "confirmed"
+    assert new.details["fps"] == 60.0 and new.details["timing"]["state"] == "confirmed"
     truth = swing.metrics
     assert new.metrics["swing_time_s"] == pytest.approx(truth["swing_time_s"], abs=0.05)
     assert new.metrics["downswing_s"] == pytest.approx(truth["downswing_s"], abs=0.05)

@@ -10,7 +10,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.engine.events import EVENT_NAMES, AnalysisError, detect_events, prepare
+from analysis.engine import eventmodel
+from analysis.engine.events import (
+    EVENT_NAMES,
+    MIN_RISE_TORSO,
+    AnalysisError,
+    Events,
+    Motion,
+    detect_events,
+    prepare,
+)
 from analysis.engine.metrics import METRICS, VIEWS, MetricSpec, compute_metrics, implausible
 from analysis.engine.pose import N_LANDMARKS, mirror_poses, pose_embeddings, swing_embedding
 from analysis.engine.scoring import (
@@ -23,7 +32,7 @@ from analysis.engine.scoring import (
 )
 from analysis.engine.timing import DURATION_METRICS, too_slow_for_real_time
 
-ENGINE_VERSION = "1.2.0"
+ENGINE_VERSION = "2.1.0"
 
 __all__ = [
     "ENGINE_VERSION",
@@ -76,15 +85,16 @@ class SwingAnalysis:
     events: dict[str, int | None]
     event_confidence: dict[str, float]
     event_times_s: dict[str, float | None]  # sub-frame event times, seconds from the clip start
+    # state: "real time", "too slow for real time" (durations unknown until the rate is
+    # confirmed: timing.py) or "confirmed" (the caller gave the capture rate); with the event
+    # model's slow_motion_factor, too_slow_for_real_time and downswing_s (analysis/README.md).
+    timing: dict
     metrics: dict[str, MetricResult]
     overall_score: float | None
     overall_label: str | None
     feedback: list[FeedbackItem]
     pose_embeddings: np.ndarray  # (F, POSE_EMBEDDING_DIM) float32
     swing_embedding: np.ndarray  # (SWING_EMBEDDING_DIM,) float32
-    # "real time", "too slow for real time" (durations unknown until the rate is confirmed:
-    # timing.py) or "confirmed" (the caller gave the capture rate).
-    timing: str = "real time"
 
     def metric_values(self) -> dict[str, float | None]:
         """{name: value} of every metric, None when unavailable (for storage and charts)."""
@@ -121,6 +131,7 @@ def analyze(
     events_override: dict[str, int] | None = None,
     aspect: float = 1.0,
     rate_confirmed: bool = False,
+    event_model: eventmodel.EventModel | None = None,
 ) -> SwingAnalysis:
     """Analyse one swing.
 
@@ -129,12 +140,14 @@ def analyze(
     replace the defaults (a coach's targets for a player); events_override: frames a coach
     set by hand, which win over detection (the other events are detected around them);
     rate_confirmed: fps is the capture rate someone confirmed (else a clip too slow for real
-    time has its durations unknown and only ratios scored).
+    time has its durations unknown and only ratios scored);
+    event_model: the learned event model to use (default: the shipped weights; the real-set
+    report passes each cross-validation fold's).
     """
     kp = _validate(keypoints, fps, view, aspect)
     rh = mirror_poses(kp) if left_handed else kp
     motion = prepare(rh, float(fps), float(aspect))
-    events = detect_events(motion, events_override, view=view)
+    events, timing = _events(motion, view, events_override, event_model)
     values = compute_metrics(motion, events, view)
 
     bands = {name: spec.band for name, spec in METRICS.items()}
@@ -144,12 +157,20 @@ def analyze(
         lo, hi = float(band[0]), float(band[1])
         bands[name] = (min(lo, hi), max(lo, hi))
 
-    timing = "confirmed" if rate_confirmed else "real time"
-    if not rate_confirmed and too_slow_for_real_time(
-        values["downswing_s"].value, values["swing_time_s"].value
-    ):
-        timing = "too slow for real time"
-    results = {name: _result(name, values[name], bands[name], view, timing) for name in METRICS}
+    # Slow motion without its capture rate: durations in seconds would be the clip's, not the
+    # swing's. The event model's speed scale or durations no real-time swing has say so; then
+    # the durations are unknown, the ratios (tempo) stand and the page asks for the rate.
+    too_slow = not rate_confirmed and (
+        timing["too_slow_for_real_time"]
+        or too_slow_for_real_time(values["downswing_s"].value, values["swing_time_s"].value)
+    )
+    timing["too_slow_for_real_time"] = bool(too_slow)
+    timing["state"] = (
+        "confirmed" if rate_confirmed else "too slow for real time" if too_slow else "real time"
+    )
+    results = {
+        name: _result(name, values[name], bands[name], view, timing["state"]) for name in METRICS
+    }
 
     scored = [r for r in results.values() if r.status == "scored"]
     total_w = sum(METRICS[r.name].weight * r.confidence for r in scored)
@@ -184,24 +205,24 @@ def analyze(
         events=dict(events.frames),
         event_confidence=dict(events.confidence),
         event_times_s={k: None if v is None else v / fps for k, v in events.times.items()},
+        timing=timing,
         metrics=results,
         overall_score=overall,
         overall_label=None if overall is None else overall_label(overall),
         feedback=feedback,
         pose_embeddings=emb,
         swing_embedding=swing_embedding(emb, events.frames),
-        timing=timing,
     )
 
 
-def _result(name: str, mv, band: tuple[float, float], view: str, timing: str) -> MetricResult:
+def _result(name: str, mv, band: tuple[float, float], view: str, state: str) -> MetricResult:
     """One metric's value with its score and status: a value outside the plausible range, or a
     duration of a clip too slow for real time, is kept or blanked but never scored."""
     spec = METRICS[name]
     value, reason, score = mv.value, mv.reason, None
     if value is None:
         status = "not-measurable" if view not in spec.views else "unavailable"
-    elif timing == "too slow for real time" and name in DURATION_METRICS:
+    elif state == "too slow for real time" and name in DURATION_METRICS:
         value, reason, status = None, UNKNOWN_RATE_REASON, "unknown-rate"
     elif implausible(spec, value):
         reason, status = CHECK_REASON, "check"
@@ -224,3 +245,42 @@ def _result(name: str, mv, band: tuple[float, float], view: str, timing: str) ->
         confidence=mv.confidence if value is not None else 0.0,
         status=status,
     )
+
+
+def _events(
+    m: Motion, view: str, override: dict[str, int] | None, model: eventmodel.EventModel | None
+) -> tuple[Events, dict]:
+    """The 8 events: the rules propose (events.detect_events), the learned model decides
+    (eventmodel). A clip the rules refuse is still analysed when the model finds a swing in it
+    (the hands rise at least MIN_RISE_TORSO from address to the top and come back down);
+    otherwise the rules' reason stands."""
+    try:
+        rule = detect_events(m, override, view=view)
+        refusal = None
+    except AnalysisError as exc:
+        if "no swing found" not in exc.reason:
+            raise
+        rule, refusal = None, exc
+    frames, times, conf, scale, too_slow = eventmodel.detect(m, view, rule, override, model)
+    if rule is None:
+        y = m.hand[:, 1]
+        rise = (y[frames["address"]] - y[frames["top"]]) / m.torso
+        fall = (y[frames["impact"]] - y[frames["top"]]) / m.torso
+        if rise < MIN_RISE_TORSO or fall < 0.5 * MIN_RISE_TORSO:
+            raise refusal
+    a_f = frames["address"]
+    a_lo = max(0, a_f - max(1, int(0.1 * m.fps)))
+    events = Events(
+        frames=dict(frames),
+        times=dict(times),
+        confidence={k: round(float(v), 3) for k, v in conf.items()},
+        address_hand=m.hand[a_lo : a_f + 1].mean(axis=0),
+    )
+    factor = scale / (m.fps / eventmodel.SWING_FPS)
+    down_s = (times["impact"] - times["top"]) / m.fps
+    timing = {
+        "slow_motion_factor": round(float(factor), 2),
+        "too_slow_for_real_time": bool(too_slow),
+        "downswing_s": round(float(down_s), 3),
+    }
+    return events, timing

@@ -79,3 +79,12 @@ def swing_keypoints(video: Video, analysis: SwingAnalysis | None, seq: PoseSeque
     if len(seq):
         n = max(n, int(seq.frame_numbers.max()) + 1)
     return dense_keypoints(seq, n)
+
+
+def timing_state(analysis: SwingAnalysis | None) -> str:
+    """ "real time", "too slow for real time" (the swing page asks for the capture rate) or
+    "confirmed", as the analysis stored it (older analyses: "real time")."""
+    timing = (analysis.details or {}).get("timing") if analysis else None
+    if isinstance(timing, dict):
+        timing = timing.get("state")
+    return timing if isinstance(timing, str) else "real time"

@@ -46,6 +46,8 @@ def test_upload_to_analyzed_with_poses_analysis_and_progress(mgr, player):
     assert set(analysis.events) >= {"address", "top", "impact", "finish"}
     assert analysis.overall_score is not None and analysis.feedback
     assert abs(analysis.metrics["tempo_ratio"] - swing.metrics["tempo_ratio"]) < 0.3
+    assert analysis.details["timing"]["too_slow_for_real_time"] is False
+    assert analysis.details["timing"]["slow_motion_factor"] == 1.0
     day = done.uploaded_at.date()
     rows = mgr.progress.between(SYSTEM, player.id, *_day_range(day))
     assert rows and rows[0].metrics["tempo_ratio"]["n"] == 1

@@ -184,6 +184,25 @@ def test_slow_motion_clip(view):
 
 
 @pytest.mark.parametrize("view", ["face-on", "down-the-line"])
+def test_slow_motion_without_capture_rate_is_flagged(view):
+    """A 120 fps capture stored as 30 fps (4x slow motion) and uploaded without its capture
+    rate: analysed (events and the tempo ratio), flagged as too slow for real time, and no
+    durations in seconds (they would be the clip's); with the capture rate, no flag."""
+    s = generate_swing(SwingParams(view=view, fps=120.0, seed=5))
+    r = analyze(s.keypoints, 30.0, view=view, aspect=ASPECT)
+    assert r.timing["too_slow_for_real_time"] is True
+    assert 3.0 <= r.timing["slow_motion_factor"] <= 5.0
+    assert r.metrics["tempo_ratio"].value == pytest.approx(s.metrics["tempo_ratio"], abs=0.5)
+    for name in ("swing_time_s", "backswing_s", "downswing_s"):
+        assert r.metrics[name].value is None
+        assert "capture rate" in r.metrics[name].reason
+    right = analyze(s.keypoints, 120.0, view=view, aspect=ASPECT)
+    assert right.timing["too_slow_for_real_time"] is False
+    assert right.timing["slow_motion_factor"] == 1.0
+    assert right.metrics["downswing_s"].value == pytest.approx(s.metrics["downswing_s"], abs=0.02)
+
+
+@pytest.mark.parametrize("view", ["face-on", "down-the-line"])
 def test_hands_unseen_at_the_top(view):
     """The arms drop out for 0.13 s around the top: the top is bridged from both sides."""
     for seed in range(3):

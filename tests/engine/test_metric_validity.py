@@ -124,7 +124,7 @@ def test_slow_motion_dev_clips_are_too_slow_for_real_time():
     every real-time one is not; the former's durations are unknown, their tempo still scored."""
     for view in (DOWN_THE_LINE, FACE_ON):
         for s, r in _analyses(view, labelled=True):
-            assert (r.timing == "too slow for real time") == s.slow, (s.id, r.timing)
+            assert (r.timing["state"] == "too slow for real time") == s.slow, (s.id, r.timing)
             if s.slow:
                 for name in DURATION_METRICS:
                     assert r.metrics[name].value is None, (s.id, name)
@@ -139,7 +139,7 @@ def test_a_confirmed_rate_gives_durations_back():
     fast = analyze(
         s.keypoints, fps, view=DOWN_THE_LINE, events_override=dict(s.labels), rate_confirmed=True
     )
-    assert slow.metrics["downswing_s"].value is None and fast.timing == "confirmed"
+    assert slow.metrics["downswing_s"].value is None and fast.timing["state"] == "confirmed"
     frames = s.labels["impact"] - s.labels["top"]
     assert fast.metrics["downswing_s"].value == pytest.approx(frames / fps, abs=1.5 / fps)
     assert fast.metrics["downswing_s"].value <= REAL_TIME_MAX_DOWNSWING_S
@@ -151,7 +151,7 @@ def test_the_real_clip_down_the_line():
     assert mediapipe_available(), "the 'pose' extra must be installed: pip install .[pose]"
     poses = extract_golfdb_poses()
     r = analyze(poses.keypoints, poses.fps, view=DOWN_THE_LINE, aspect=poses.width / poses.height)
-    assert r.timing == "too slow for real time"
+    assert r.timing["state"] == "too slow for real time"
     for name in ROTATION:
         assert r.metrics[name].status == "not-measurable"
     for name in DURATION_METRICS:

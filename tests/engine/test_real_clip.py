@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.engine import analyze
+from analysis.engine import EVENT_NAMES, analyze
 from analysis.engine.extract import mediapipe_available
 from tests.poses.test_pose_extract import extract_golfdb_poses
 
@@ -46,3 +46,19 @@ def test_top_and_impact_on_the_real_clip(golfdb_analysis):
     assert events["address"] < events["toe_up"] < events["mid_backswing"] < events["top"]
     tempo = golfdb_analysis.metrics["tempo_ratio"].value
     assert tempo == pytest.approx(1.8, abs=0.3)  # frames: (118 - 73) / (143 - 118) = 1.8
+
+
+def test_all_eight_events_in_order_and_slow_motion_flagged(golfdb_analysis):
+    """Engine 2.0.0 on MediaPipe's full model: the 8 events in order, each near the frame read
+    by eye (toe-up ~83-84, lead arm parallel ~100 up and ~136 down, shaft parallel after
+    impact ~147, the held finish from ~175), and the clip, given at its file rate, flagged as
+    too slow for real time (25 frames from top to impact: 0.83 s, a real downswing is ~0.3)."""
+    ev = golfdb_analysis.events
+    frames = [ev[name] for name in EVENT_NAMES]
+    assert all(f is not None for f in frames), ev
+    assert frames == sorted(frames) and len(set(frames)) == 8, ev
+    assert 140 <= ev["impact"] < ev["mid_follow_through"] < ev["finish"]
+    timing = golfdb_analysis.timing
+    assert timing["too_slow_for_real_time"] is True
+    assert 2.0 <= timing["slow_motion_factor"] <= 4.5
+    assert golfdb_analysis.metrics["swing_time_s"].value is None

@@ -51,6 +51,8 @@ class Command(BaseCommand):
             "fps": fps,
             "frames": int(len(pf.keypoints)),
             "events": _jsonable(dict(result.events)),
+            "event_confidence": _jsonable(dict(result.event_confidence)),
+            "timing": _jsonable(dict(result.timing)),
             "metrics": {k: _jsonable(m.value) for k, m in result.metrics.items()},
             "units": {k: m.unit for k, m in result.metrics.items()},
             "scores": {k: _jsonable(m.score) for k, m in result.metrics.items()},
@@ -70,6 +72,11 @@ class Command(BaseCommand):
             shown = f"{value:.3g}" if isinstance(value, float) else "unavailable"
             tail = f"  score {score:.0f}" if isinstance(score, float) else ""
             self.stdout.write(f"  {name:<24} {shown} {out['units'][name]}{tail}")
+        if out["timing"]["too_slow_for_real_time"]:
+            self.stdout.write(
+                f"looks like slow motion (about {out['timing']['slow_motion_factor']:g}x): "
+                "pass the capture rate with --fps to measure seconds"
+            )
         overall = out["overall_score"]
         self.stdout.write(f"overall score: {overall:.0f}" if overall is not None else "no score")
         for f in out["feedback"]:
