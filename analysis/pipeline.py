@@ -164,6 +164,7 @@ def run_engine(
     aspect: float = 1.0,
     events_override: dict[str, int] | None = None,
     rate_confirmed: bool = False,
+    club: str | None = None,
 ):
     from analysis.engine import analyze
 
@@ -181,6 +182,7 @@ def run_engine(
         events_override=events_override,
         aspect=aspect,
         rate_confirmed=rate_confirmed,
+        club=club,
     )
 
 
@@ -262,6 +264,7 @@ def analyze_and_store(
             aspect=aspect,
             events_override=override,
             rate_confirmed=rate_confirmed(video),
+            club=video.metadata.get("club"),
         )
     except AnalysisError as e:
         raise ProcessingError(str(getattr(e, "reason", e))) from e

@@ -121,6 +121,7 @@ def analyze(
     events_override: dict[str, int] | None = None,
     aspect: float = 1.0,
     rate_confirmed: bool = False,
+    club: str | None = None,
 ) -> SwingAnalysis:
     """Analyse one swing.
 
@@ -129,7 +130,8 @@ def analyze(
     replace the defaults (a coach's targets for a player); events_override: frames a coach
     set by hand, which win over detection (the other events are detected around them);
     rate_confirmed: fps is the capture rate someone confirmed (else a clip too slow for real
-    time has its durations unknown and only ratios scored).
+    time has its durations unknown and only ratios scored); club: what the coach called the
+    club, for the bands that depend on it (MetricSpec.band_for).
     """
     kp = _validate(keypoints, fps, view, aspect)
     rh = mirror_poses(kp) if left_handed else kp
@@ -137,7 +139,7 @@ def analyze(
     events = detect_events(motion, events_override, view=view)
     values = compute_metrics(motion, events, view)
 
-    bands = {name: spec.band for name, spec in METRICS.items()}
+    bands = {name: spec.band_for(club) for name, spec in METRICS.items()}
     for name, band in (targets or {}).items():
         if name not in METRICS:
             raise AnalysisError(f"unknown metric in targets: {name!r}")
