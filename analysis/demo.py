@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.engine.synth import SwingParams, generate_swing, render_video
 from analysis.pipeline import (
     LoadedPoses,
     ProcessingError,
@@ -18,6 +19,7 @@ from analysis.pipeline import (
     fail,
     thumbnail_step,
 )
+from swingvision.coaching.library import seed_drills
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import SYSTEM, Managers
 from swingvision.storage import get_store, video_key
@@ -79,8 +81,6 @@ def demo_players(players_per_coach: int) -> list[DemoPlayer]:
 
 
 def swing_params(p: DemoPlayer, k: int, n: int, rng: np.random.Generator):
-    from analysis.engine.synth import SwingParams
-
     progress = k / max(n - 1, 1)
 
     def value(aspect: str, jitter: float) -> float:
@@ -117,9 +117,6 @@ def seed_demo(
     render: bool = True,
     echo=print,
 ) -> dict:
-    from analysis.engine.synth import generate_swing, render_video
-    from swingvision.coaching.library import seed_drills
-
     users = m.users
     created = {"users": 0, "videos": 0, "failed": 0}
     created["drills"] = seed_drills(m)  # the default drill library (issue #10), idempotent

@@ -11,18 +11,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.engine.events import EVENT_NAMES
+from analysis.engine.metrics import METRICS
+from analysis.engine.pose import EVENT_LABELS, EVENT_NAMES
+from analysis.engine.scoring import format_value as engine_format
 
-EVENT_LABELS = {
-    "address": "Address",
-    "toe_up": "Toe up",
-    "mid_backswing": "Mid backswing",
-    "top": "Top",
-    "mid_downswing": "Mid downswing",
-    "impact": "Impact",
-    "mid_follow_through": "Mid follow-through",
-    "finish": "Finish",
-}
 OVERALL = "overall_score"
 # The metrics the player page puts first (the rest follow in the registry's order).
 KEY_METRICS: tuple[str, ...] = (
@@ -39,10 +31,6 @@ UNIT_SUFFIX = {"deg": "°", "s": " s", "ratio": ":1", "torso": " torso", "stance
 
 
 def _registry() -> dict[str, Any]:
-    try:
-        from analysis.engine.metrics import METRICS
-    except ImportError:  # an engine without a registry: names and plain numbers
-        return {}
     return METRICS
 
 
@@ -100,12 +88,7 @@ def format_value(name: str, value: Any) -> str:
         return f"{v:.0f}"
     spec = _registry().get(name)
     if spec is not None:
-        try:
-            from analysis.engine.scoring import format_value as engine_format
-
-            return engine_format(spec, v)
-        except ImportError:
-            pass
+        return engine_format(spec, v)
     return f"{v:.3g}"
 
 

@@ -1,6 +1,6 @@
 """From a stored video to stored poses, analysis and progress: what the worker does for each video.
 
-The engine (analysis/engine.py) is a pure function of arrays; this module is its Django-side user:
+The engine (analysis/engine/) is a pure function of arrays; this module is its Django-side user:
 it makes the browser rendition when the upload needs one (swingvision/videos/renditions.py), reads
 the video's poses (an attached pose file, or MediaPipe extraction from the video), runs the engine,
 writes poses, the analysis and the day's progress row through the managers, and draws the swing's
@@ -19,14 +19,21 @@ from typing import Any
 
 import numpy as np
 
-from analysis.engine.pose import N_LANDMARKS
+from analysis.engine import AnalysisError, analyze
+from analysis.engine.corrections import coach_events, engine_override
+from analysis.engine.extract import ExtractionError, extract_poses, mediapipe_available
+from analysis.engine.pose import N_LANDMARKS, POSE_EMBEDDING_VERSION
+from analysis.engine.pose_io import PoseFileError, load_pose_file
 from analysis.engine.similarity import frame_phases
 from swingvision.db.managers import SYSTEM, Managers, managers
 from swingvision.db.records import SwingAnalysis, User, Video
+from swingvision.db.swing_facts import dense_keypoints, frame_count, view_of
+from swingvision.storage import BlobNotFound, StorageError, get_store
+from swingvision.videos.renditions import RenditionError, ensure_rendition
+from swingvision.videos.thumbnails import ThumbnailError, make_thumbnails
 
 log = logging.getLogger("swingvision.worker")
 
-VIEWS = ("face-on", "down-the-line")
 MIN_DETECTED_FRACTION = 0.2
 
 
@@ -51,16 +58,12 @@ def _metadata_fps(video: Video) -> float | None:
     return None
 
 
-def load_poses(video: Video, *, progress=None) -> LoadedPoses:
+def load_poses(video: Video, *, m: Managers | None = None, progress=None) -> LoadedPoses:
     """The poses of a stored video: its attached pose file if any, else MediaPipe extraction."""
-    from swingvision.storage import BlobNotFound, StorageError, get_store
-
     store = get_store()
     meta = video.metadata
     width, height = meta.get("width"), meta.get("height")
     if meta.get("pose_ref"):
-        from analysis.engine.pose_io import PoseFileError, load_pose_file
-
         try:
             with store.open(meta["pose_ref"]) as fh:
                 data = fh.read()
@@ -82,13 +85,11 @@ def load_poses(video: Video, *, progress=None) -> LoadedPoses:
             width=pf.width or width,
             height=pf.height or height,
         )
-    stored = _stored_poses(video)
+    stored = stored_poses(m or managers(), video) if meta.get("pose_fps") else None
     if stored is not None:
         return stored
     if not video.blob_ref:
         raise ProcessingError("no video file and no pose file to analyse")
-    from analysis.engine.extract import ExtractionError, extract_poses, mediapipe_available
-
     if not mediapipe_available():
         raise ProcessingError(
             "pose extraction is not installed on this server (pip install .[pose]); "
@@ -113,24 +114,34 @@ def load_poses(video: Video, *, progress=None) -> LoadedPoses:
     )
 
 
-def _stored_poses(video: Video) -> LoadedPoses | None:
-    """Poses a previous run stored (re-analysis after an engine change: no second extraction)."""
-    fps = video.metadata.get("pose_fps")
-    if not fps:
+def stored_poses(m: Managers, video: Video, analysis: SwingAnalysis | None = None):
+    """The poses a previous run stored, as the engine takes them (a re-analysis after an engine
+    change or a coach's correction: no second extraction), or None when none are stored. Their
+    rate is the one `analysis` used (else the one the worker recorded); its frame shape is kept
+    when it came from a pose file."""
+    meta = video.metadata
+    fps = ((analysis.details or {}).get("fps") if analysis else None) or meta.get("pose_fps")
+    seq = m.poses.sequence(SYSTEM, video.user_id, video.id)
+    if not len(seq) or not isinstance(fps, int | float) or fps <= 0:
         return None
-    from swingvision.db.managers import dense_keypoints
-
-    seq = managers().poses.sequence(SYSTEM, video.user_id, video.id)
-    if not len(seq):
-        return None
-    n = video.metadata.get("frame_count") or int(seq.frame_numbers.max()) + 1
-    return LoadedPoses(
-        keypoints=dense_keypoints(seq, max(int(n), int(seq.frame_numbers.max()) + 1)),
-        fps=float(fps),
-        source=video.metadata.get("pose_source", "stored"),
-        width=video.metadata.get("width"),
-        height=video.metadata.get("height"),
-    )
+    n = max(frame_count(video, analysis), int(seq.frame_numbers.max()) + 1)
+    width, height = meta.get("width"), meta.get("height")
+    aspect = (analysis.details or {}).get("aspect") if analysis else None
+    known = isinstance(aspect, int | float) and aspect > 0
+    if known and (not (width and height) or abs(float(width) / float(height) - aspect) > 1e-9):
+        # The analysis's frame shape came from its pose file: keep that shape.
+        width, height = round(aspect * 100_000), 100_000
+    try:
+        return LoadedPoses(
+            keypoints=dense_keypoints(seq, n),
+            fps=float(fps),
+            source=str((analysis.details or {}).get("pose_source") if analysis else "")
+            or meta.get("pose_source", "stored"),
+            width=int(width) if width else None,
+            height=int(height) if height else None,
+        )
+    except (TypeError, ValueError) as e:  # a malformed stored frame size
+        raise ProcessingError(str(e)) from e
 
 
 def _jsonable(value: Any) -> Any:
@@ -150,11 +161,6 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def view_for(video: Video, player: User) -> str:
-    view = video.metadata.get("view") or player.settings.get("view") or "face-on"
-    return view if view in VIEWS else "face-on"
-
-
 def run_engine(
     keypoints: np.ndarray,
     fps: float,
@@ -166,8 +172,6 @@ def run_engine(
     rate_confirmed: bool = False,
     club: str | None = None,
 ):
-    from analysis.engine import analyze
-
     targets = {
         k: tuple(v)
         for k, v in (player.settings.get("targets") or {}).items()
@@ -212,6 +216,8 @@ def analysis_fields(result, *, fps: float, view: str, source: str, aspect: float
             "aspect": aspect,
             "pose_source": source,
             "n_frames": int(result.n_frames),
+            # The pose vectors' version: `reanalyze --outdated` recomputes older ones.
+            "embedding_version": POSE_EMBEDDING_VERSION,
             "score_label": _jsonable(getattr(result, "score_label", None)),
             # "real time", "too slow for real time" (the swing page asks whether the clip is
             # slow motion) or "confirmed" (analysis/engine/timing.py).
@@ -239,14 +245,11 @@ def analyze_and_store(
     The coach's drawings and event corrections of the swing's previous analysis carry over, and
     the events a correction kept stay where they were (the engine's events_override). A coach
     correcting an event now passes the new `corrections` and the events to keep."""
-    from analysis.engine import AnalysisError
-    from swingvision.db.managers.coaching import coach_events, engine_override
-
     kp = np.asarray(poses.keypoints, dtype=np.float32)
     if kp.ndim != 3 or kp.shape[1:] != (N_LANDMARKS, 4):
         raise ProcessingError(f"poses have shape {kp.shape}, expected (frames, 33, 4)")
     player = player or m.users.get(video.user_id)
-    view = view_for(video, player)
+    view = view_of(video, player)
     width = poses.width or video.metadata.get("width")
     height = poses.height or video.metadata.get("height")
     aspect = float(width) / float(height) if width and height else 1.0
@@ -335,9 +338,6 @@ def _note(m: Managers, video: Video, key: str, reason: str) -> Video:
 def playback_step(m: Managers, video: Video) -> Video:
     """The browser rendition (videos/renditions.py). A video whose rendition fails is still
     analysed: the reason is kept in metadata["rendition_error"] and the replay tries the original."""
-    from swingvision.storage import StorageError
-    from swingvision.videos.renditions import RenditionError, ensure_rendition
-
     try:
         return ensure_rendition(m, video, progress=progress_writer(m, video, "transcoding"))
     except (RenditionError, StorageError) as e:
@@ -348,9 +348,6 @@ def playback_step(m: Managers, video: Video) -> Video:
 def thumbnail_step(m: Managers, video: Video, analysis: SwingAnalysis, poses: LoadedPoses) -> Video:
     """The poster and event strip (videos/thumbnails.py), after the analysis found the events.
     A failure is kept in metadata["thumbs_error"]; the swing is analysed all the same."""
-    from swingvision.storage import StorageError
-    from swingvision.videos.thumbnails import ThumbnailError, make_thumbnails
-
     current = m.videos.get_system(video.user_id, video.id)
     size = (poses.width, poses.height) if poses.width and poses.height else None
     try:
@@ -366,7 +363,7 @@ def process_video(video: Video, *, m: Managers | None = None) -> Video:
     m = m or managers()
     try:
         video = playback_step(m, video)
-        poses = load_poses(video, progress=progress_writer(m, video, "poses"))
+        poses = load_poses(video, m=m, progress=progress_writer(m, video, "poses"))
         detected = np.any(~np.isnan(poses.keypoints[:, :, 0]), axis=1)
         if len(detected) and detected.mean() < MIN_DETECTED_FRACTION:
             raise ProcessingError(

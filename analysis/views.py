@@ -17,10 +17,13 @@ from django_htmx.http import HttpResponseClientRefresh
 from analysis import display
 from analysis.engine.pose import LANDMARK_NAMES, SKELETON_EDGES
 from swingvision.coaching import review
+from swingvision.coaching.views import swing_context
 from swingvision.db.codec import to_epoch_ms
 from swingvision.db.managers import managers
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import PoseSequence, SwingAnalysis, User, Video
+from swingvision.db.swing_facts import capture_fps, frame_count, slow_motion, video_fps
+from swingvision.lessons.service import allows_microphone
 from swingvision.web import BadRequest, choice_param, player_or_404, text_param, video_or_404
 
 # Bump when the pose payload's shape changes, so cached copies are not reused.
@@ -42,26 +45,6 @@ RATE_CHOICES = (
 PICKER_SWINGS = 30
 
 
-def video_fps(video: Video, analysis: SwingAnalysis | None) -> float:
-    """The rate of the video's frames (pose frame k is shown at k / fps in the video): the
-    browser rendition's when there is one (the average rate of a variable-rate original)."""
-    meta = video.metadata
-    for value in (meta.get("playback_fps"), meta.get("fps"), meta.get("pose_fps")):
-        if isinstance(value, int | float) and value > 0:
-            return float(value)
-    fps = (analysis.details or {}).get("fps") if analysis else None
-    return float(fps) if isinstance(fps, int | float) and fps > 0 else 30.0
-
-
-def capture_fps(video: Video, analysis: SwingAnalysis | None) -> float:
-    """The rate the swing was filmed at (slow-motion files play slower than they were filmed)."""
-    fps = (analysis.details or {}).get("fps") if analysis else None
-    if isinstance(fps, int | float) and fps > 0:
-        return float(fps)
-    value = video.metadata.get("capture_fps")
-    return float(value) if isinstance(value, int | float) and value > 0 else video_fps(video, None)
-
-
 def video_url(video: Video) -> str | None:
     """Where the browser streams the raw video, or None once it is gone (skeleton-only replay)."""
     if video.status == "expired" or not video.blob_ref:
@@ -70,14 +53,6 @@ def video_url(video: Video) -> str | None:
         return reverse("video-playback", args=[video.user_id, video.id])
     except NoReverseMatch:  # the playback view is not installed: replay the skeleton alone
         return None
-
-
-def _frame_count(video: Video, analysis: SwingAnalysis | None) -> int:
-    n = video.metadata.get("frame_count")
-    if isinstance(n, int | float) and n > 0:
-        return int(n)
-    n = (analysis.details or {}).get("n_frames") if analysis else None
-    return int(n) if isinstance(n, int | float) and n > 0 else 0
 
 
 def stage_context(
@@ -93,10 +68,10 @@ def stage_context(
         "video_url": video_url(video),
         "fps": fps,
         "capture_fps": filmed,
-        "slow_motion": filmed / fps if filmed > fps * 1.01 else None,
+        "slow_motion": slow_motion(video, analysis),
         "width": width,
         "height": height,
-        "frames": _frame_count(video, analysis),
+        "frames": frame_count(video, analysis),
         # Seconds of the swing as filmed (a slow-motion file plays slower than real time).
         "phases": display.phase_marks(analysis.events if analysis else None, filmed),
         "debug_sync": request.GET.get("debug") == "sync",
@@ -108,6 +83,7 @@ def _has_poses(video: Video, analysis: SwingAnalysis | None) -> bool:
 
 
 @require_GET
+@allows_microphone  # the coach's lesson recorder (issue #17)
 def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """The replay page: video with the skeleton, phases, metrics and feedback."""
     player = player_or_404(request, player_id)
@@ -151,8 +127,6 @@ def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
         )
         context["check_events"] = check
     # Coach tools (issue #10): drawings, phase corrections, notes, drills, exports.
-    from swingvision.coaching.views import swing_context
-
     context.update(swing_context(request, player, video, analysis))
     if request.htmx and not request.htmx.boosted and request.htmx.target == "swing-analysis":
         return render(request, "swing.html#swing-analysis", context)  # after a phase correction
@@ -200,7 +174,7 @@ def poses_payload(
     video: Video, analysis: SwingAnalysis | None, player: User, seq: PoseSequence
 ) -> dict:
     frames = seq.frame_numbers.astype(np.int64)
-    n = max(_frame_count(video, analysis), int(frames.max()) + 1 if len(frames) else 0)
+    n = max(frame_count(video, analysis), int(frames.max()) + 1 if len(frames) else 0)
     return {
         "format": POSES_FORMAT,
         "video_id": video.id,
@@ -266,6 +240,7 @@ def _parse_with(raw: str) -> tuple[str, str]:
 
 
 @require_GET
+@allows_microphone
 def compare(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """Two swings side by side (synced by phase) or as a ghost overlay, and their differences."""
     player = player_or_404(request, player_id)

@@ -15,6 +15,7 @@ from swingvision.db import DatabaseUnavailable
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import Managers, managers
 from swingvision.db.records import Video
+from swingvision.lessons.service import process_lessons
 
 from .pipeline import process_video
 
@@ -61,6 +62,9 @@ def run_once(m: Managers | None = None, *, limit: int | None = None) -> int:
             break
         process_video(video, m=m)
         done += 1
+    # Recorded lessons waiting for their MP4 rendition (swingvision/lessons/service.py); not
+    # counted: the return value is the swings analysed.
+    process_lessons(m)
     return done
 
 

@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET
 
 from analysis import display
 from progress.plotly_css import maplibre_style_id
+from swingvision.db.camera import VIEW_LABELS, VIEWS, swing_view, usual_view
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import managers
-from swingvision.db.managers.camera import VIEW_LABELS, VIEWS, swing_view, usual_view
 from swingvision.db.managers.progress import day_start
 from swingvision.db.records import User
 from swingvision.web import BadRequest, choice_param, date_param, player_or_404, text_param

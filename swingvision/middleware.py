@@ -12,6 +12,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
 from swingvision.db import DatabaseUnavailable
+from swingvision.db.managers import ValidationError
+from swingvision.storage import BlobNotFound, StorageError
+from swingvision.web import BadRequest
 
 log = logging.getLogger("swingvision")
 
@@ -87,8 +90,6 @@ class StorageUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
-        from swingvision.storage import BlobNotFound, StorageError
-
         if not isinstance(exception, StorageError) or isinstance(exception, BlobNotFound):
             return None
         log.warning("video store unavailable on %s: %s", request.path, exception)
@@ -132,9 +133,6 @@ class BadRequestMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
-        from swingvision.db.managers import ValidationError
-        from swingvision.web import BadRequest
-
         if not isinstance(exception, BadRequest | ValidationError):
             return None
         message = str(exception)

@@ -47,6 +47,9 @@ SWINGVISION_S3_PUBLIC_URL = os.environ.get("SWINGVISION_S3_PUBLIC_URL") or None
 SWINGVISION_RAW_VIDEO_DAYS = int(os.environ.get("SWINGVISION_RAW_VIDEO_DAYS", "30"))
 SWINGVISION_MAX_UPLOAD_MB = int(os.environ.get("SWINGVISION_MAX_UPLOAD_MB", "500"))
 SWINGVISION_MAX_VIDEO_SECONDS = float(os.environ.get("SWINGVISION_MAX_VIDEO_SECONDS", "60"))
+# Recorded lessons (issue #17): 10 minutes at the recorder's 2.5 Mbit/s is about 190 MB.
+SWINGVISION_MAX_LESSON_MB = int(os.environ.get("SWINGVISION_MAX_LESSON_MB", "400"))
+SWINGVISION_MAX_LESSON_SECONDS = float(os.environ.get("SWINGVISION_MAX_LESSON_SECONDS", "600"))
 SWINGVISION_BACKUP_LOCATION = os.environ.get(
     "SWINGVISION_BACKUP_LOCATION", f"file://{VAR_DIR / 'backups'}"
 )
@@ -81,10 +84,12 @@ INSTALLED_APPS = [
     "template_partials",
     "swingvision",
     "swingvision.accounts",
+    "swingvision.players",
     "swingvision.videos",
     "swingvision.admin_data",
     "swingvision.ops",
     "swingvision.coaching",
+    "swingvision.lessons",
     "analysis",
     "progress",
 ]

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import secrets
 import tempfile
 from pathlib import Path
 
 import pytest
 
+from tests.factories import TEST_PASSWORD, account, unique  # noqa: F401 (shared names)
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares the thread
 
-TEST_PASSWORD = "correct-horse-battery"
 # The read-only test data beside the repository (CI clones the repo next to shared/).
 SHARED = Path(
     os.environ.get("SWINGVISION_SHARED_DIR")
@@ -59,26 +59,12 @@ def mgr(gateway):
     return managers(gateway)
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}{secrets.token_hex(4)}"
-
-
 @pytest.fixture
 def make_user(mgr):
     """Create a user through the manager: make_user("coach"), make_user("player", coach=c)."""
 
-    def make(role: str, *, coach=None, name: str = "", settings: dict | None = None, **kw):
-        username = kw.pop("username", unique(role))
-        return mgr.users.create(
-            username=username,
-            email=kw.pop("email", f"{username}@example.com"),
-            password=kw.pop("password", TEST_PASSWORD),
-            role=role,
-            coach_id=coach.id if coach is not None else None,
-            full_name=name or username.title(),
-            settings=settings,
-            **kw,
-        )
+    def make(role: str, **kw):
+        return account(mgr, role, **kw)
 
     return make
 

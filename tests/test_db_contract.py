@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from analysis.engine.pose import POSE_EMBEDDING_DIM, SWING_EMBEDDING_DIM
 from swingvision.db import Conflict, NotFound
 from swingvision.db.managers import SYSTEM, ValidationError, managers
 from swingvision.db.migrate import live_columns
@@ -16,6 +17,7 @@ from swingvision.db.records import (
     ApiTokenHash,
     AuditEntry,
     Drill,
+    Lesson,
     Note,
     PlayerSummary,
     Pose,
@@ -42,6 +44,7 @@ TABLE_RECORDS = {
     "audit_log": AuditEntry,
     "notes": Note,
     "drills": Drill,
+    "lessons": Lesson,
 }
 
 
@@ -211,7 +214,7 @@ def test_poses_bulk_write_round_trip_and_rerun(m, team):
     kp = rng.random((40, 33, 4)).astype(np.float32)
     kp[5, 3:7] = np.nan  # missing joints stay missing
     kp[9] = np.nan  # a frame with nobody in it is not stored
-    emb = rng.random((40, 39)).astype(np.float32)
+    emb = rng.random((40, POSE_EMBEDDING_DIM)).astype(np.float32)
     assert m.poses.write_video_poses(v, kp, 30.0, embeddings=emb) == 39
     seq = m.poses.sequence(coach, player.id, v.id)
     assert list(seq.frame_numbers) == [i for i in range(40) if i != 9]
@@ -243,14 +246,16 @@ def test_analyses_upsert_by_engine_version_and_date_range(m, team):
         events={"address": 3, "top": 30, "impact": 39, "finish": None},
         feedback=feedback,
         details={"metrics": {"tempo_ratio": {"score": 20.0, "unit": ":1"}}},
-        swing_embedding=np.arange(312, dtype=np.float32),
+        swing_embedding=np.arange(SWING_EMBEDDING_DIM, dtype=np.float32),
         analyzed_at=when,
     )
     got = m.analyses.latest_for_video(coach, player.id, v.id)
     assert dataclasses.replace(got, swing_embedding=None) == dataclasses.replace(
         a, swing_embedding=None
     )
-    np.testing.assert_array_equal(got.swing_embedding, np.arange(312, dtype=np.float32))
+    np.testing.assert_array_equal(
+        got.swing_embedding, np.arange(SWING_EMBEDDING_DIM, dtype=np.float32)
+    )
     assert got.feedback == feedback and got.events["finish"] is None
     # Same engine version: replaced, not added.
     m.analyses.save(

@@ -913,8 +913,16 @@ def test_admin_video_edit_and_delete(m, team):
         assert e.value.field == field
     with pytest.raises(NotFound):
         m.admin.update_video(coach, p.id, video.id, {"status": "uploaded"})
+    # Only the allowed status changes: never to "processing" (the worker's), nor out of
+    # "expired"; the refusal names the field and changes nothing.
+    with pytest.raises(ValidationError) as e:
+        m.admin.update_video(admin, p.id, video.id, {"status": "processing"})
+    assert e.value.field == "status" and "only to uploaded" in e.value.message
+    with pytest.raises(ValidationError):
+        m.admin.update_video(admin, p.id, video.id, {"status": "expired"})
+    assert m.videos.get(SYSTEM, p.id, video.id).status == "failed"
     # Delete: refused while the worker has it; then blobs, rows and derived rows go.
-    m.admin.update_video(admin, p.id, video.id, {"status": "processing"})
+    m.videos.update(m.videos.get(SYSTEM, p.id, video.id), status="processing")
     with pytest.raises(ValidationError) as e:
         m.admin.delete_video(admin, p.id, video.id, RecordingStore())
     assert e.value.field == "status" and m.videos.find_any(video.id) is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.corrections import set_capture_rate
 from analysis.engine.synth import SwingParams, generate_swing
 from analysis.pipeline import LoadedPoses, analyze_and_store
 from swingvision.coaching import review
@@ -48,11 +49,11 @@ def test_a_slow_clip_has_unknown_durations_until_the_rate_is_answered(m, slow_sw
     assert analysis.details["timing"] == "too slow for real time"
     assert analysis.metrics["downswing_s"] is None and analysis.metrics["tempo_ratio"] is not None
     with pytest.raises(NotAllowed):
-        m.coaching.set_capture_rate(player, player.id, video.id, "2x")
+        set_capture_rate(m, player, player.id, video.id, "2x")
     with pytest.raises(ValidationError) as bad:
-        m.coaching.set_capture_rate(coach, player.id, video.id, "3x")
+        set_capture_rate(m, coach, player.id, video.id, "3x")
     assert bad.value.field == "rate"
-    new = m.coaching.set_capture_rate(coach, player.id, video.id, "2x")
+    new = set_capture_rate(m, coach, player.id, video.id, "2x")
     assert new.details["fps"] == 60.0 and new.details["timing"] == "confirmed"
     truth = swing.metrics
     assert new.metrics["swing_time_s"] == pytest.approx(truth["swing_time_s"], abs=0.05)

@@ -75,7 +75,26 @@ def pose_confidence(keypoints: np.ndarray) -> np.ndarray:
 
 # Joints of the similarity embedding: nose, shoulders, elbows, wrists, hips, knees, ankles.
 EMBEDDING_JOINTS: tuple[int, ...] = (0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)
-POSE_EMBEDDING_DIM = 3 * len(EMBEDDING_JOINTS)  # 39: x, y, z of each embedding joint
+# Version 1 (engine 1.1): x, y, z of each joint about the hip midpoint, one torso scale per swing.
+POSE_EMBEDDING_V1_DIM = 3 * len(EMBEDDING_JOINTS)  # 39
+
+# Version 2: the pose in 2D plus where the arms come from and go to (see pose_embeddings).
+POSE_EMBEDDING_VERSION = 2
+# Joints whose motion the embedding carries: wrists and elbows (the hands' path tells address
+# from impact and the backswing from the downswing, which a still pose cannot).
+MOTION_JOINTS: tuple[int, ...] = (15, 16, 13, 14)
+# Displacement horizons as fractions of the swing's moving time (so slow-motion and real-time
+# clips compare), each looked at forward and backward.
+MOTION_HORIZONS: tuple[float, ...] = (0.06, 0.18)
+# Hand-travel horizons for the log-speed terms (still vs moving, before and after the frame).
+SPEED_HORIZONS: tuple[float, ...] = (0.05, 0.2)
+SPEED_WEIGHT = 0.4
+SPEED_FLOOR = 0.1  # of the swing's peak speed: below it, speeds count as still
+MOVING = 0.15  # a frame moves when its arm speed is above this fraction of the peak
+POSE_DIM_2D = 2 * len(EMBEDDING_JOINTS)  # 26
+POSE_EMBEDDING_DIM = (
+    POSE_DIM_2D + 2 * 2 * len(MOTION_JOINTS) * len(MOTION_HORIZONS) + 2 * len(SPEED_HORIZONS)
+)  # 62
 
 _OTHER_SIDE = {"left": "right", "right": "left"}
 # Index permutation that swaps every left landmark with its right twin (the nose stays).
@@ -98,12 +117,23 @@ EVENT_NAMES: tuple[str, ...] = (
     "mid_follow_through",
     "finish",
 )
+# What a coach reads for each event.
+EVENT_LABELS: dict[str, str] = {
+    "address": "Address",
+    "toe_up": "Toe up",
+    "mid_backswing": "Mid backswing",
+    "top": "Top",
+    "mid_downswing": "Mid downswing",
+    "impact": "Impact",
+    "mid_follow_through": "Mid follow-through",
+    "finish": "Finish",
+}
 
 # Event poses in a swing embedding, all 8 in order; Top and Impact count 1.5 times (they define
 # a swing most).
 SWING_EMBEDDING_EVENTS: tuple[str, ...] = EVENT_NAMES
 SWING_EMBEDDING_WEIGHTS: dict[str, float] = {"top": 1.5, "impact": 1.5}
-SWING_EMBEDDING_DIM = len(SWING_EMBEDDING_EVENTS) * POSE_EMBEDDING_DIM  # 312
+SWING_EMBEDDING_DIM = len(SWING_EMBEDDING_EVENTS) * POSE_EMBEDDING_DIM  # 496
 
 
 def mirror_poses(keypoints: np.ndarray) -> np.ndarray:
@@ -124,8 +154,110 @@ def torso_length(points: np.ndarray) -> np.ndarray:
     return np.linalg.norm(shoulders - hips, axis=-1)
 
 
+def fill_joint_gaps(points: np.ndarray) -> np.ndarray:
+    """(F, J, C) points with NaN gaps filled per joint and channel by linear interpolation (held
+    flat beyond the first and last seen frame); a joint never seen becomes 0."""
+    out = np.array(points, dtype=np.float64, copy=True)
+    n = out.shape[0]
+    t = np.arange(n)
+    flat = out.reshape(n, -1)
+    for c in range(flat.shape[1]):
+        seen = np.isfinite(flat[:, c])
+        if seen.all():
+            continue
+        flat[:, c] = np.interp(t, t[seen], flat[seen, c]) if seen.any() else 0.0
+    return flat.reshape(out.shape)
+
+
+def _smooth(points: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian smoothing over frames (MediaPipe's jitter is a frame or two), edges held."""
+    if len(points) < 2:
+        return points
+    radius = int(np.ceil(3 * sigma))
+    taps = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
+    taps /= taps.sum()
+    padded = np.concatenate([points[:1].repeat(radius, 0), points, points[-1:].repeat(radius, 0)])
+    return np.apply_along_axis(lambda x: np.convolve(x, taps, mode="valid"), 0, padded)
+
+
+def moving_frames(arms: np.ndarray) -> tuple[int, float]:
+    """(frames the arms move in, peak per-frame speed) of a swing: the speed is the mean over
+    the motion joints of their per-frame travel (torso lengths), smoothed; a frame moves above
+    MOVING x its 98th percentile. The count is the swing's time scale (at least 8 frames)."""
+    if len(arms) < 2:
+        return 8, 1.0
+    speed = np.linalg.norm(np.diff(arms, axis=0), axis=2).mean(axis=1)
+    speed = _smooth(speed[:, None], 2.0)[:, 0]
+    peak = float(np.percentile(speed, 98))
+    if not np.isfinite(peak) or peak <= 0:
+        return 8, 1.0
+    return max(int(np.count_nonzero(speed > MOVING * peak)), 8), peak
+
+
 def pose_embeddings(keypoints: np.ndarray, *, left_handed: bool, aspect: float = 1.0) -> np.ndarray:
-    """Normalised pose vectors, (F, POSE_EMBEDDING_DIM) float32, for pose similarity search.
+    """Pose vectors, (F, POSE_EMBEDDING_DIM) float32, for "find similar positions" (version 2).
+
+    Built so that the nearest frame of another golfer's swing is the same moment of the swing:
+    - Left-handed swings are mirrored to right-handed; x is multiplied by `aspect` (width /
+      height) so x and y share one unit; gaps are interpolated; a light smoothing (1 frame)
+      takes MediaPipe's jitter out.
+    - The pose: x, y of the 13 EMBEDDING_JOINTS about the hip midpoint, divided by the swing's
+      torso length (median over frames), 26 numbers. No z: MediaPipe's depth is too noisy to
+      tell one golfer's moment from another's.
+    - Its motion: the wrists' and elbows' displacement (about the hips, torso lengths) to the
+      frame MOTION_HORIZONS x T ahead and from the frame as far behind, T being the swing's
+      moving time in frames (moving_frames), so a slow-motion replay and a real-time clip
+      compare. Address and impact look alike standing still; their hands do not go the same way.
+    - Still or moving: log(SPEED_FLOOR + hand travel / peak speed) over SPEED_HORIZONS x T
+      ahead and behind, weighted SPEED_WEIGHT (the setup before the takeaway, the hold after
+      the finish).
+    A frame without any joint (no person) is all zeros, as is every frame of a swing without a
+    measurable torso. Layout: pose (joint-major x, y), then per horizon forward and backward
+    displacements (joint-major x, y), then per horizon forward and backward log speeds.
+    """
+    kp = np.asarray(keypoints, dtype=np.float64)
+    if kp.ndim != 3 or kp.shape[1:] != (N_LANDMARKS, 4):
+        raise ValueError(f"keypoints must have shape (frames, 33, 4), got {kp.shape}")
+    n_frames = kp.shape[0]
+    out = np.zeros((n_frames, POSE_EMBEDDING_DIM), dtype=np.float32)
+    if left_handed:
+        kp = mirror_poses(kp)
+    points = kp[..., :2] * np.array([aspect, 1.0])
+    torso = torso_length(points)
+    torso = torso[np.isfinite(torso) & (torso > 0)]
+    seen = np.isfinite(points[..., 0]).any(axis=1)
+    if torso.size == 0 or not seen.any():
+        return out
+    scale = float(np.median(torso))
+    points = _smooth(fill_joint_gaps(points), 1.0)
+    hips = 0.5 * (points[:, 23] + points[:, 24])
+    pose = (points[:, list(EMBEDDING_JOINTS)] - hips[:, None]) / scale
+    arms = (points[:, list(MOTION_JOINTS)] - hips[:, None]) / scale
+    moving, peak = moving_frames(arms)
+    frames = np.arange(n_frames)
+    parts = [pose.reshape(n_frames, -1)]
+    for h in MOTION_HORIZONS:
+        d = max(1, round(h * moving))
+        ahead, behind = np.minimum(frames + d, n_frames - 1), np.maximum(frames - d, 0)
+        parts.append((arms[ahead] - arms).reshape(n_frames, -1))
+        parts.append((arms - arms[behind]).reshape(n_frames, -1))
+    hands = (points[:, 15] + points[:, 16]) / (2 * scale)
+    for h in SPEED_HORIZONS:
+        d = max(1, round(h * moving))
+        ahead, behind = np.minimum(frames + d, n_frames - 1), np.maximum(frames - d, 0)
+        for other in (ahead, behind):
+            travel = np.linalg.norm(hands[other] - hands, axis=1) / (d * peak)
+            parts.append(SPEED_WEIGHT * np.log(SPEED_FLOOR + travel)[:, None])
+    emb = np.concatenate(parts, axis=1)
+    emb = np.nan_to_num(emb, nan=0.0, posinf=0.0, neginf=0.0)
+    out[seen] = emb[seen]
+    return out
+
+
+def pose_embeddings_v1(
+    keypoints: np.ndarray, *, left_handed: bool, aspect: float = 1.0
+) -> np.ndarray:
+    """Version 1 of the pose vectors, (F, 39) float32 (kept to measure against: similarity_report).
 
     - Left-handed swings are mirrored to right-handed, so both compare with one library.
     - x and z are multiplied by `aspect` (frame width / height) so all axes share one unit.
@@ -148,21 +280,22 @@ def pose_embeddings(keypoints: np.ndarray, *, left_handed: bool, aspect: float =
     torso = torso[np.isfinite(torso) & (torso > 0)]
     n_frames = kp.shape[0]
     if torso.size == 0:
-        return np.zeros((n_frames, POSE_EMBEDDING_DIM), dtype=np.float32)
+        return np.zeros((n_frames, POSE_EMBEDDING_V1_DIM), dtype=np.float32)
     centre = 0.5 * (points[:, 23] + points[:, 24])  # (F, 3)
     normalised = (points[:, list(EMBEDDING_JOINTS)] - centre[:, None, :]) / np.median(torso)
     normalised = np.nan_to_num(normalised, nan=0.0, posinf=0.0, neginf=0.0)
-    return normalised.reshape(n_frames, POSE_EMBEDDING_DIM).astype(np.float32)
+    return normalised.reshape(n_frames, POSE_EMBEDDING_V1_DIM).astype(np.float32)
 
 
 def swing_embedding(pose_emb: np.ndarray, events: dict[str, int | None]) -> np.ndarray:
     """One vector per swing, (SWING_EMBEDDING_DIM,) float32: the 8 event poses concatenated.
 
     Poses in SWING_EMBEDDING_EVENTS order; Top and Impact are weighted 1.5. An event that is
-    missing (None, absent or outside the clip) contributes zeros.
+    missing (None, absent or outside the clip) contributes zeros. (Any pose vector width works:
+    the report compares version 1 with it.)
     """
-    pose_emb = np.asarray(pose_emb, dtype=np.float32)
-    out = np.zeros((len(SWING_EMBEDDING_EVENTS), POSE_EMBEDDING_DIM), dtype=np.float32)
+    pose_emb = np.asarray(pose_emb, dtype=np.float32).reshape(len(pose_emb), -1)
+    out = np.zeros((len(SWING_EMBEDDING_EVENTS), pose_emb.shape[1]), dtype=np.float32)
     for i, name in enumerate(SWING_EMBEDDING_EVENTS):
         frame = events.get(name)
         if frame is not None and 0 <= frame < len(pose_emb):

@@ -1,10 +1,10 @@
 """Pose and swing similarity, the pure part: swing phases per frame and exact Euclidean ranking.
 
-Distances are Euclidean between the engine's embeddings (analysis.engine.pose.pose_embeddings): joints
-centred on the hip midpoint and divided by the swing's torso length, left-handed swings mirrored to
-right-handed. So a distance reads in torso lengths: two poses 0.2 apart differ by 0.2 torso
-lengths over their 13 joints together (about 0.055 per joint, root mean square). A swing's
-distance is the same over its 8 event poses, Top and Impact weighted 1.5.
+Distances are Euclidean between the engine's embeddings (analysis.engine.pose.pose_embeddings,
+version 2): 2D joints centred on the hip midpoint and divided by the swing's torso length,
+left-handed swings mirrored to right-handed, beside the arms' motion around the frame. So a
+distance reads roughly in torso lengths over the 13 joints together. A swing's distance is the
+same over its 8 event poses, Top and Impact weighted 1.5.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from analysis.engine.events import EVENT_NAMES
+from analysis.engine.pose import EMBEDDING_JOINTS, POSE_EMBEDDING_DIM
 
 # The phase after each event, up to the next one (GolfDB's 8 events split a swing into these).
 PHASE_AFTER: dict[str, str] = {
@@ -95,6 +96,8 @@ def exact_distances(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
 
 def per_joint_rms(distance: float, dim: int) -> float:
     """A pose distance spread over its joints: sqrt(d² / joints), the typical joint's offset in
-    torso lengths (what the results page shows beside the distance)."""
-    joints = dim // 3 if dim % 3 == 0 else dim
+    torso lengths (what the results page shows beside the distance). A pose vector counts its
+    13 joints, a swing vector 8 x 13 (the motion terms ride along)."""
+    per_pose = len(EMBEDDING_JOINTS)
+    joints = dim // POSE_EMBEDDING_DIM * per_pose if dim % POSE_EMBEDDING_DIM == 0 else dim
     return math.sqrt(distance * distance / max(joints, 1))

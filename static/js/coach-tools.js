@@ -11,8 +11,16 @@
 // whose `layers` it draws on (after the skeleton, in the same frame callback) and whose
 // `onFrame` listeners it joins.
 
-const NEEDS = { line: 2, angle: 3, circle: 2, text: 1 };
-const KIND_LABELS = { line: "Line", angle: "Angle", circle: "Circle", text: "Text" };
+import { isTyping } from "./focus.js";
+import { angleDeg, distanceToSegment, extendToRect } from "./geometry.js";
+
+const NEEDS = { line: 2, angle: 3, circle: 2, text: 1, arrow: 2, box: 2, plane: 2 };
+const KIND_LABELS = {
+  line: "Line", angle: "Angle", circle: "Circle", text: "Text", arrow: "Arrow", box: "Box", plane: "Shaft plane",
+};
+const FIELDS = ["kind", "frame", "points", "text", "colour"]; // what a drawing is, without its id
+const HIT_PX = 10; // CSS pixels: how near the pointer must be to a drawing to pick it up
+const HISTORY = 100; // undo steps kept
 const SNAP_PX = 24; // CSS pixels: how near a click must be to a joint to stick to it
 // The face's and the fingers' points crowd round the head and the wrists, a few pixels apart: a
 // click near a wrist means the wrist, so these are snapped to only when no other joint is near.
@@ -56,18 +64,7 @@ export async function api(method, url, payload) {
   return json;
 }
 
-// -- geometry and drawing ---------------------------------------------------------------------------
-// The angle ABC in degrees, as replay.js's joint-angle table measures it. Not imported from there:
-// with hashed static names a second import URL would load a second copy of the replay module.
-export function angleDeg(a, b, c) {
-  const v1 = [a[0] - b[0], a[1] - b[1]];
-  const v2 = [c[0] - b[0], c[1] - b[1]];
-  const n = Math.hypot(...v1) * Math.hypot(...v2);
-  if (n === 0) return null;
-  const cos = Math.max(-1, Math.min(1, (v1[0] * v2[0] + v1[1] * v2[1]) / n));
-  return (Math.acos(cos) * 180) / Math.PI;
-}
-
+// -- drawing ----------------------------------------------------------------------------------------
 function label(ctx, text, x, y, colour, s, align = "left") {
   ctx.save();
   ctx.setLineDash([]);
@@ -106,7 +103,8 @@ function dot(ctx, p, radius, colour) {
 }
 
 // One drawing at canvas points `pts` (fewer than its kind needs while it is being drawn).
-export function drawShape(ctx, kind, pts, { colour, text = "", s = 1, dashed = false, selected = false }) {
+// `bounds` is the picture's rectangle on the canvas (a shaft plane runs across all of it).
+export function drawShape(ctx, kind, pts, { colour, text = "", s = 1, dashed = false, selected = false, bounds = null }) {
   const width = Math.max(2, 2.6 * s) + (selected ? 1.5 : 0);
   ctx.save();
   ctx.lineCap = "round";
@@ -152,6 +150,41 @@ export function drawShape(ctx, kind, pts, { colour, text = "", s = 1, dashed = f
     dot(ctx, pts[0], Math.max(2.5, 3.2 * s), colour);
   } else if (kind === "text" && pts.length === 1) {
     label(ctx, text || "…", pts[0][0], pts[0][1], colour, s);
+  } else if (kind === "arrow") {
+    if (pts.length === 2) {
+      const [a, b] = pts;
+      const ang = Math.atan2(b[1] - a[1], b[0] - a[0]);
+      const size = Math.min(14 * Math.max(1, s), 0.45 * Math.hypot(b[0] - a[0], b[1] - a[1])) || 1;
+      const barb = (d) => [b[0] - size * Math.cos(ang + d), b[1] - size * Math.sin(ang + d)];
+      strokeTwice(ctx, colour, width, () => {
+        ctx.moveTo(...a);
+        ctx.lineTo(...b);
+        ctx.moveTo(...barb(-0.49));
+        ctx.lineTo(...b);
+        ctx.lineTo(...barb(0.49));
+      });
+      if (text) label(ctx, text, a[0] + 8 * s, a[1], colour, s);
+    } else {
+      dot(ctx, pts[0], Math.max(2.5, 3.2 * s), colour);
+    }
+  } else if (kind === "box") {
+    if (pts.length === 2) {
+      const [a, b] = pts;
+      strokeTwice(ctx, colour, width, () => ctx.rect(Math.min(a[0], b[0]), Math.min(a[1], b[1]),
+        Math.abs(b[0] - a[0]), Math.abs(b[1] - a[1])));
+      if (text) label(ctx, text, Math.min(a[0], b[0]), Math.min(a[1], b[1]) - 10 * s, colour, s);
+    }
+    for (const p of pts) dot(ctx, p, Math.max(2, 2.6 * s), colour);
+  } else if (kind === "plane") {
+    if (pts.length === 2) {
+      const [e0, e1] = bounds ? extendToRect(pts[0], pts[1], bounds) : pts;
+      strokeTwice(ctx, colour, width, () => {
+        ctx.moveTo(...e0);
+        ctx.lineTo(...e1);
+      });
+      if (text) label(ctx, text, pts[1][0] + 8 * s, pts[1][1], colour, s);
+    }
+    for (const p of pts) dot(ctx, p, Math.max(2.5, 3.2 * s), colour);
   }
   ctx.restore();
 }
@@ -173,6 +206,13 @@ export class CoachTools {
     this.hover = null;
     this.selected = null; // the drawing whose list item is open for editing
     this.drawn = []; // what the last frame showed: [{id, frame, points (0..1 of the frame), degrees}]
+    // Undo / redo: each step names its drawing through a ref whose id follows it when an undo
+    // re-creates a deleted drawing (the server gives it a new id).
+    this.undoStack = [];
+    this.redoStack = [];
+    this.refs = new Map();
+    this.queue = Promise.resolve(); // server calls run one after another, in order
+    this.moving = null; // a drawing being dragged with the move tool
     this.list = panel.querySelector("[data-drawings]");
     this.empty = panel.querySelector("[data-drawings-empty]");
     this.hint = panel.querySelector("[data-draw-hint]");
@@ -198,12 +238,30 @@ export class CoachTools {
     return this.player.contentRect();
   }
 
-  resolve(point, frame, r) {
+  // A drawing's point -> canvas pixels at a frame, through the stage's zoom, pan and mirror.
+  resolve(point, frame) {
     if (point.joint) {
       const j = this.data.named(frame, point.joint);
-      return j ? [r.x + j[0] * r.w, r.y + j[1] * r.h] : null;
+      return j ? this.player.toCanvas(j[0], j[1]) : null;
     }
-    return [r.x + point.x * r.w, r.y + point.y * r.h];
+    return this.player.toCanvas(point.x, point.y);
+  }
+
+  // A drawing's points as fractions of the frame (joints where they are at this frame).
+  normalized(point, frame) {
+    if (point.joint) {
+      const j = this.data.named(frame, point.joint);
+      return j ? [j[0], j[1]] : null;
+    }
+    return [point.x, point.y];
+  }
+
+  // An angle drawing's degrees at a frame, in the picture's pixels (zoom and mirror keep angles).
+  degrees(a, frame) {
+    const w = this.data.width || 1;
+    const h = this.data.height || 1;
+    const pts = a.points.map((p) => this.normalized(p, frame));
+    return pts.every(Boolean) ? angleDeg(...pts.map(([x, y]) => [x * w, y * h])) : null;
   }
 
   shownAt(a, frame) {
@@ -216,28 +274,38 @@ export class CoachTools {
     return box.width ? this.player.overlay.width / box.width : 1;
   }
 
+  // The picture's rectangle on the canvas, through the view (a shaft plane spans it).
+  bounds() {
+    const [x0, y0] = this.player.toCanvas(0, 0);
+    const [x1, y1] = this.player.toCanvas(1, 1);
+    return { x: Math.min(x0, x1), y: Math.min(y0, y1), w: Math.abs(x1 - x0), h: Math.abs(y1 - y0) };
+  }
+
   // -- the layer replay.js calls after drawing the skeleton
   drawLayer(ctx, frame, r, s) {
     const drawn = [];
+    const bounds = this.bounds();
     for (const a of this.annotations) {
       if (!this.shownAt(a, frame)) continue;
-      const pts = a.points.map((p) => this.resolve(p, frame, r));
+      const shown = this.moving && this.moving.id === a.id ? { ...a, points: this.moving.points } : a;
+      const pts = shown.points.map((p) => this.resolve(p, frame));
       if (pts.some((p) => !p)) continue; // a snapped joint not seen in this frame
-      drawShape(ctx, a.kind, pts, { colour: a.colour, text: a.text, s, selected: a.id === this.selected });
+      drawShape(ctx, a.kind, pts, { colour: a.colour, text: a.text, s, selected: a.id === this.selected, bounds });
       drawn.push({
         id: a.id,
         frame,
-        points: pts.map(([x, y]) => [(x - r.x) / r.w, (y - r.y) / r.h]),
-        degrees: a.kind === "angle" ? angleDeg(...pts) : null,
+        points: a.points.map((p) => this.normalized(p, frame)),
+        canvas: pts,
+        degrees: a.kind === "angle" ? this.degrees(a, frame) : null,
       });
     }
-    if (this.tool && (this.pending.length || this.hover)) {
+    if (this.tool && NEEDS[this.tool] && (this.pending.length || this.hover)) {
       const pts = [...this.pending, ...(this.hover ? [this.hover] : [])]
         .slice(0, NEEDS[this.tool])
-        .map((p) => this.resolve(p, frame, r))
+        .map((p) => this.resolve(p, frame))
         .filter(Boolean);
       const colour = this.colourInput?.value || this.config.colour;
-      drawShape(ctx, this.tool, pts, { colour, text: this.textInput?.value || "", s, dashed: true });
+      drawShape(ctx, this.tool, pts, { colour, text: this.textInput?.value || "", s, dashed: true, bounds });
     }
     this.drawn = drawn;
   }
@@ -262,10 +330,26 @@ export class CoachTools {
     }
     this.textInput?.addEventListener("input", () => this.redraw());
     this.colourInput?.addEventListener("change", () => this.redraw());
+    this.undoButton = bar.querySelector('[data-act="undo"]');
+    this.redoButton = bar.querySelector('[data-act="redo"]');
+    this.undoButton?.addEventListener("click", () => this.undo());
+    this.redoButton?.addEventListener("click", () => this.redo());
+    this.renderHistory();
     document.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && this.tool) {
         e.preventDefault();
         this.setTool(null);
+        return;
+      }
+      // Ctrl+Z undo, Ctrl+Shift+Z (or Ctrl+Y) redo; a text field keeps its own undo.
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || isTyping(e.target)) return;
+      const key = e.key.toLowerCase();
+      if (key === "z" && !e.shiftKey) {
+        e.preventDefault();
+        this.undo();
+      } else if ((key === "z" && e.shiftKey) || key === "y") {
+        e.preventDefault();
+        this.redo();
       }
     });
   }
@@ -287,6 +371,10 @@ export class CoachTools {
       angle: "Click one arm's end, then the vertex, then the other arm's end.",
       circle: "Click the centre, then a point on the rim.",
       text: "Type the text above, then click where it goes.",
+      arrow: "Click the arrow's tail, then where it points.",
+      box: "Click one corner, then the opposite corner.",
+      plane: "Click two points on the shaft (the ball or clubhead, then the hands): the line runs across the picture.",
+      move: "Drag a drawing to move it, or one of its points to reshape it.",
     };
     return `${steps[this.tool]} Esc stops.`;
   }
@@ -298,8 +386,17 @@ export class CoachTools {
     this.surface.className = "draw-surface";
     this.surface.setAttribute("aria-hidden", "true");
     stage.append(this.surface);
-    this.surface.addEventListener("pointerdown", (e) => this.place(e));
+    this.surface.addEventListener("pointerdown", (e) => (this.tool === "move" ? this.grab(e) : this.place(e)));
+    this.surface.addEventListener("pointerup", (e) => this.drop(e));
+    this.surface.addEventListener("pointercancel", () => {
+      this.moving = null;
+      this.redraw();
+    });
     this.surface.addEventListener("pointermove", (e) => {
+      if (this.moving) {
+        this.drag(e);
+        return;
+      }
       if (!this.tool || !this.pending.length) return;
       this.hover = this.pointAt(e, false);
       this.redraw();
@@ -317,16 +414,15 @@ export class CoachTools {
     const k = this.scaleK();
     const cx = (e.clientX - box.left) * k;
     const cy = (e.clientY - box.top) * k;
-    const r = this.rect();
-    const nx = (cx - r.x) / r.w;
-    const ny = (cy - r.y) / r.h;
+    const [nx, ny] = this.player.fromCanvas(cx, cy);
     if (nx < 0 || nx > 1 || ny < 0 || ny > 1) return null;
     if (snap) {
       const near = { major: [null, SNAP_PX * k], minor: [null, SNAP_PX * k] };
       for (const name of this.data.joints) {
         const p = this.data.named(this.player.frame, name);
         if (!p) continue;
-        const d = Math.hypot(r.x + p[0] * r.w - cx, r.y + p[1] * r.h - cy);
+        const [jx, jy] = this.player.toCanvas(p[0], p[1]);
+        const d = Math.hypot(jx - cx, jy - cy);
         const best = near[MINOR_JOINT.test(name) ? "minor" : "major"];
         if (d < best[1]) {
           best[0] = name;
@@ -358,7 +454,7 @@ export class CoachTools {
     if (this.pending.length === NEEDS[this.tool]) this.save();
   }
 
-  async save() {
+  save() {
     const kind = this.tool;
     const payload = {
       kind,
@@ -369,16 +465,208 @@ export class CoachTools {
     };
     this.pending = [];
     this.hover = null;
-    try {
-      const { annotation } = await api("POST", this.urls.annotations, payload);
-      this.annotations.push(annotation);
+    return this.run(async () => {
+      const annotation = await this.create(payload);
+      this.record({ type: "add", ref: this.ref(annotation.id), data: payload });
       if (kind === "text") this.textInput.value = "";
-      this.renderList();
       this.say(`${KIND_LABELS[kind]} saved.`, "ok");
-    } catch (err) {
-      this.say(err.message, "error");
+    });
+  }
+
+  // -- the move tool: drag a drawing, or one of its points
+  // The drawing under the pointer (its point within reach first, then its lines), at this frame.
+  hit(e) {
+    const box = this.player.overlay.getBoundingClientRect();
+    const k = this.scaleK();
+    const q = [(e.clientX - box.left) * k, (e.clientY - box.top) * k];
+    const reach = HIT_PX * k;
+    let best = null;
+    for (const d of this.drawn) {
+      const pts = d.canvas;
+      pts.forEach((p, i) => {
+        const dist = Math.hypot(p[0] - q[0], p[1] - q[1]);
+        if (dist <= reach && (!best || dist < best.dist)) best = { id: d.id, point: i, dist };
+      });
     }
+    if (best) return best;
+    for (const d of this.drawn) {
+      const a = this.annotations.find((x) => x.id === d.id);
+      const pts = d.canvas;
+      let segs = [];
+      if (a.kind === "box" && pts.length === 2) {
+        const [[x0, y0], [x1, y1]] = pts;
+        const c = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+        segs = c.map((p, i) => [p, c[(i + 1) % 4]]);
+      } else if (a.kind === "circle" && pts.length === 2) {
+        const r = Math.hypot(pts[1][0] - pts[0][0], pts[1][1] - pts[0][1]);
+        const dist = Math.abs(Math.hypot(q[0] - pts[0][0], q[1] - pts[0][1]) - r);
+        if (dist <= reach) return { id: d.id, point: null, dist };
+        continue;
+      } else {
+        segs = pts.slice(1).map((p, i) => [pts[i], p]);
+      }
+      for (const [p0, p1] of segs) {
+        const dist = distanceToSegment(q, p0, p1);
+        if (dist <= reach) return { id: d.id, point: null, dist };
+      }
+    }
+    return null;
+  }
+
+  grab(e) {
+    e.preventDefault();
+    if (this.player.playing) this.player.pause();
+    const found = this.hit(e);
+    const start = this.pointAt(e, false);
+    if (!found || !start) return;
+    const a = this.annotations.find((x) => x.id === found.id);
+    const frame = this.player.frame;
+    // Where each point is now, as a spot: a moved joint point stays where it is put.
+    const from = a.points.map((p) => {
+      const [x, y] = this.normalized(p, frame);
+      return { x, y };
+    });
+    this.surface.setPointerCapture?.(e.pointerId);
+    this.moving = { id: a.id, point: found.point, start, from, points: a.points, moved: false };
+  }
+
+  drag(e) {
+    const m = this.moving;
+    const box = this.player.overlay.getBoundingClientRect();
+    const k = this.scaleK();
+    const [nx, ny] = this.player.fromCanvas((e.clientX - box.left) * k, (e.clientY - box.top) * k);
+    const dx = nx - m.start.x;
+    const dy = ny - m.start.y;
+    const clamp = (v) => Math.round(Math.max(0, Math.min(1, v)) * 1e5) / 1e5;
+    m.points = m.from.map((p, i) => {
+      if (m.point !== null && i !== m.point) return this.annotations.find((x) => x.id === m.id).points[i];
+      return { x: clamp(p.x + dx), y: clamp(p.y + dy) };
+    });
+    m.moved = m.moved || Math.hypot(dx, dy) > 0.002;
     this.redraw();
+  }
+
+  drop() {
+    const m = this.moving;
+    if (!m) return;
+    this.moving = null;
+    const a = this.annotations.find((x) => x.id === m.id);
+    if (!a || !m.moved) {
+      this.redraw();
+      return;
+    }
+    this.change(a, { points: m.points }, "Drawing moved.");
+  }
+
+  // -- server calls and the history
+  ref(id) {
+    let ref = this.refs.get(id);
+    if (!ref) {
+      ref = { id };
+      this.refs.set(id, ref);
+    }
+    return ref;
+  }
+
+  run(fn) {
+    this.queue = this.queue.then(fn).catch((err) => this.say(err.message, "error")).finally(() => {
+      this.renderList();
+      this.renderHistory();
+      this.redraw();
+    });
+    return this.queue;
+  }
+
+  record(step) {
+    this.undoStack.push(step);
+    if (this.undoStack.length > HISTORY) this.undoStack.shift();
+    this.redoStack = [];
+  }
+
+  fields(a) {
+    return Object.fromEntries(FIELDS.map((k) => [k, a[k] ?? null]));
+  }
+
+  async create(data) {
+    const { annotation } = await api("POST", this.urls.annotations, data);
+    this.annotations.push(annotation);
+    return annotation;
+  }
+
+  async put(id, changes) {
+    const { annotation } = await api("PUT", `${this.urls.annotations}${encodeURIComponent(id)}/`, changes);
+    this.annotations = this.annotations.map((x) => (x.id === id ? annotation : x));
+    return annotation;
+  }
+
+  async destroy(id) {
+    await api("DELETE", `${this.urls.annotations}${encodeURIComponent(id)}/`);
+    this.annotations = this.annotations.filter((x) => x.id !== id);
+    if (this.selected === id) this.selected = null;
+  }
+
+  // Re-create a drawing an undo or redo brings back; its ref takes the new id.
+  async revive(ref, data) {
+    const annotation = await this.create(data);
+    this.refs.delete(ref.id);
+    ref.id = annotation.id;
+    this.refs.set(ref.id, ref);
+  }
+
+  change(a, changes, message = "Drawing saved.") {
+    const before = this.fields(a);
+    return this.run(async () => {
+      const annotation = await this.put(a.id, changes);
+      this.record({ type: "edit", ref: this.ref(a.id), before, after: this.fields(annotation) });
+      this.selected = null;
+      this.say(message, "ok");
+    });
+  }
+
+  undo() {
+    return this.run(async () => {
+      const step = this.undoStack.pop();
+      if (!step) return this.say("Nothing to undo.", "ok");
+      try {
+        if (step.type === "add") await this.destroy(step.ref.id);
+        else if (step.type === "delete") await this.revive(step.ref, step.data);
+        else await this.put(step.ref.id, step.before);
+      } catch (err) {
+        this.undoStack.push(step);
+        throw err;
+      }
+      this.redoStack.push(step);
+      this.say(`Undone: ${this.describe(step)}.`, "ok");
+    });
+  }
+
+  redo() {
+    return this.run(async () => {
+      const step = this.redoStack.pop();
+      if (!step) return this.say("Nothing to redo.", "ok");
+      try {
+        if (step.type === "add") await this.revive(step.ref, step.data);
+        else if (step.type === "delete") await this.destroy(step.ref.id);
+        else await this.put(step.ref.id, step.after);
+      } catch (err) {
+        this.redoStack.push(step);
+        throw err;
+      }
+      this.undoStack.push(step);
+      this.say(`Redone: ${this.describe(step)}.`, "ok");
+    });
+  }
+
+  describe(step) {
+    const kind = KIND_LABELS[(step.data || step.before).kind] || "drawing";
+    return { add: `${kind.toLowerCase()} added`, delete: `${kind.toLowerCase()} deleted`, edit: `${kind.toLowerCase()} changed` }[step.type];
+  }
+
+  renderHistory() {
+    if (this.undoButton) this.undoButton.disabled = !this.undoStack.length;
+    if (this.redoButton) this.redoButton.disabled = !this.redoStack.length;
+    this.panel.dataset.undo = String(this.undoStack.length);
+    this.panel.dataset.redo = String(this.redoStack.length);
   }
 
   // -- the list of drawings
@@ -467,16 +755,26 @@ export class CoachTools {
     onlyBox.type = "checkbox";
     onlyBox.checked = a.frame !== null && a.frame !== undefined;
     only.append(onlyBox, " only at this frame");
+    const follow = document.createElement("label");
+    follow.className = "check";
+    const followBox = document.createElement("input");
+    followBox.type = "checkbox";
+    followBox.dataset.follow = "";
+    followBox.checked = a.points.some((p) => p.joint);
+    follow.append(followBox, " snap to joints (moves with the body)");
     const save = document.createElement("button");
     save.type = "submit";
     save.className = "small primary";
     save.textContent = "Save";
-    form.append(colour, text, only, save);
+    form.append(colour, text, only, follow, save);
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       let frame = null;
       if (onlyBox.checked) frame = a.frame ?? this.player.frame;
-      this.update(a, { colour: colour.value, text: text.value.trim(), frame });
+      const changes = { colour: colour.value, text: text.value.trim(), frame };
+      const follows = a.points.some((p) => p.joint);
+      if (followBox.checked !== follows) changes.points = followBox.checked ? this.snapped(a) : this.fixed(a);
+      this.update(a, changes);
     });
     edit.addEventListener("click", () => {
       this.selected = this.selected === a.id ? null : a.id;
@@ -488,7 +786,6 @@ export class CoachTools {
   }
 
   updateValues(frame) {
-    const r = this.rect();
     for (const li of this.list.children) {
       const a = this.annotations.find((x) => x.id === li.dataset.annotationId);
       const out = li.querySelector("[data-value]");
@@ -498,36 +795,49 @@ export class CoachTools {
         out.textContent = "";
         continue;
       }
-      const pts = a.points.map((p) => this.resolve(p, at, r));
-      const deg = pts.every(Boolean) ? angleDeg(...pts) : null;
+      const deg = this.degrees(a, at);
       out.textContent = deg === null ? "–" : `${Math.round(deg)}°`;
     }
   }
 
-  async update(a, changes) {
-    try {
-      const { annotation } = await api("PUT", `${this.urls.annotations}${encodeURIComponent(a.id)}/`, changes);
-      this.annotations = this.annotations.map((x) => (x.id === a.id ? annotation : x));
-      this.selected = null;
-      this.renderList();
-      this.say("Drawing saved.", "ok");
-    } catch (err) {
-      this.say(err.message, "error");
-    }
-    this.redraw();
+  update(a, changes) {
+    return this.change(a, changes);
   }
 
-  async remove(a) {
-    try {
-      await api("DELETE", `${this.urls.annotations}${encodeURIComponent(a.id)}/`);
-      this.annotations = this.annotations.filter((x) => x.id !== a.id);
-      if (this.selected === a.id) this.selected = null;
-      this.renderList();
-      this.say("Drawing deleted.", "ok");
-    } catch (err) {
-      this.say(err.message, "error");
-    }
-    this.redraw();
+  remove(a) {
+    const data = this.fields(a);
+    return this.run(async () => {
+      await this.destroy(a.id);
+      this.record({ type: "delete", ref: this.ref(a.id), data });
+      this.say("Drawing deleted. Ctrl+Z brings it back.", "ok");
+    });
+  }
+
+  // A drawing's points held where they are at the frame on screen (it stops following the body).
+  fixed(a) {
+    return a.points.map((p) => {
+      const q = this.normalized(p, this.player.frame);
+      return q ? { x: Math.round(q[0] * 1e5) / 1e5, y: Math.round(q[1] * 1e5) / 1e5 } : p;
+    });
+  }
+
+  // Each point stuck to the joint nearest it at the frame on screen (it follows the body).
+  snapped(a) {
+    const frame = this.player.frame;
+    const w = this.data.width || 1;
+    const h = this.data.height || 1;
+    return a.points.map((p) => {
+      if (p.joint) return p;
+      let best = null;
+      for (const name of this.data.joints) {
+        if (MINOR_JOINT.test(name)) continue;
+        const j = this.data.named(frame, name);
+        if (!j) continue;
+        const d = Math.hypot((j[0] - p.x) * w, (j[1] - p.y) * h);
+        if (!best || d < best[1]) best = [name, d];
+      }
+      return best ? { joint: best[0] } : p;
+    });
   }
 
   // -- phase markers: drag on the timeline

@@ -123,13 +123,11 @@ async function startGhost(root) {
   const align = ghostAlignment(a.data, g);
   const state = { frame: -1 };
   if (align) {
-    a.layers.push((ctx, fa, r, s) => {
+    a.layers.push((ctx, fa, r, s, map) => {
       const fb = Math.max(0, Math.min(g.n - 1, Math.round(warp.map(fa))));
       state.frame = fb;
-      drawSkeleton(ctx, g, fb, (x, y) => {
-        const [u, v] = align(x, y);
-        return [r.x + u * r.w, r.y + v * r.h];
-      }, {
+      // Through the stage's zoom, pan and mirror, as the main skeleton.
+      drawSkeleton(ctx, g, fb, (x, y) => map(...align(x, y)), {
         bone: GHOST,
         boneWidth: Math.max(2, 3 * s),
         jointRadius: Math.max(2, 2.6 * s),

@@ -9,7 +9,12 @@
 // into its video (a row of CODE_BITS black/white blocks along the top) and logs it beside the
 // frame it drew, in window.__svSync.
 
-export const SPEEDS = [0.25, 0.5, 1];
+import {
+  angleDeg, applyView, clampPan, identityView, invertView, midpoint, tiltFromHorizontal, zoomAbout,
+} from "./geometry.js";
+import { isTyping } from "./focus.js";
+
+export const SPEEDS = [0.125, 0.25, 0.5, 1];
 export const CODE_BITS = 12;
 export const CODE_STRIP = 1 / 16; // the code's height, as a fraction of the frame height
 
@@ -136,27 +141,6 @@ function strokeBones(ctx, edges, pts) {
 }
 
 // -- joint angles -----------------------------------------------------------------------------------
-function angleAt(a, b, c) {
-  // the angle ABC in degrees, in image pixels
-  const v1 = [a[0] - b[0], a[1] - b[1]];
-  const v2 = [c[0] - b[0], c[1] - b[1]];
-  const n = Math.hypot(...v1) * Math.hypot(...v2);
-  if (n === 0) return null;
-  const cos = Math.max(-1, Math.min(1, (v1[0] * v2[0] + v1[1] * v2[1]) / n));
-  return (Math.acos(cos) * 180) / Math.PI;
-}
-
-function tiltFromHorizontal(a, b) {
-  // 0 = level; positive when the second point is higher in the image
-  let deg = (Math.atan2(a[1] - b[1], Math.abs(b[0] - a[0])) * 180) / Math.PI;
-  if (b[0] < a[0]) deg = -deg;
-  return deg;
-}
-
-function mid(p, q) {
-  return [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2];
-}
-
 // The current frame's joint angles, in image pixels (x scaled by the frame's aspect ratio).
 export function jointAngles(data, frame) {
   const w = data.width || 1;
@@ -171,7 +155,7 @@ export function jointAngles(data, frame) {
   const add = (label, value) => rows.push([label, value]);
   const tri = (a, b, c) => {
     const pa = P(a); const pb = P(b); const pc = P(c);
-    return pa && pb && pc ? angleAt(pa, pb, pc) : null;
+    return pa && pb && pc ? angleDeg(pa, pb, pc) : null;
   };
   add("Lead elbow", tri(`${lead}_shoulder`, `${lead}_elbow`, `${lead}_wrist`));
   add("Trail elbow", tri(`${trail}_shoulder`, `${trail}_elbow`, `${trail}_wrist`));
@@ -182,7 +166,7 @@ export function jointAngles(data, frame) {
   const ls = P("left_shoulder"); const rs = P("right_shoulder");
   const lh = P("left_hip"); const rh = P("right_hip");
   if (ls && rs && lh && rh) {
-    const ms = mid(ls, rs); const mh = mid(lh, rh);
+    const ms = midpoint(ls, rs); const mh = midpoint(lh, rh);
     add("Spine tilt from vertical", (Math.atan2(Math.abs(ms[0] - mh[0]), mh[1] - ms[1]) * 180) / Math.PI);
   } else {
     add("Spine tilt from vertical", null);
@@ -230,8 +214,16 @@ export class OverlayPlayer {
     this.lastTick = 0;
     this.clock = 0; // seconds of media time, timer mode
     this.target = null; // the frame a seek in flight will show (steps count from it)
+    this.loop = null; // {a, b}: playback runs from frame a to frame b and round again
+    // Zoom, pan (fractions of the stage) and mirror; the video gets it as a CSS transform and the
+    // skeleton and drawings are drawn through it (toCanvas), so both stay on the picture.
+    this.view = identityView();
     this.resize();
-    new ResizeObserver(() => { this.resize(); this.draw(this.frame); }).observe(this.stage);
+    new ResizeObserver(() => {
+      this.resize();
+      this.applyViewStyle();
+      this.draw(this.frame);
+    }).observe(this.stage);
     if (this.video) {
       this.useVideo();
     } else {
@@ -288,7 +280,13 @@ export class OverlayPlayer {
     }
     v.addEventListener("play", () => this.setPlaying(true));
     v.addEventListener("pause", () => this.setPlaying(false));
-    v.addEventListener("ended", () => this.setPlaying(false));
+    v.addEventListener("ended", () => {
+      if (this.loop) {
+        this.wrapLoop();
+        return;
+      }
+      this.setPlaying(false);
+    });
     v.addEventListener("seeked", () => {
       // A seek to the frame already shown presents no new frame: draw it here too (when a new
       // frame does come, its callback draws it again, from the frame itself).
@@ -365,6 +363,10 @@ export class OverlayPlayer {
 
   // -- drawing and state
   show(frame) {
+    if (this.loop && this.playing && frame >= this.loop.b) {
+      this.wrapLoop();
+      if (frame > this.loop.b) return;
+    }
     this.frame = frame;
     this.root.dataset.frame = String(frame); // what the page shows, for tests and styles
     this.draw(frame);
@@ -387,6 +389,73 @@ export class OverlayPlayer {
     return { x: 0, y: (h - ch) / 2, w, h: ch };
   }
 
+  // The view in canvas pixels (the player keeps the pan as fractions of the stage).
+  pixelView() {
+    const { width: w, height: h } = this.overlay;
+    return { ...this.view, tx: this.view.tx * w, ty: this.view.ty * h };
+  }
+
+  centre() {
+    return [this.overlay.width / 2, this.overlay.height / 2];
+  }
+
+  // A point of the picture (0..1 of the frame) -> canvas pixels, through zoom, pan and mirror.
+  toCanvas(nx, ny) {
+    const r = this.contentRect();
+    return applyView(this.pixelView(), this.centre(), [r.x + nx * r.w, r.y + ny * r.h]);
+  }
+
+  // Canvas pixels -> the point of the picture under them (0..1 of the frame; outside: beyond).
+  fromCanvas(cx, cy) {
+    const r = this.contentRect();
+    const [x, y] = invertView(this.pixelView(), this.centre(), [cx, cy]);
+    return [(x - r.x) / r.w, (y - r.y) / r.h];
+  }
+
+  // Set zoom / pan / mirror (pan in canvas pixels here); the video follows through CSS.
+  setView(next) {
+    const { width: w, height: h } = this.overlay;
+    const v = clampPan(next, w, h);
+    this.view = { zoom: v.zoom, tx: v.tx / w, ty: v.ty / h, mirror: Boolean(v.mirror) };
+    this.applyViewStyle();
+    this.root.dataset.zoom = this.view.zoom.toFixed(2);
+    this.root.dataset.mirror = String(this.view.mirror);
+    this.draw(this.frame);
+    for (const fn of this.listeners) fn(this.frame, this);
+  }
+
+  applyViewStyle() {
+    const picture = this.video || this.stage.querySelector("canvas.blank");
+    if (!picture) return;
+    const box = this.overlay.getBoundingClientRect();
+    const { zoom, mirror } = this.view;
+    const tx = this.view.tx * box.width;
+    const ty = this.view.ty * box.height;
+    picture.style.transform = zoom === 1 && !mirror && !tx && !ty
+      ? ""
+      : `translate(${tx}px, ${ty}px) scale(${mirror ? -zoom : zoom}, ${zoom})`;
+  }
+
+  zoomBy(factor, at = null) {
+    const c = this.centre();
+    const pv = this.pixelView();
+    this.setView(zoomAbout(pv, c, at || c, pv.zoom * factor, this.overlay.width, this.overlay.height));
+  }
+
+  panBy(dx, dy) {
+    const pv = this.pixelView();
+    this.setView({ ...pv, tx: pv.tx + dx, ty: pv.ty + dy });
+  }
+
+  toggleMirror() {
+    const pv = this.pixelView();
+    this.setView({ ...pv, mirror: !pv.mirror, tx: -pv.tx });
+  }
+
+  resetView() {
+    this.setView(identityView());
+  }
+
   draw(frame) {
     const ctx = this.ctx;
     ctx.clearRect(0, 0, this.overlay.width, this.overlay.height);
@@ -396,12 +465,14 @@ export class OverlayPlayer {
       ctx.fillRect(0, 0, this.overlay.width, this.overlay.height);
     }
     const s = this.scale;
-    drawSkeleton(ctx, this.data, frame, (x, y) => [r.x + x * r.w, r.y + y * r.h], {
+    const map = (x, y) => this.toCanvas(x, y);
+    drawSkeleton(ctx, this.data, frame, map, {
       bone: "rgba(255, 255, 255, 0.92)",
       boneWidth: Math.max(1.5, 2.2 * s),
       jointRadius: Math.max(2.5, 3.6 * s),
     });
-    for (const layer of this.layers) layer(ctx, frame, r, s);
+    // Layers get the unzoomed picture rectangle and the mapping through the view.
+    for (const layer of this.layers) layer(ctx, frame, r, s, map);
   }
 
   setPlaying(playing) {
@@ -412,7 +483,8 @@ export class OverlayPlayer {
   // -- transport
   play() {
     this.target = null;
-    if (this.frame >= this.n - 1) this.seek(0);
+    if (this.loop && (this.frame < this.loop.a || this.frame >= this.loop.b)) this.seek(this.loop.a);
+    else if (this.frame >= this.n - 1) this.seek(0);
     if (this.video) {
       this.video.playbackRate = this.rate;
       return this.video.play();
@@ -424,7 +496,11 @@ export class OverlayPlayer {
       if (!this.playing) return;
       this.clock += ((now - this.lastTick) / 1000) * this.rate;
       this.lastTick = now;
-      const f = Math.floor(this.clock * this.fps + 1e-6);
+      let f = Math.floor(this.clock * this.fps + 1e-6);
+      if (this.loop && f >= this.loop.b) {
+        this.clock = this.loop.a / this.fps;
+        f = this.loop.a;
+      }
       if (f >= this.n - 1) {
         this.show(this.n - 1);
         this.setPlaying(false);
@@ -471,6 +547,33 @@ export class OverlayPlayer {
   setRate(rate) {
     this.rate = rate;
     if (this.video) this.video.playbackRate = rate;
+    this.root.dataset.rate = String(rate);
+  }
+
+  // Loop playback between frames a and b (null: no loop).
+  setLoop(a, b) {
+    if (a === null || a === undefined) {
+      this.loop = null;
+      delete this.root.dataset.loop;
+    } else {
+      const lo = this.clampFrame(Math.min(a, b));
+      const hi = this.clampFrame(Math.max(a, b));
+      this.loop = { a: lo, b: hi };
+      this.root.dataset.loop = `${lo}-${hi}`;
+    }
+    for (const fn of this.listeners) fn(this.frame, this);
+  }
+
+  // Back to the loop's first frame, still playing.
+  wrapLoop() {
+    const a = this.loop.a;
+    if (this.video) {
+      this.target = a;
+      this.video.currentTime = (a + 0.5) / this.fps;
+      if (this.video.paused) this.video.play();
+    } else {
+      this.clock = a / this.fps;
+    }
   }
 }
 
@@ -493,12 +596,6 @@ export function wireControls(root, player) {
   root.querySelector('[data-act="back"]')?.addEventListener("click", () => player.step(-1));
   root.querySelector('[data-act="forward"]')?.addEventListener("click", () => player.step(1));
   playButton?.addEventListener("click", () => player.toggle());
-  for (const b of root.querySelectorAll("[data-speed]")) {
-    b.addEventListener("click", () => {
-      player.setRate(Number(b.dataset.speed));
-      for (const o of root.querySelectorAll("[data-speed]")) o.setAttribute("aria-pressed", String(o === b));
-    });
-  }
   scrub?.addEventListener("input", () => {
     if (player.playing) player.pause();
     player.seek(Number(scrub.value));
@@ -541,21 +638,190 @@ export function wireControls(root, player) {
     for (const p of phases) p.classList.toggle("current", p === current);
     if (anglesBox && !anglesBox.hidden) renderAngles(frame);
   });
+  wireSpeeds(root, player);
+  wireLoop(root, player);
+  wireView(root, player);
+  wireKeys(root, player);
+}
+
+// -- speeds: the buttons and [ ] --------------------------------------------------------------
+function wireSpeeds(root, player) {
+  const buttons = [...root.querySelectorAll("[data-speed]")];
+  const mark = () => {
+    for (const o of buttons) o.setAttribute("aria-pressed", String(Number(o.dataset.speed) === player.rate));
+  };
+  for (const b of buttons) {
+    b.addEventListener("click", () => {
+      player.setRate(Number(b.dataset.speed));
+      mark();
+    });
+  }
+  player.stepRate = (delta) => {
+    const i = SPEEDS.indexOf(player.rate);
+    const next = SPEEDS[Math.max(0, Math.min(SPEEDS.length - 1, (i < 0 ? SPEEDS.indexOf(1) : i) + delta))];
+    player.setRate(next);
+    mark();
+    return next;
+  };
+  player.setRate(player.rate);
+}
+
+// -- loop: L marks the loop's start, L again its end (playback then runs round between the two),
+// L a third time clears it. The loop shows as a band on the timeline.
+function wireLoop(root, player) {
+  const button = root.querySelector('[data-act="loop"]');
+  const band = root.querySelector("[data-loop-band]");
+  let start = null;
+  const last = () => Math.max(1, player.n - 1);
+  const render = () => {
+    const state = player.loop ? "on" : start !== null ? "start" : "off";
+    root.dataset.loopState = state;
+    if (button) {
+      button.setAttribute("aria-pressed", String(state !== "off"));
+      button.textContent = state === "on"
+        ? `Loop ${player.loop.a}–${player.loop.b} ✕`
+        : state === "start" ? `Loop from ${start}… set end` : "Loop";
+    }
+    if (band) {
+      const from = player.loop ? player.loop.a : start;
+      const to = player.loop ? player.loop.b : start;
+      band.hidden = from === null;
+      if (from !== null) {
+        band.style.left = `${(100 * from) / last()}%`;
+        band.style.width = `${(100 * (to - from)) / last()}%`;
+      }
+    }
+  };
+  player.toggleLoop = () => {
+    const f = player.target ?? player.frame;
+    if (player.loop) {
+      player.setLoop(null);
+      start = null;
+    } else if (start === null) {
+      start = f;
+    } else if (f === start) {
+      return render(); // the end must be another frame
+    } else {
+      player.setLoop(start, f);
+      start = null;
+      player.seek(player.loop.a);
+    }
+    render();
+  };
+  button?.addEventListener("click", () => player.toggleLoop());
+  render();
+}
+
+// -- view: zoom (wheel, + and -, buttons), pan (drag while zoomed), mirror --------------------
+function wireView(root, player) {
+  const stage = player.stage;
+  const zoomLabel = root.querySelector("[data-zoom-label]");
+  const mirrorButton = root.querySelector('[data-act="mirror"]');
+  const canvasPoint = (e) => {
+    const box = player.overlay.getBoundingClientRect();
+    const k = box.width ? player.overlay.width / box.width : 1;
+    return [(e.clientX - box.left) * k, (e.clientY - box.top) * k];
+  };
+  root.querySelector('[data-act="zoom-in"]')?.addEventListener("click", () => player.zoomBy(1.25));
+  root.querySelector('[data-act="zoom-out"]')?.addEventListener("click", () => player.zoomBy(0.8));
+  root.querySelector('[data-act="zoom-reset"]')?.addEventListener("click", () => player.resetView());
+  mirrorButton?.addEventListener("click", () => player.toggleMirror());
+  stage.addEventListener("wheel", (e) => {
+    if (root.dataset.drawTool) return;
+    e.preventDefault();
+    player.zoomBy(Math.exp(-Math.max(-300, Math.min(300, e.deltaY)) * 0.002), canvasPoint(e));
+  }, { passive: false });
+  let drag = null;
+  stage.addEventListener("pointerdown", (e) => {
+    if (e.button !== 0 || player.view.zoom <= 1 || root.dataset.drawTool) return;
+    e.preventDefault();
+    stage.setPointerCapture(e.pointerId);
+    drag = { at: canvasPoint(e) };
+    stage.classList.add("panning");
+  });
+  stage.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    const at = canvasPoint(e);
+    player.panBy(at[0] - drag.at[0], at[1] - drag.at[1]);
+    drag.at = at;
+  });
+  const end = () => {
+    drag = null;
+    stage.classList.remove("panning");
+  };
+  stage.addEventListener("pointerup", end);
+  stage.addEventListener("pointercancel", end);
+  player.onFrame(() => {
+    if (zoomLabel) zoomLabel.textContent = `${Math.round(player.view.zoom * 100)}%`;
+    mirrorButton?.setAttribute("aria-pressed", String(player.view.mirror));
+    stage.classList.toggle("zoomed", player.view.zoom > 1);
+  });
+  root.dataset.zoom = "1.00";
+  root.dataset.mirror = "false";
+}
+
+// -- keys, wherever the focus is except in a text field -------------------------------------
+// ←/→ one frame, Shift+←/→ ten, 1-8 the phases, space play/pause, L loop, [ ] speed,
+// + / - zoom, 0 whole picture, M mirror, ? this list.
+function wireKeys(root, player) {
+  const help = root.querySelector("[data-key-help]");
+  const helpButton = root.querySelector('[data-act="keys"]');
+  const toggleHelp = (show = help?.hidden) => {
+    if (!help) return;
+    help.hidden = !show;
+    helpButton?.setAttribute("aria-expanded", String(show));
+  };
+  helpButton?.addEventListener("click", () => toggleHelp());
+  help?.querySelector("[data-close]")?.addEventListener("click", () => toggleHelp(false));
+  const phaseAt = (i) => root.querySelectorAll(".phases > li")[i]?.firstElementChild;
+  const actions = {
+    ArrowLeft: (e) => player.step(e.shiftKey ? -10 : -1),
+    ArrowRight: (e) => player.step(e.shiftKey ? 10 : 1),
+    ",": () => player.step(-1),
+    ".": () => player.step(1),
+    " ": () => player.toggle(),
+    l: () => player.toggleLoop(),
+    L: () => player.toggleLoop(),
+    "[": () => player.stepRate(-1),
+    "]": () => player.stepRate(1),
+    "+": () => player.zoomBy(1.25),
+    "=": () => player.zoomBy(1.25),
+    "-": () => player.zoomBy(0.8),
+    0: () => player.resetView(),
+    m: () => player.toggleMirror(),
+    M: () => player.toggleMirror(),
+    "?": () => toggleHelp(),
+    Escape: () => (help && !help.hidden ? toggleHelp(false) : false),
+  };
+  for (let i = 1; i <= 8; i++) {
+    actions[String(i)] = () => {
+      const el = phaseAt(i - 1);
+      if (!el || el.tagName !== "BUTTON") return;
+      if (player.playing) player.pause();
+      player.seek(Number(el.dataset.frame));
+    };
+  }
   document.addEventListener("keydown", (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const t = e.target;
-    const typing = t instanceof HTMLElement && (t.isContentEditable ||
-      (["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName) && t.type !== "range"));
-    if (typing) return;
-    if (e.key === ",") { e.preventDefault(); player.step(-1); }
-    else if (e.key === ".") { e.preventDefault(); player.step(1); }
-    else if (e.key === " " && !(t instanceof HTMLButtonElement)) { e.preventDefault(); player.toggle(); }
+    if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+    const act = actions[e.key];
+    if (!act) return;
+    if (act(e) === false) return;
+    // The key is the player's, not the focused control's: no button click on space, no
+    // slider step on an arrow, no page scroll.
+    e.preventDefault();
+  });
+  // A button activates on space's keyup: the key went to the player already.
+  document.addEventListener("keyup", (e) => {
+    if (e.key === " " && !isTyping(e.target) && !(e.ctrlKey || e.metaKey || e.altKey)) e.preventDefault();
   });
 }
 
 // The stage's width follows the picture's shape (see .stage in app.css).
 export function setAspect(root, width, height) {
-  if (width > 0 && height > 0) root.style.setProperty("--stage-ar", String(width / height));
+  if (!(width > 0 && height > 0)) return;
+  root.style.setProperty("--stage-ar", String(width / height));
+  // A portrait picture takes the full height, its controls beside it (app.css).
+  root.dataset.orientation = width < height ? "portrait" : "landscape";
 }
 
 export async function startPlayer(root) {

@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from swingvision.db.managers import managers
+from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.users import MIN_PASSWORD_LENGTH
 
 from .middleware import public
 from .sessions import AUTH_AT_KEY, SEEN_KEY, USER_KEY
+from .throttle import login_throttle
 
 
 def login_user(request: HttpRequest, user) -> None:
@@ -46,7 +47,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         login = request.POST.get("username", "")[:254]
         password = request.POST.get("password", "")[:1024]
-        from .throttle import login_throttle
 
         wait = login_throttle.blocked(login, request)
         if wait:
@@ -83,8 +83,6 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def profile_view(request: HttpRequest) -> HttpResponse:
     """One's own name, email and password (any role)."""
     from django.contrib import messages
-
-    from swingvision.db.managers import ValidationError
 
     m = managers()
     user = request.user

@@ -1,10 +1,10 @@
-"""Admin data pages (/admin/...), a player's coaching settings and feedback edits, one's profile."""
+"""Admin data pages (/admin/...) and one's profile."""
 
 from django.urls import path
 
 from swingvision.accounts.views import profile_view
 
-from . import coach_views, views
+from . import views
 
 urlpatterns = [
     path("admin/", views.admin_home, name="admin_home"),
@@ -40,15 +40,5 @@ urlpatterns = [
         name="admin_progress_recompute",
     ),
     path("admin/audit/", views.admin_audit, name="admin_audit"),
-    path(
-        "players/<str:player_id>/settings/",
-        coach_views.player_settings,
-        name="player_settings",
-    ),
-    path(
-        "players/<str:player_id>/analyses/<str:analysis_id>/feedback/",
-        coach_views.analysis_feedback,
-        name="analysis_feedback",
-    ),
     path("profile/", profile_view, name="profile"),
 ]

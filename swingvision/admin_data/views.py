@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from analysis.engine import VIEWS
 from swingvision.db.managers import ValidationError, managers
-from swingvision.db.managers.admin import OwnedRow
-from swingvision.db.managers.audit import TARGET_TYPES
+from swingvision.db.managers.admin import STATUS_CHANGES, OwnedRow
+from swingvision.db.managers.audit import TARGET_TYPES, field_changes
 from swingvision.db.records import ROLES, VIDEO_STATUSES
 from swingvision.storage import StorageError, get_store
 from swingvision.web import BadRequest, choice_param, int_param, text_param
@@ -31,8 +32,6 @@ VIDEO_FIELDS = ("status", "filename", "club", "view")
 
 
 def _views() -> tuple[str, ...]:
-    from analysis.engine import VIEWS
-
     return tuple(VIEWS)
 
 
@@ -43,7 +42,8 @@ def admin_home(request: HttpRequest) -> HttpResponse:
 
 
 def audit_rows(entries: list) -> list[tuple]:
-    """(entry, actor's username, before as text, after as text) for the audit table."""
+    """(entry, actor's username, changes) for the audit table: each changed field with its value
+    before and after, as text ("" where a side has none)."""
     m = managers()
     names: dict[str, str] = {}
     rows = []
@@ -51,12 +51,20 @@ def audit_rows(entries: list) -> list[tuple]:
         if entry.actor_id not in names:
             actor = m.users.find(entry.actor_id)
             names[entry.actor_id] = actor.username if actor else entry.actor_id
-        rows.append((entry, names[entry.actor_id], _as_text(entry.before), _as_text(entry.after)))
+        changes = [
+            (field.replace(".", " › ").replace("_", " "), _as_text(old), _as_text(new))
+            for field, old, new in field_changes(entry.before, entry.after)
+        ]
+        rows.append((entry, names[entry.actor_id], changes))
     return rows
 
 
-def _as_text(value: dict) -> str:
-    return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True) if value else ""
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 # -- users ------------------------------------------------------------------------------------
@@ -177,6 +185,7 @@ def _video_row(request, video, player, *, errors=None, saved=False, status=200):
         "row_video": video,
         "row_player": player,
         "statuses": VIDEO_STATUSES,
+        "status_changes": STATUS_CHANGES,
         "views": _views(),
         "errors": errors or {},
         "saved": saved,
@@ -197,6 +206,7 @@ def admin_videos(request: HttpRequest) -> HttpResponse:
         "status": status,
         "player": player_id,
         "statuses": VIDEO_STATUSES,
+        "status_changes": STATUS_CHANGES,
         "views": _views(),
         "errors": {},
         "query": urlencode({"status": status, "player": player_id}),
@@ -233,6 +243,7 @@ def _video_page(request, video, player, *, errors=None, status=200):
         "video": video,
         "player": player,
         "statuses": VIDEO_STATUSES,
+        "status_changes": STATUS_CHANGES,
         "views": _views(),
         "errors": errors or {},
         "analysis": m.analyses.latest_for_video(request.user, player.id, video.id),

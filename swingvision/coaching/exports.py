@@ -15,12 +15,14 @@ from typing import Any
 import numpy as np
 
 from analysis import display
-from analysis.engine.events import EVENT_NAMES
-from analysis.engine.pose import LANDMARK_INDEX, SKELETON_EDGES
+from analysis.engine.corrections import coach_events
+from analysis.engine.pose import EVENT_NAMES, LANDMARK_INDEX, SKELETON_EDGES
 from analysis.engine.pose_io import export_pose_csv, export_pose_json
 from swingvision.db.codec import utc_now
-from swingvision.db.managers.coaching import coach_events, swing_frames
 from swingvision.db.records import PoseSequence, SwingAnalysis, User, Video
+from swingvision.db.swing_facts import capture_fps, frame_count, swing_keypoints
+from swingvision.storage import StorageError, get_store
+from swingvision.videos.thumbnails import ThumbnailError, encode_webp, grab_frames
 
 log = logging.getLogger("swingvision.coaching")
 
@@ -56,24 +58,8 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
     return out.getvalue()
 
 
-def keypoint_frames(video: Video, analysis: SwingAnalysis | None, seq: PoseSequence) -> np.ndarray:
-    """The stored poses as (frames, 33, 4): every frame of the swing, NaN rows where none."""
-    from swingvision.db.managers import dense_keypoints
-
-    n = swing_frames(video, analysis)
-    if len(seq):
-        n = max(n, int(seq.frame_numbers.max()) + 1)
-    return dense_keypoints(seq, n)
-
-
-def capture_fps(video: Video, analysis: SwingAnalysis | None) -> float:
-    from analysis.views import capture_fps as page_fps
-
-    return page_fps(video, analysis)
-
-
 def keypoints_csv(video: Video, analysis: SwingAnalysis | None, seq: PoseSequence) -> str:
-    return export_pose_csv(keypoint_frames(video, analysis, seq), capture_fps(video, analysis))
+    return export_pose_csv(swing_keypoints(video, analysis, seq), capture_fps(video, analysis))
 
 
 def metrics_csv(analysis: SwingAnalysis | None) -> str:
@@ -134,7 +120,7 @@ def event_rows(video: Video, analysis: SwingAnalysis | None) -> list[dict]:
     """The 8 events with frame, time, the engine's confidence and whether a coach set them."""
     details = (analysis.details or {}) if analysis else {}
     corrections = details.get("corrections") or []
-    coach = coach_events(corrections, swing_frames(video, analysis))
+    coach = coach_events(corrections, frame_count(video, analysis))
     confidence = details.get("event_confidence") or {}
     fps = capture_fps(video, analysis)
     out = []
@@ -177,7 +163,7 @@ def swing_json(
     under keys the reader ignores) plus its analysis. `feedback`: what the reader may see of it
     (coaching/review.py); the analysis' own by default."""
     fps = capture_fps(video, analysis)
-    doc = export_pose_json(keypoint_frames(video, analysis, seq), fps)
+    doc = export_pose_json(swing_keypoints(video, analysis, seq), fps)
     width, height = video.metadata.get("width"), video.metadata.get("height")
     if isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0:
         doc["width"], doc["height"] = width, height
@@ -301,7 +287,48 @@ def resolve_drawing(
         out["degrees"] = angle_deg(*pts)
     if out["kind"] == "circle" and len(pts) == 2:
         out["radius"] = round(math.dist(pts[0], pts[1]), 1)
+    if out["kind"] == "box" and len(pts) == 2:
+        (x0, y0), (x1, y1) = pts
+        out["box"] = tuple(
+            round(v, 1) for v in (min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
+        )
+    if out["kind"] == "arrow" and len(pts) == 2:
+        out["head"] = [(round(x, 1), round(y, 1)) for x, y in arrow_head(pts[0], pts[1])]
+    if out["kind"] == "plane" and len(pts) == 2:
+        out["points"] = [(round(x, 1), round(y, 1)) for x, y in extend_to_frame(*pts, w, h)]
     return out
+
+
+def arrow_head(
+    tail: tuple[float, float], tip: tuple[float, float], size: float = 14.0
+) -> list[tuple[float, float]]:
+    """The two barb ends and the tip of an arrow's head (a barb at 28 degrees off the shaft), as the
+    replay's drawing tool draws it."""
+    angle = math.atan2(tip[1] - tail[1], tip[0] - tail[0])
+    size = min(size, 0.45 * math.dist(tail, tip)) or size
+    return [
+        (tip[0] - size * math.cos(angle - 0.49), tip[1] - size * math.sin(angle - 0.49)),
+        tip,
+        (tip[0] - size * math.cos(angle + 0.49), tip[1] - size * math.sin(angle + 0.49)),
+    ]
+
+
+def extend_to_frame(
+    a: tuple[float, float], b: tuple[float, float], w: float, h: float
+) -> list[tuple[float, float]]:
+    """The line through a and b across the whole w x h frame (static/js/geometry.js extendToRect)."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    if dx == 0 and dy == 0:
+        return [a, b]
+    lo, hi = -math.inf, math.inf
+    for d, p, top in ((dx, a[0], w), (dy, a[1], h)):
+        if d == 0:
+            continue
+        t0, t1 = sorted(((0 - p) / d, (top - p) / d))
+        lo, hi = max(lo, t0), min(hi, t1)
+    if lo > hi:
+        return [a, b]
+    return [(a[0] + lo * dx, a[1] + lo * dy), (a[0] + hi * dx, a[1] + hi * dy)]
 
 
 def angle_deg(
@@ -323,9 +350,6 @@ def _video_pictures(video: Video, frames: list[int]) -> tuple[dict[int, str], tu
     skeleton alone)."""
     if video.status == "expired" or not video.blob_ref or not frames:
         return {}, None
-    from swingvision.storage import StorageError, get_store
-    from swingvision.videos.thumbnails import ThumbnailError, encode_webp, grab_frames
-
     ref = video.metadata.get("rendition_ref") or video.blob_ref
     try:
         with get_store().local_copy(ref) as path:
@@ -347,7 +371,7 @@ def key_frames(
     """The 8 events' frames: the video's picture (when there is one) with the skeleton, and the
     drawings attached to that frame or to the whole swing; and the frame size they are drawn in
     (the pictures' shape when there are pictures, so the skeleton lies on them)."""
-    kp = keypoint_frames(video, analysis, seq)
+    kp = swing_keypoints(video, analysis, seq)
     events = event_rows(video, analysis)
     wanted = [e["frame"] for e in events if e["frame"] is not None and 0 <= e["frame"] < len(kp)]
     pictures, picture_size = _video_pictures(video, wanted)

@@ -19,20 +19,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from analysis import display
+from analysis.corrections import correct_event, set_capture_rate
 from analysis.engine.pose import LANDMARK_NAMES
 from swingvision.admin_data.forms import is_htmx, scoped
 from swingvision.db.managers import ValidationError, managers
-from swingvision.db.managers.coaching import (
-    ANNOTATION_POINTS,
-    DEFAULT_COLOUR,
-    MAX_ANNOTATION_TEXT,
-    MAX_NOTE_TEXT,
-    drill_aspects,
-    swing_frames,
-)
+from swingvision.db.managers.coaching import ANNOTATION_POINTS, DEFAULT_COLOUR, MAX_ANNOTATION_TEXT
+from swingvision.db.managers.drills import drill_aspects
+from swingvision.db.managers.notes import MAX_NOTE_TEXT
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.managers.swings import EARLIEST, LATEST
 from swingvision.db.records import Note, SwingAnalysis, User, Video
+from swingvision.db.swing_facts import frame_count
 from swingvision.web import BadRequest, choice_param, player_or_404, video_or_404
 
 from . import exports, review
@@ -99,7 +96,7 @@ def swing_context(
             "urls": urls,
             "annotations": annotations,
             "authors": {k: v for k, v in names.items() if k},
-            "frames": swing_frames(video, analysis),
+            "frames": frame_count(video, analysis),
             "joints": list(LANDMARK_NAMES),
             "kinds": list(ANNOTATION_POINTS),
             "maxText": MAX_ANNOTATION_TEXT,
@@ -216,8 +213,8 @@ def events(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
 def _correct_json(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     fields = body(request)
     m = managers()
-    new = m.coaching.correct_event(
-        request.user, player_id, video_id, str(fields.get("event") or ""), fields.get("frame")
+    new = correct_event(
+        m, request.user, player_id, video_id, str(fields.get("event") or ""), fields.get("frame")
     )
     video = m.videos.get(request.user, player_id, video_id)
     response = JsonResponse(_events_payload(video, new))
@@ -233,7 +230,7 @@ def _correct_form(request: HttpRequest, player_id: str, video_id: str) -> HttpRe
     if fields.get("restore"):
         frame = None
     try:
-        managers().coaching.correct_event(request.user, player_id, video_id, event, frame)
+        correct_event(managers(), request.user, player_id, video_id, event, frame)
     except ValidationError as e:
         messages.error(request, str(e))
     else:
@@ -273,7 +270,7 @@ def capture_rate(request: HttpRequest, player_id: str, video_id: str) -> HttpRes
     if answer not in RATE_ANSWERS:
         raise BadRequest(f"rate: must be one of {', '.join(RATE_ANSWERS)}")
     try:
-        new = managers().coaching.set_capture_rate(request.user, player.id, video.id, answer)
+        new = set_capture_rate(managers(), request.user, player.id, video.id, answer)
     except ValidationError as e:
         messages.error(request, str(e))
     else:

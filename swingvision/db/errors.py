@@ -1,4 +1,5 @@
-"""The data layer's own exceptions: nothing above the gateway sees a driver error."""
+"""The data layer's own exceptions: nothing above the gateway sees a driver error, and the
+managers' input and permission errors sit beside them (pages map each to one status)."""
 
 
 class DataError(Exception):
@@ -19,3 +20,17 @@ class DatabaseUnavailable(DataError):
 
 class QueryError(DataError):
     """A statement was rejected by the database (a bug in our SQL, not in the input)."""
+
+
+class NotAllowed(NotFound):
+    """The actor may see the record but not change it (views answer 403; a view that forgets to
+    tell the two apart still answers 404, never a change)."""
+
+
+class ValidationError(ValueError):
+    """Bad input for a write, naming the field: shown next to it in forms, 400 in the API."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message

@@ -41,6 +41,7 @@ TABLES = (
     "notes",
     "drills",
     "player_summary",
+    "lessons",
 )
 
 
@@ -290,7 +291,9 @@ class Database:
                 cur.close()
         ms = (time.perf_counter() - t0) * 1000
         if ms > self.slow_query_ms:
-            log.warning("slow query %s: %.0f ms", what, ms)
+            known = self.queries.get(what)
+            about = f" ({known.description})" if known and known.description else ""
+            log.warning("slow query %s%s: %.0f ms", what, about, ms)
         return cols, rows, rowcount
 
     def rows(self, name: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

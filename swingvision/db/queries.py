@@ -28,6 +28,7 @@ class Query:
     sql: str  # with ? placeholders
     params: tuple[str, ...]  # parameter names in placeholder order
     source: str  # file it came from, for error messages
+    description: str = ""  # the comment under its `-- name:` line (slow-query logs show it)
 
 
 def compile_sql(sql: str) -> tuple[str, tuple[str, ...]]:
@@ -43,35 +44,48 @@ def compile_sql(sql: str) -> tuple[str, tuple[str, ...]]:
     return _TOKEN_RE.sub(repl, sql), tuple(names)
 
 
-def parse_file(path: Path) -> dict[str, str]:
-    """Split one .sql file into {name: statement}."""
+def parse_file(path: Path) -> dict[str, tuple[str, str]]:
+    """Split one .sql file into {name: (statement, description)}. A query's description is the
+    comment right under its `-- name:` line; a comment standing above a `-- name:` line (where it
+    would be read as the end of the query before) is refused, so no description is lost."""
     text = path.read_text()
     parts = _NAME_RE.split(text)
     if parts[0].strip() and not all(
         line.strip().startswith("--") or not line.strip() for line in parts[0].splitlines()
     ):
         raise ValueError(f"{path}: SQL before the first '-- name:' header")
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, str]] = {}
     for name, body in zip(parts[1::2], parts[2::2], strict=True):
-        statement = "\n".join(
-            line for line in body.strip().splitlines() if not line.strip().startswith("--")
-        ).strip()
-        statement = statement.rstrip(";").strip()
+        lines = body.strip().splitlines()
+        about = []
+        while lines and lines[0].strip().startswith("--"):
+            about.append(lines.pop(0).strip()[2:].strip())
+        if lines and lines[-1].strip().startswith("--"):
+            raise ValueError(
+                f"{path}: the comment after query {name!r} belongs under the next '-- name:' line"
+            )
+        statement = "\n".join(line for line in lines if not line.strip().startswith("--"))
+        statement = statement.strip().rstrip(";").strip()
         if name in out:
             raise ValueError(f"{path}: query {name!r} defined twice")
         if not statement:
             raise ValueError(f"{path}: query {name!r} is empty")
-        out[name] = statement
+        out[name] = (statement, " ".join(about))
     return out
 
 
-def _load_dir(directory: Path) -> dict[str, tuple[str, str]]:
-    found: dict[str, tuple[str, str]] = {}
+def make_query(name: str, sql: str, description: str, source: str) -> Query:
+    compiled, params = compile_sql(sql)
+    return Query(name=name, sql=compiled, params=params, source=source, description=description)
+
+
+def _load_dir(directory: Path) -> dict[str, Query]:
+    found: dict[str, Query] = {}
     for path in sorted(directory.glob("*.sql")):
-        for name, sql in parse_file(path).items():
+        for name, (sql, about) in parse_file(path).items():
             if name in found:
-                raise ValueError(f"query {name!r} defined in {found[name][1]} and {path}")
-            found[name] = (sql, str(path.relative_to(SQL_DIR)))
+                raise ValueError(f"query {name!r} defined in {found[name].source} and {path}")
+            found[name] = make_query(name, sql, about, str(path.relative_to(SQL_DIR)))
     return found
 
 
@@ -82,11 +96,7 @@ def load_queries(dialect: str) -> dict[str, Query]:
         raise ValueError(f"unknown dialect {dialect!r}")
     merged = _load_dir(QUERIES_DIR)
     merged.update(_load_dir(QUERIES_DIR / dialect))
-    out = {}
-    for name, (sql, source) in merged.items():
-        compiled, params = compile_sql(sql)
-        out[name] = Query(name=name, sql=compiled, params=params, source=source)
-    return out
+    return merged
 
 
 def dialect_only_names(dialect: str) -> set[str]:

@@ -208,3 +208,32 @@ class PlayerSummary:
     poster_video_id: str | None
     updated_at: datetime
     score_view: str | None = None  # the camera view recent_scores are of (camera.py)
+
+
+LESSON_STATUSES = ("uploaded", "processing", "ready", "failed")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lesson:
+    """A coach's recorded video lesson for one player (migration 0009): the replay as the coach
+    saw it, with their voice. The file is a blob of the video store; the worker adds an MP4
+    rendition (metadata["rendition_ref"]) that every browser plays."""
+
+    id: str
+    user_id: str  # the player it is for
+    coach_id: str  # who recorded it
+    video_ids: list  # the player's swings it covers, the one it was recorded on first
+    title: str
+    duration_s: float | None
+    blob_ref: str | None
+    content_type: str
+    size_bytes: int
+    status: str  # LESSON_STATUSES
+    metadata: dict
+    created_at: datetime
+    updated_at: datetime
+    watched_at: datetime | None  # when the player first played it; None while new
+
+    @property
+    def new(self) -> bool:
+        return self.watched_at is None

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from swingvision.db.codec import from_epoch_ms
 from swingvision.db.gateway import TABLES, Database
-from swingvision.db.queries import SQL_DIR, Query, compile_sql, parse_file
+from swingvision.db.queries import SQL_DIR, Query, make_query, parse_file
 
 from .manifest import BackupError, Manifest, TableSum, app_version
 
@@ -217,11 +217,10 @@ def representative_statements() -> list[tuple[str, str]]:
 @cache
 def ops_queries() -> dict[str, Query]:
     path = SQL_DIR / "ops" / "crate.sql"
-    out = {}
-    for name, sql in parse_file(Path(path)).items():
-        compiled, params = compile_sql(sql)
-        out[name] = Query(name=name, sql=compiled, params=params, source=str(path))
-    return out
+    return {
+        name: make_query(name, sql, about, str(path))
+        for name, (sql, about) in parse_file(Path(path)).items()
+    }
 
 
 def query_rows(db: Database, name: str, **params: Any) -> list[tuple]:

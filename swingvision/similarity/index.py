@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.engine.pose import POSE_EMBEDDING_DIM, SWING_EMBEDDING_DIM
 from analysis.engine.similarity import PHASES, VIEWS, exact_distances
 from swingvision.db.gateway import Database
 from swingvision.db.managers.similarity import PAGE_ROWS, Similarity, VectorRows
@@ -424,8 +425,6 @@ def index_for(db: Database, kind: str) -> SyncedIndex:
     """This process's index of `kind` over the SQLite file `db` opens (one per file and inode, so
     a test or bench that recreates the file starts a fresh index)."""
     import os
-
-    from analysis.engine.pose import POSE_EMBEDDING_DIM, SWING_EMBEDDING_DIM
 
     if db.dialect != "sqlite":
         raise ValueError("the in-memory similarity index serves the SQLite backend only")

@@ -1,7 +1,7 @@
 """Similarity search: "find positions like this frame" and "find swings like this one".
 
-A search starts from a stored pose (position search, 39-d) or a swing's newest analysis (swing
-search, 312-d: the 8 event poses), restricted to a scope of players the actor may see and to
+A search starts from a stored pose (position search, 62-d, pose embedding v2) or a swing's newest
+analysis (swing search, 496-d: the 8 event poses), restricted to a scope of players the actor may see and to
 filters (same phase, same camera view, same handedness), and answers the nearest matches by exact
 Euclidean distance in torso lengths, the best frame of each swing.
 
@@ -21,6 +21,7 @@ import numpy as np
 from analysis.engine.similarity import exact_distances
 from swingvision.db.errors import NotFound
 from swingvision.db.gateway import Database
+from swingvision.db.managers.analyses import Analyses
 from swingvision.db.managers.scope import Actor, visible_player
 from swingvision.db.managers.similarity import (
     MAX_KNN_K,
@@ -31,7 +32,10 @@ from swingvision.db.managers.similarity import (
     Similarity,
     SwingCandidate,
 )
+from swingvision.db.managers.videos import Videos
 from swingvision.db.records import Pose, SwingAnalysis, User, Video
+
+from .index import index_for
 
 KINDS = ("positions", "swings")
 MAX_RESULTS = 50
@@ -80,8 +84,6 @@ def position_query(
     db: Database, actor: Actor, player_id: str, video_id: str, frame: int
 ) -> SearchQuery:
     """The pose at `frame` of a swing the actor may see (NotFound if not)."""
-    from swingvision.db.managers.videos import Videos
-
     player = visible_player(db, actor, player_id)
     video = Videos(db).get(actor, player_id, video_id)
     try:
@@ -105,9 +107,6 @@ def position_query(
 
 def swing_query(db: Database, actor: Actor, player_id: str, video_id: str) -> SearchQuery:
     """A swing's newest analysis, drawn at its Top (NotFound if the actor may not see it)."""
-    from swingvision.db.managers.analyses import Analyses
-    from swingvision.db.managers.videos import Videos
-
     player = visible_player(db, actor, player_id)
     video = Videos(db).get(actor, player_id, video_id)
     analysis = Analyses(db).latest_for_video(actor, player_id, video_id)
@@ -167,8 +166,6 @@ class MemoryEngine:
     def search(
         self, kind: str, vector: np.ndarray, scope: SearchScope, flt: Filters, k: int
     ) -> list[Match]:
-        from .index import index_for
-
         index = index_for(self.db, "pose" if kind == "positions" else "swing")
         hits = index.search(
             vector,

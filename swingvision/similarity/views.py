@@ -30,6 +30,27 @@ SCOPE_LABELS = {
 DEFAULT_RESULTS = 10
 
 
+# A match's typical joint offset (torso lengths) -> how a coach would say it. A torso is about
+# 50 cm: "very close" keeps each joint within about 4 cm, "close" within about 10 cm.
+CLOSENESS_BANDS = (0.08, 0.2)
+
+
+def closeness(per_joint: float) -> tuple[str, str]:
+    """(css class, words) for a match whose joints are `per_joint` torso lengths off, typically."""
+    if per_joint <= CLOSENESS_BANDS[0]:
+        return "very-close", "very close"
+    if per_joint <= CLOSENESS_BANDS[1]:
+        return "close", "close"
+    return "loose", "loosely similar"
+
+
+def frame_url(player_id: str, video: Video, frame: int | None) -> str:
+    """The picture of the matched frame, when the swing still has its video."""
+    if frame is None or video.status == "expired" or not video.blob_ref:
+        return ""
+    return reverse("video-frame", args=[player_id, video.id, frame])
+
+
 def replay_url(player_id: str, video_id: str, frame: int | None) -> str:
     """The replay page of a swing, opened at a frame (`?frame=N`, which the replay page reads)."""
     url = reverse("swing", args=[player_id, video_id])
@@ -122,8 +143,15 @@ def similar(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse
             "hit": h,
             "thumb": thumb(h.pose, h.video),
             "replay_url": replay_url(h.player.id, h.video.id, h.frame_number),
+            # The matched frame's phase as the engine labelled it when it analysed that swing,
+            # and whether it is the query's own phase (the same moment of the swing).
             "phase_label": phase_label(h.phase) if h.phase else "",
+            "same_phase": bool(
+                query and query.kind == "positions" and h.phase and h.phase == query.phase
+            ),
             "per_joint": per_joint_rms(h.distance, len(query.vector)) if query else 0.0,
+            "closeness": closeness(per_joint_rms(h.distance, len(query.vector)) if query else 0.0),
+            "frame_url": frame_url(h.player.id, h.video, h.frame_number),
             "search_url": _link(
                 reverse("similar", args=[h.player.id, h.video.id]),
                 {**state, "frame": "" if h.frame_number is None else str(h.frame_number)},
@@ -141,6 +169,7 @@ def similar(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse
         "query_thumb": thumb(query.pose, video) if query else "",
         "query_phase": phase_label(query.phase) if query and query.phase else "",
         "query_replay_url": replay_url(player.id, video.id, frame if frame >= 0 else None),
+        "closeness_bands": CLOSENESS_BANDS,
         "results": results,
         "kind": kind,
         "scope": scope,

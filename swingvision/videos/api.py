@@ -3,20 +3,18 @@ analysis. Same powers and checks as the upload page; errors are {"error": ..., "
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
 from swingvision.coaching.review import visible_feedback
 from swingvision.db import NotFound
 from swingvision.db.managers import ValidationError, managers, visible_player
-from swingvision.db.records import SwingAnalysis, User, Video
+from swingvision.db.records import User
 from swingvision.storage import StorageError
 
-from . import retention
 from .ingest import attach_pose, store_videos
-from .thumbnails import thumb_urls
+from .playback import playback_response
+from .serializers import analysis_json, video_json
 from .tokens import api_view, json_error
 from .validation import (
     UploadRejected,
@@ -27,53 +25,7 @@ from .validation import (
     read_upload,
 )
 
-# Storage internals stay private: a client learns what it can act on, not bucket names.
-PRIVATE_METADATA = {"pose_ref", "uploaded_by", "rendition_ref", "thumbs"}
 MAX_LIST = 200
-
-
-def video_json(video: Video) -> dict[str, Any]:
-    expires = retention.expires_at(video)
-    return {
-        "id": video.id,
-        "player_id": video.user_id,
-        "filename": video.filename,
-        "status": video.status,
-        "uploaded_at": video.uploaded_at.isoformat(),
-        "updated_at": video.updated_at.isoformat(),
-        "duration_s": video.duration_s,
-        "metadata": {k: v for k, v in video.metadata.items() if k not in PRIVATE_METADATA},
-        "has_pose_file": bool(video.metadata.get("pose_ref")),
-        "raw_video_available": bool(video.blob_ref) and video.status != "expired",
-        "raw_video_expires_at": expires.isoformat() if expires else None,
-        "url": reverse("api-video", args=[video.user_id, video.id]),
-        "playback_url": reverse("video-playback", args=[video.user_id, video.id]),
-        "file_url": reverse("api-video-file", args=[video.user_id, video.id]),
-        **_thumb_json(video),
-    }
-
-
-def _thumb_json(video: Video) -> dict[str, Any]:
-    """The swing's poster and event strip URLs (None until the worker drew them)."""
-    urls = thumb_urls(video)
-    return {
-        "poster_url": urls["poster_url"] if urls else None,
-        "strip_url": (urls["strip_url"] or None) if urls else None,
-    }
-
-
-def analysis_json(a: SwingAnalysis, feedback: list | None = None) -> dict[str, Any]:
-    """The analysis as the API shows it; `feedback`: what the caller may read of it (a player
-    whose coach reviews first reads the published feedback, coaching/review.py)."""
-    return {
-        "id": a.id,
-        "engine_version": a.engine_version,
-        "analyzed_at": a.analyzed_at.isoformat(),
-        "overall_score": a.overall_score,
-        "metrics": a.metrics,
-        "events": a.events,
-        "feedback": a.feedback if feedback is None else feedback,
-    }
 
 
 def _player(request: HttpRequest, player_id: str) -> User:
@@ -174,8 +126,6 @@ def poses(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
 def video_file(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """The video for token holders: the same answers as the playback page URL (the browser
     rendition when there is one; `?original=1` for the upload as it was)."""
-    from .views import playback_response
-
     try:
         v = managers().videos.get(request.user, player_id, video_id)
     except NotFound:

@@ -5,6 +5,7 @@ The browser gets the video's rendition (H.264, upright, fast start) when the wor
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import re
 from collections.abc import Iterator
@@ -12,13 +13,26 @@ from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
 
+from swingvision.accounts.middleware import wants_json
 from swingvision.db.records import Video
-from swingvision.storage import CHUNK
+from swingvision.storage import CHUNK, BlobNotFound, get_store
+
+from . import retention
 
 PRESIGNED_SECONDS = 300
 _RANGE_RE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+
+log = logging.getLogger("swingvision.videos")
 
 
 class RangeNotSatisfiable(Exception):
@@ -173,3 +187,48 @@ def redirect_response(url: str) -> HttpResponse:
     response = HttpResponseRedirect(url)
     response["Cache-Control"] = "no-store"  # the URL expires; never cache the redirect
     return response
+
+
+def _gone(request: HttpRequest, video: Video) -> HttpResponse:
+    when = retention.expires_at(video)
+    day = when.strftime("%b %-d, %Y") if when else "earlier"
+    message = (
+        f"The raw video of this swing was deleted on {day}, "
+        f"{retention.raw_video_days()} days after upload. Its skeleton and analysis are kept."
+    )
+    if wants_json(request) or request.path.startswith("/api/"):
+        return JsonResponse({"error": message, "status": video.status}, status=410)
+    return render(request, "videos/gone.html", {"message": message, "video": video}, status=410)
+
+
+def playback_response(request: HttpRequest, video: Video) -> HttpResponse:
+    """The stored video: 200/206/416 from the local store, a presigned redirect for S3, 410 once
+    expired, 404 if the blob is missing. The browser rendition when there is one (`?original=1`
+    asks for the upload as it was); the original when the rendition's blob is missing."""
+    original = request.GET.get("original") in ("1", "true", "yes")
+    file = playback_file(video, original=original)
+    if file is None:
+        return _gone(request, video)
+    store = get_store()
+    try:
+        try:
+            size = store.size(file.ref)
+        except BlobNotFound:
+            if file.ref == video.blob_ref:
+                raise
+            log.warning(
+                "video %s: rendition %s is missing; serving the original", video.id, file.ref
+            )
+            file = playback_file(video, original=True)
+            size = store.size(file.ref)
+        url = store.presigned_url(file.ref, expires_s=PRESIGNED_SECONDS)
+        if url:
+            return redirect_response(url)
+        fh = store.open(file.ref)
+    except BlobNotFound:
+        log.warning("video %s: blob %s is missing", video.id, file.ref)
+        message = "The video file of this swing is missing from storage."
+        if wants_json(request) or request.path.startswith("/api/"):
+            return JsonResponse({"error": message}, status=404)
+        raise Http404(message) from None
+    return stream_response(request, video, fh, size, file=file)

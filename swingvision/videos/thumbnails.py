@@ -31,12 +31,11 @@ from typing import Any
 import av
 import numpy as np
 
-from analysis.display import EVENT_LABELS
-from analysis.engine import EVENT_NAMES
-from analysis.engine.pose import SKELETON_EDGES
-from swingvision.db.managers import SYSTEM, Managers, dense_keypoints
+from analysis.engine.pose import EVENT_LABELS, EVENT_NAMES, SKELETON_EDGES
+from swingvision.db.managers import SYSTEM, Managers
 from swingvision.db.records import Video
-from swingvision.storage import RENDITIONS_PREFIX, BlobNotFound, get_store
+from swingvision.db.swing_facts import dense_keypoints
+from swingvision.storage import RENDITIONS_PREFIX, BlobNotFound, StorageError, get_store
 
 log = logging.getLogger("swingvision.videos")
 
@@ -221,6 +220,21 @@ def _picture(frame: Any, box: tuple[int, int]) -> np.ndarray:
     coded = (h, w) if turns % 2 else (w, h)
     image = frame.reformat(width=coded[0], height=coded[1], format="rgb24").to_ndarray()
     return np.ascontiguousarray(np.rot90(image, turns)) if turns else image
+
+
+def frame_picture(video: Video, frame: int) -> bytes | None:
+    """One frame of the swing's video as WebP, fitted into the poster's box (a similar-position
+    result shows the matched frame with it); None when the video is gone or has no such frame."""
+    if video.status == "expired" or not video.blob_ref or frame < 0:
+        return None
+    ref = video.metadata.get("rendition_ref") or video.blob_ref
+    try:
+        with get_store().local_copy(ref) as path:
+            got = grab_frames(path, [frame], POSTER_BOX)
+    except (ThumbnailError, StorageError, OSError) as e:  # BlobNotFound is a StorageError
+        log.warning("frame %s of video %s: %s", frame, video.id, e)
+        return None
+    return encode_webp(got[frame]) if frame in got else None
 
 
 # -- the worker's and the purge's steps ---------------------------------------------------------

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from swingvision.accounts.middleware import public
 from swingvision.db.managers import managers
 
-from .validation import csrf_failure, install_upload_handlers
+from .validation import UploadRejected, csrf_failure, install_upload_handlers, read_upload
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -82,7 +82,6 @@ def api_view(*, methods: tuple[str, ...], uploads: bool = False) -> Callable:
             if request.method not in SAFE_METHODS and getattr(request, "api_user", None) is None:
                 if uploads:
                     # Parse first so an oversized file answers 413 rather than a missing-token 403.
-                    from .validation import UploadRejected, read_upload
 
                     try:
                         read_upload(request)

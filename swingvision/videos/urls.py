@@ -16,6 +16,16 @@ urlpatterns = [
         views.thumbnail,
         name="video-thumb",
     ),
+    path(
+        "players/<str:player_id>/swings/<str:video_id>/frames/<int:frame>.webp",
+        views.frame_picture,
+        name="video-frame",
+    ),
+    path(
+        "players/<str:player_id>/swings/<str:video_id>/title/",
+        views.swing_title,
+        name="swing-title",
+    ),
     path("settings/", views.settings_page, name="settings"),
     path("settings/tokens/", views.token_create, name="token-create"),
     path("settings/tokens/<str:token_id>/revoke/", views.token_revoke, name="token-revoke"),

@@ -19,12 +19,12 @@ from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 
+from analysis.engine.metrics import VIEWS
 from analysis.engine.pose_io import PoseFile, PoseFileError, load_pose_file
 from swingvision.db.managers import ValidationError
 
 from .probe import ProbeError, VideoInfo, probe_video
 
-VIEWS = ("face-on", "down-the-line")
 CLUB_SUGGESTIONS = (
     "Driver",
     "3-wood",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,15 +17,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from swingvision.accounts.middleware import wants_json
 from swingvision.db import NotFound
-from swingvision.db.managers import ValidationError, managers
-from swingvision.db.records import User, Video
-from swingvision.storage import BlobNotFound, StorageError, get_store
+from swingvision.db.managers import NotAllowed, ValidationError, managers
+from swingvision.db.records import User
+from swingvision.storage import StorageError
 from swingvision.web import player_or_404, video_or_404
 
-from . import retention
-from .api import video_json
+from . import retention, thumbnails
 from .ingest import store_videos
-from .playback import PRESIGNED_SECONDS, playback_file, redirect_response, stream_response
+from .playback import (
+    playback_response,
+)
+from .serializers import video_json
 from .thumbnails import CONTENT_TYPE, read_thumbnail
 from .validation import (
     CLUB_SUGGESTIONS,
@@ -126,52 +129,6 @@ def upload(request: HttpRequest, player_id: str) -> HttpResponse:
     return redirect("video-upload", player_id=player.id)
 
 
-# -- playback -----------------------------------------------------------------------------------
-def _gone(request: HttpRequest, video: Video) -> HttpResponse:
-    when = retention.expires_at(video)
-    day = when.strftime("%b %-d, %Y") if when else "earlier"
-    message = (
-        f"The raw video of this swing was deleted on {day}, "
-        f"{retention.raw_video_days()} days after upload. Its skeleton and analysis are kept."
-    )
-    if wants_json(request) or request.path.startswith("/api/"):
-        return JsonResponse({"error": message, "status": video.status}, status=410)
-    return render(request, "videos/gone.html", {"message": message, "video": video}, status=410)
-
-
-def playback_response(request: HttpRequest, video: Video) -> HttpResponse:
-    """The stored video: 200/206/416 from the local store, a presigned redirect for S3, 410 once
-    expired, 404 if the blob is missing. The browser rendition when there is one (`?original=1`
-    asks for the upload as it was); the original when the rendition's blob is missing."""
-    original = request.GET.get("original") in ("1", "true", "yes")
-    file = playback_file(video, original=original)
-    if file is None:
-        return _gone(request, video)
-    store = get_store()
-    try:
-        try:
-            size = store.size(file.ref)
-        except BlobNotFound:
-            if file.ref == video.blob_ref:
-                raise
-            log.warning(
-                "video %s: rendition %s is missing; serving the original", video.id, file.ref
-            )
-            file = playback_file(video, original=True)
-            size = store.size(file.ref)
-        url = store.presigned_url(file.ref, expires_s=PRESIGNED_SECONDS)
-        if url:
-            return redirect_response(url)
-        fh = store.open(file.ref)
-    except BlobNotFound:
-        log.warning("video %s: blob %s is missing", video.id, file.ref)
-        message = "The video file of this swing is missing from storage."
-        if wants_json(request) or request.path.startswith("/api/"):
-            return JsonResponse({"error": message}, status=404)
-        raise Http404(message) from None
-    return stream_response(request, video, fh, size, file=file)
-
-
 @require_http_methods(["GET", "HEAD"])
 def thumbnail(request: HttpRequest, player_id: str, video_id: str, name: str) -> HttpResponse:
     """A swing's poster or event strip (WebP), for whoever may see the swing. The page URLs carry
@@ -194,6 +151,45 @@ def thumbnail(request: HttpRequest, player_id: str, video_id: str, name: str) ->
     )
     patch_vary_headers(response, ("Cookie",))
     return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def frame_picture(request: HttpRequest, player_id: str, video_id: str, frame: int) -> HttpResponse:
+    """One frame of a swing's video (WebP), for whoever may see the swing: the picture of a
+    similar-position result is the frame that matched, not the swing's poster."""
+    video = video_or_404(request, player_id, video_id)
+    data = thumbnails.frame_picture(video, frame)
+    if data is None:
+        raise Http404("This swing has no picture of that frame.")
+    etag = f'"{video.id}-{frame}-{int(video.updated_at.timestamp())}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(data if request.method == "GET" else b"", content_type=CONTENT_TYPE)
+        response["Content-Length"] = str(len(data))
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, max-age=3600"
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+@require_POST
+def swing_title(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
+    """Rename a swing (the form on the swing page); empty gives it its file name back."""
+    video = video_or_404(request, player_id, video_id)
+    back = reverse("swing", args=[player_id, video.id])
+    try:
+        managers().coaching.set_title(request.user, player_id, video.id, request.POST.get("title"))
+    except NotAllowed:
+        if wants_json(request):
+            return JsonResponse({"error": "You may not rename this swing."}, status=403)
+        raise PermissionDenied("You may not rename this swing.") from None
+    # A ValidationError (too long, control characters) goes on to BadRequestMiddleware: a 400
+    # naming the field.
+    if wants_json(request):
+        return JsonResponse({"ok": True})
+    messages.success(request, "Swing renamed.")
+    return redirect(back)
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -75,14 +75,25 @@ def decoded_codes(path: Path) -> list[int]:
         return [read_code(f.to_ndarray(format="rgb24")) for f in container.decode(video=0)]
 
 
-def make_coded_swing(m, player, *, video_id: str, fps: float = 30.0, seed: int = 7):
-    """Generate, render, store and analyse one coded swing; returns (video, swing)."""
+def make_coded_swing(
+    m,
+    player,
+    *,
+    video_id: str,
+    fps: float = 30.0,
+    seed: int = 7,
+    size: tuple[int, int] = (480, 360),
+    filename: str = "coded.mp4",
+    metadata: dict | None = None,
+):
+    """Generate, render, store and analyse one coded swing (`size` width, height: a portrait
+    phone clip is taller than wide); returns (video, swing)."""
     from analysis.engine.synth import SwingParams, generate_swing
     from analysis.pipeline import LoadedPoses, analyze_and_store
     from swingvision.db.managers import SYSTEM
     from swingvision.storage import get_store, video_key
 
-    params = SwingParams(fps=fps, width=480, height=360, seed=seed, noise=0.002)
+    params = SwingParams(fps=fps, width=size[0], height=size[1], seed=seed, noise=0.002)
     swing = generate_swing(params)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "coded.mp4"
@@ -91,13 +102,13 @@ def make_coded_swing(m, player, *, video_id: str, fps: float = 30.0, seed: int =
         assert codes == list(range(swing.n_frames)), "the burned codes do not survive encoding"
         with path.open("rb") as fh:
             blob_ref = get_store().put(
-                video_key(player.id, video_id, "coded.mp4"), fh, content_type="video/mp4"
+                video_key(player.id, video_id, filename), fh, content_type="video/mp4"
             )
     video = m.videos.create(
         SYSTEM,
         player.id,
         video_id=video_id,
-        filename="coded.mp4",
+        filename=filename,
         status="processing",
         metadata={
             "fps": fps,
@@ -107,6 +118,7 @@ def make_coded_swing(m, player, *, video_id: str, fps: float = 30.0, seed: int =
             "codec": "h264",
             "view": "face-on",
             "club": "driver",
+            **(metadata or {}),
         },
         blob_ref=blob_ref,
         duration_s=swing.n_frames / fps,

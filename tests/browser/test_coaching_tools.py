@@ -118,7 +118,8 @@ def test_a_snapped_angle_follows_the_lead_arm_and_the_player_only_sees_it(
 
     # Angle, snapped: shoulder, elbow (the vertex), wrist.
     page.click("[data-tool=angle]")
-    expect(page.locator("[data-snap]")).to_be_checked()
+    expect(page.locator("[data-snap]")).not_to_be_checked()  # fixed drawings unless asked
+    page.check("[data-snap]")
     page.locator("[data-stage]").scroll_into_view_if_needed()
     for name in ARM:
         x, y = joint_on_screen(page, name)
@@ -202,7 +203,8 @@ def test_dragging_the_top_marker_recomputes_the_analysis(page, live_url, browser
     from analysis import display
     from analysis.engine.events import EVENT_NAMES
     from analysis.pipeline import run_engine
-    from swingvision.db.managers import SYSTEM, dense_keypoints
+    from swingvision.db.managers import SYSTEM
+    from swingvision.db.swing_facts import dense_keypoints
 
     m, coach, player, video, _ = world
     errors = watch_errors(page)
@@ -398,6 +400,7 @@ def test_line_circle_and_text_drawn_scoped_edited_deleted_and_kept(
     expect(stage).to_have_attribute("data-frame", str(top))
 
     # A line snapped to the trail side, shoulder to hip, for the whole swing.
+    page.check("[data-snap]")
     pick(page, "line")
     for name in ("right_shoulder", "right_hip"):
         x, y = joint_on_screen(page, name)

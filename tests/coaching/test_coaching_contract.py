@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analysis.corrections import correct_event
 from analysis.engine import EVENT_NAMES, analyze
 from analysis.engine.similarity import frame_phases
 from swingvision.db import NotFound
@@ -41,6 +42,28 @@ def team(m):
         "analysis": analysis,
         "swing": swing,
     }
+
+
+# -- a swing's title -----------------------------------------------------------------------------
+def test_a_swing_is_renamed_by_its_player_their_coach_or_an_admin(m, team):
+    coach, player, video = team["coach"], team["player"], team["video"]
+    renamed = m.coaching.set_title(coach, player.id, video.id, "  Lesson 3, new grip ")
+    assert renamed.metadata["title"] == "Lesson 3, new grip"
+    stored = m.videos.get(SYSTEM, player.id, video.id)
+    assert stored.metadata == {**video.metadata, "title": "Lesson 3, new grip"}
+    assert m.coaching.set_title(player, player.id, video.id, "Mine").metadata["title"] == "Mine"
+    assert m.coaching.set_title(team["admin"], player.id, video.id, "A").metadata["title"] == "A"
+    with pytest.raises(NotFound):
+        m.coaching.set_title(team["other_coach"], player.id, video.id, "x")
+    with pytest.raises(NotFound):
+        m.coaching.set_title(team["other_player"], player.id, video.id, "x")
+    for raw in ("x" * 121, 5, "bell\x07"):
+        with pytest.raises(ValidationError) as e:
+            m.coaching.set_title(coach, player.id, video.id, raw)
+        assert e.value.field == "title"
+    assert m.videos.get(SYSTEM, player.id, video.id).metadata["title"] == "A"
+    cleared = m.coaching.set_title(coach, player.id, video.id, "")
+    assert "title" not in cleared.metadata and cleared.metadata == video.metadata
 
 
 # -- drawings ------------------------------------------------------------------------------------
@@ -89,7 +112,7 @@ def test_drawings_are_edited_and_deleted_by_the_coach_only(m, team):
 @pytest.mark.parametrize(
     ("raw", "field"),
     [
-        ({"kind": "arrow", "points": ARM}, "kind"),
+        ({"kind": "ellipse", "points": ARM}, "kind"),
         ({"kind": "angle", "points": ARM[:2]}, "points"),
         ({"kind": "line", "points": [{"x": 1.2, "y": 0.5}, {"x": 0, "y": 0}]}, "points[0]"),
         (
@@ -114,7 +137,7 @@ def test_drawings_are_validated_field_by_field(m, team, raw, field):
 
 # -- corrected events ----------------------------------------------------------------------------
 def _stored_keypoints(m, player, video, analysis):
-    from swingvision.db.managers import dense_keypoints
+    from swingvision.db.swing_facts import dense_keypoints
 
     seq = m.poses.sequence(SYSTEM, player.id, video.id)
     return dense_keypoints(seq, analysis.details["n_frames"])
@@ -125,7 +148,7 @@ def test_moving_top_recomputes_the_analysis_like_the_engine_with_that_event(m, t
     video, _, _ = add_swing(m, player, seed=5)
     before = m.analyses.latest_for_video(SYSTEM, player.id, video.id)
     top = before.events["top"]
-    new = m.coaching.correct_event(coach, player.id, video.id, "top", top + 4)
+    new = correct_event(m, coach, player.id, video.id, "top", top + 4)
     assert new.id == before.id and new.events["top"] == top + 4
     # The engine keeps the coach's top and the other events where they were, but for those the
     # new top leaves out of order (found again between the coach's events).
@@ -182,7 +205,7 @@ def test_moving_top_recomputes_the_analysis_like_the_engine_with_that_event(m, t
     thumbs = m.videos.get_system(player.id, video.id).metadata["thumbs"]
     assert thumbs["frames"] == [new.events[e] for e in EVENT_NAMES]
     # Giving the event back to the engine restores the engine's analysis.
-    back = m.coaching.correct_event(coach, player.id, video.id, "top", None)
+    back = correct_event(m, coach, player.id, video.id, "top", None)
     assert back.events == before.events and back.metrics == before.metrics
     assert back.details["event_override"] == {}
     assert back.details["event_confidence"] == before.details["event_confidence"]
@@ -193,25 +216,25 @@ def test_an_event_the_engine_missed_can_be_set_and_order_is_kept(m, team):
     coach, player = team["coach"], team["player"]
     video, analysis, _ = add_swing(m, player, seed=6)
     impact = analysis.events["impact"]
-    m.coaching.correct_event(coach, player.id, video.id, "impact", impact + 1)
+    correct_event(m, coach, player.id, video.id, "impact", impact + 1)
     with pytest.raises(ValidationError) as e:  # top after the coach's impact
-        m.coaching.correct_event(coach, player.id, video.id, "top", impact + 3)
+        correct_event(m, coach, player.id, video.id, "top", impact + 3)
     assert e.value.field == "frame" and "before impact" in e.value.message
     for bad in ("x", -1, 10**6, 2.5, True):
         with pytest.raises(ValidationError) as e:
-            m.coaching.correct_event(coach, player.id, video.id, "top", bad)
+            correct_event(m, coach, player.id, video.id, "top", bad)
         assert e.value.field == "frame"
     with pytest.raises(ValidationError) as e:
-        m.coaching.correct_event(coach, player.id, video.id, "backswing", 3)
+        correct_event(m, coach, player.id, video.id, "backswing", 3)
     assert e.value.field == "event"
     with pytest.raises(NotAllowed):
-        m.coaching.correct_event(player, player.id, video.id, "top", 3)
+        correct_event(m, player, player.id, video.id, "top", 3)
     with pytest.raises(NotFound):
-        m.coaching.correct_event(team["other_coach"], player.id, video.id, "top", 3)
+        correct_event(m, team["other_coach"], player.id, video.id, "top", 3)
     # An event with no frame (the engine could not find it) takes the coach's.
     stored = m.analyses.latest_for_video(SYSTEM, player.id, video.id)
     m.analyses.update(stored, events={**stored.events, "finish": None})
-    new = m.coaching.correct_event(coach, player.id, video.id, "finish", impact + 12)
+    new = correct_event(m, coach, player.id, video.id, "finish", impact + 12)
     assert new.events["finish"] == impact + 12
     assert new.details["corrections"][-1]["engine_frame"] is None
 
@@ -223,7 +246,7 @@ def test_a_rerun_keeps_the_coachs_events_and_drawings(m, team):
     video, analysis, swing = add_swing(m, player, seed=8)
     top = analysis.events["top"]
     m.coaching.add_annotation(coach, player.id, video.id, {"kind": "angle", "points": ARM})
-    m.coaching.correct_event(coach, player.id, video.id, "top", top - 3)
+    correct_event(m, coach, player.id, video.id, "top", top - 3)
     poses = LoadedPoses(
         keypoints=swing.keypoints, fps=30.0, source="synthetic", width=480, height=360
     )

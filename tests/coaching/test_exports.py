@@ -12,7 +12,8 @@ import pytest
 
 from analysis.engine.metrics import METRICS
 from analysis.engine.pose_io import load_pose_file
-from swingvision.db.managers import SYSTEM, dense_keypoints
+from swingvision.db.managers import SYSTEM
+from swingvision.db.swing_facts import dense_keypoints
 
 
 def swing_url(team, video=None) -> str:
@@ -158,3 +159,40 @@ def test_the_report_has_the_eight_key_frames_with_pictures_and_skeletons(team):
     plain = team.client(team.coach).get(swing_url(team, team.plain[0]) + "report/").content.decode()
     assert plain.count("data-key-frame=") == 8 and "data:image/webp" not in plain
     assert plain.count('class="bone"') >= 8 * 10
+
+
+def test_arrow_box_and_shaft_plane_resolve_for_the_report():
+    from swingvision.coaching.exports import resolve_drawing
+
+    def spot(x, y):
+        return {"x": x, "y": y}
+
+    box = resolve_drawing(
+        {"kind": "box", "points": [spot(0.75, 0.5), spot(0.25, 0.25)]}, None, (400, 200)
+    )
+    assert box["box"] == (100.0, 50.0, 200.0, 50.0)
+    arrow = resolve_drawing(
+        {"kind": "arrow", "points": [spot(0.0, 0.5), spot(0.5, 0.5)]}, None, (400, 200)
+    )
+    tip = (200.0, 100.0)
+    assert arrow["head"][1] == tip
+    for barb in (arrow["head"][0], arrow["head"][2]):
+        assert barb[0] < tip[0] and abs(np.hypot(barb[0] - tip[0], barb[1] - tip[1]) - 14) < 0.2
+    assert arrow["head"][0][1] == pytest.approx(200 - arrow["head"][2][1])
+    # The plane's line runs across the whole frame: through (0.5, 0.9) and (0.6, 0.7) of 400x200,
+    # (pixels 200,180 and 240,140) from the bottom edge (y 200, x 180) to the top one (y 0, x 380).
+    plane = resolve_drawing(
+        {"kind": "plane", "points": [spot(0.5, 0.9), spot(0.6, 0.7)]}, None, (400, 200)
+    )
+    assert plane["points"] == [(180.0, 200.0), (380.0, 0.0)]
+
+
+def test_arrow_box_and_plane_are_stored(team):
+    for kind in ("arrow", "box", "plane"):
+        a = team.m.coaching.add_annotation(
+            team.coach,
+            team.player.id,
+            team.swing[0].id,
+            {"kind": kind, "points": [{"x": 0.1, "y": 0.2}, {"joint": "left_wrist"}]},
+        )[1]
+        assert a["kind"] == kind and len(a["points"]) == 2

@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.conftest import TEST_PASSWORD, unique
+from tests.factories import account
 
-
-def account(m, role: str, *, coach=None, name: str = "", settings: dict | None = None):
-    username = unique(role)
-    return m.users.create(
-        username=username,
-        email=f"{username}@example.com",
-        password=TEST_PASSWORD,
-        role=role,
-        coach_id=coach.id if coach is not None else None,
-        full_name=name or username.title(),
-        settings=settings,
-    )
+__all__ = ["account", "add_swing"]
 
 
 def add_swing(

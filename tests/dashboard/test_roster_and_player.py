@@ -286,7 +286,7 @@ def test_the_swing_page_of_a_processing_swing_refreshes_itself_when_done(team):
 
 def test_key_metrics_compare_the_latest_day_with_30_days_before(team):
     from analysis import display
-    from swingvision.views import key_metrics
+    from swingvision.players.views import key_metrics
 
     km = key_metrics(team.coach, team.player)
     latest, month_before = team.swings[5][1], team.swings[2][1]  # 2 and 40 days ago

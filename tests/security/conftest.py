@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from django.test import Client
 
-from tests.conftest import TEST_PASSWORD, unique
+from tests.factories import TEST_PASSWORD, account
 
 ROLES = ("anonymous", "player", "other_player", "coach", "other_coach", "admin")
 
@@ -50,27 +50,15 @@ class World:
         return self.clients[role]
 
 
-def make_account(m, role: str, *, coach=None, name: str = ""):
-    username = unique(role.replace("_", ""))
-    return m.users.create(
-        username=username,
-        email=f"{username}@example.com",
-        password=TEST_PASSWORD,
-        role=role,
-        coach_id=coach.id if coach is not None else None,
-        full_name=name or username.title(),
-    )
-
-
 def build_world(m) -> World:
     from swingvision.db.managers import SYSTEM
     from swingvision.storage import get_store, video_key
 
-    coach = make_account(m, "coach", name="Casey Matrix")
-    other_coach = make_account(m, "coach", name="Olive Other")
-    player = make_account(m, "player", coach=coach, name="Pat Matrix")
-    other_player = make_account(m, "player", coach=other_coach, name="Quinn Other")
-    admin = make_account(m, "admin", name="Ada Admin")
+    coach = account(m, "coach", name="Casey Matrix")
+    other_coach = account(m, "coach", name="Olive Other")
+    player = account(m, "player", coach=coach, name="Pat Matrix")
+    other_player = account(m, "player", coach=other_coach, name="Quinn Other")
+    admin = account(m, "admin", name="Ada Admin")
 
     video = m.videos.create(SYSTEM, player.id, filename="swing.mp4", status="uploaded")
     ref = get_store().put(
@@ -118,6 +106,21 @@ def build_world(m) -> World:
     _, annotation = m.coaching.add_annotation(
         coach, player.id, video.id, {"kind": "text", "points": [{"x": 0.5, "y": 0.5}], "text": "ok"}
     )
+    lesson_blob = get_store().put(
+        f"lessons/{player.id}/matrix/recording.webm",
+        io.BytesIO(b"\x1a\x45\xdf\xa3" + b"\x00" * 2044),
+        content_type="video/webm",
+    )
+    lesson = m.lessons.create(
+        coach,
+        player.id,
+        video_ids=[video.id],
+        title="Hold the top",
+        duration_s=2.0,
+        blob_ref=lesson_blob,
+        content_type="video/webm",
+        size_bytes=2048,
+    )
     _, raw = m.tokens.create(player, name="matrix")
     token = next(t for t in m.tokens.for_user(player) if t.name == "matrix")
     del raw
@@ -134,7 +137,12 @@ def build_world(m) -> World:
         analysis=analysis,
         token_id=token.id,
         frame=3,
-        ids={"drill_id": drill.id, "note_id": note.id, "annotation_id": annotation["id"]},
+        ids={
+            "drill_id": drill.id,
+            "note_id": note.id,
+            "annotation_id": annotation["id"],
+            "lesson_id": lesson.id,
+        },
     )
 
 

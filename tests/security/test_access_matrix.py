@@ -40,7 +40,7 @@ def _kwarg_values(world) -> dict[str, str]:
         "frame": str(world.frame),
         "token_id": world.token_id,
         "name": "poster.webp",  # a swing's thumbnail
-        **world.ids,  # drill_id, note_id, annotation_id
+        **world.ids,  # drill_id, note_id, annotation_id, lesson_id
     }
 
 
@@ -75,6 +75,12 @@ OVERRIDES: dict[str, dict[str, int]] = {
     "drill_delete": _post_only(),
     "swing_annotation": _post_only(),  # PATCH/DELETE of one drawing
     "swing_note_delete": _post_only(),
+    "swing-title": _post_only(),  # renaming a swing
+    # The matrix's video file is 2 KB of zeros: no frame to decode, so "no such picture" for the
+    # roles that may see the swing too (tests/dashboard/test_swing_titles.py decodes a real one).
+    "video-frame": _all(404),
+    "lesson-watched": _post_only(),  # the lesson player's first play
+    "lesson-delete": _post_only(),
     "swing_publish": _post_only(),
     "swing_capture_rate": _post_only(),
 }

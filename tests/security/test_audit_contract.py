@@ -8,7 +8,7 @@ import pytest
 from swingvision.db import NotFound
 from swingvision.db.managers import SYSTEM, ValidationError, managers
 from tests.backends import BACKENDS, drop_backend, open_backend
-from tests.conftest import TEST_PASSWORD, unique
+from tests.factories import account
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -19,10 +19,7 @@ def m(request, tmp_path_factory):
 
 
 def _user(m, role, **kw):
-    name = unique(role)
-    return m.users.create(
-        username=name, email=f"{name}@example.com", password=TEST_PASSWORD, role=role, **kw
-    )
+    return account(m, role, **kw)
 
 
 def test_entries_round_trip_newest_first_with_cursor_paging(m):

@@ -23,7 +23,7 @@ from django.http import QueryDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import make_account
+from tests.factories import account
 
 XSS_MARKERS = ("<script>alert(", "<img src=x", "<svg onload")
 # The same markup as it must come back: escaped in HTML, or in a json_script block.
@@ -221,6 +221,31 @@ def _pose_upload(values: dict) -> dict:
     return {**values, "pose_file": files if len(files) > 1 else files[0]}
 
 
+@cache
+def _recording() -> bytes:
+    import tempfile
+    from pathlib import Path
+
+    from tests.lessons.media import make_recording
+
+    with tempfile.TemporaryDirectory() as d:
+        return make_recording(Path(d) / "r.webm", seconds=1.0, width=64, height=48).read_bytes()
+
+
+_WORLD_IDS: dict[str, str] = {}  # the ids of test_fuzz_endpoint's world, for body builders
+
+
+def _lesson_upload(values: dict) -> dict:
+    """A real short recording under the fuzzed name `filename`; `video_ids` "SWING" stands for
+    the world's swing (so a valid lesson is stored and its title shows)."""
+    name = _one(values.pop("filename", None), "lesson.webm")
+    ids = values.get("video_ids")
+    if ids == "SWING":
+        values["video_ids"] = _WORLD_IDS["video_id"]
+    file = SimpleUploadedFile(name, _recording(), content_type="video/webm")
+    return {**values, "file": file}
+
+
 SWING = "/players/{player_id}/swings/{video_id}/"
 UPLOAD_FIELDS = ("club", "view", "capture_fps", "filename")
 UPLOAD_BASE = {"club": "7-iron", "view": "face-on", "capture_fps": "240"}
@@ -371,6 +396,21 @@ ENDPOINTS = [
         base=UPLOAD_BASE,
         parts=_video_upload,
         examples=15,
+    ),
+    Endpoint(
+        "lesson record",
+        "coach",
+        "POST",
+        "/players/{player_id}/lessons/",
+        ("title", "video_ids", "filename"),
+        body="multipart",
+        base={"title": "Hold the top", "video_ids": "SWING"},
+        parts=_lesson_upload,
+        examples=15,
+        shows=(("coach", "/players/{player_id}/lessons/"), ("player", "/players/{player_id}/")),
+    ),
+    Endpoint(
+        "api lessons", "player", "GET", "/api/v1/players/{player_id}/lessons", ("limit", "offset")
     ),
     Endpoint(
         "api pose attach",
@@ -527,7 +567,7 @@ ENDPOINTS = [
 def victim(world, gateway):
     from swingvision.db.managers import managers
 
-    return make_account(managers(gateway), "player", coach=world.users["coach"], name="Vic Tim")
+    return account(managers(gateway), "player", coach=world.users["coach"], name="Vic Tim")
 
 
 @pytest.fixture(scope="module")
@@ -560,7 +600,7 @@ def _ids(world, victim, pose_video) -> dict[str, str]:
         "video_id": world.video.id,
         "victim_id": victim.id,
         "pose_video_id": pose_video.id,
-        **world.ids,  # drill_id, note_id, annotation_id
+        **world.ids,  # drill_id, note_id, annotation_id, lesson_id
     }
 
 
@@ -573,7 +613,8 @@ def _pages_showing_stored_values(world, victim) -> list[tuple[str, str]]:
         ("admin", "/admin/videos/"),
         ("coach", "/roster/"),
         ("coach", f"/players/{p}/"),
-        ("player", f"/players/{p}/"),  # with the player's new notes
+        ("player", f"/players/{p}/"),  # with the player's new notes (and lessons)
+        ("coach", f"/players/{p}/lessons/"),
         ("coach", f"/players/{p}/settings/"),
         ("coach", f"/players/{p}/analyses/{a}/feedback/"),
         ("coach", f"/players/{p}/upload/"),
@@ -606,6 +647,7 @@ def _fuzz_strategy(endpoint: Endpoint, base: dict):
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
 def test_fuzz_endpoint(endpoint, world, victim, pose_video):
     ids = _ids(world, victim, pose_video)
+    _WORLD_IDS.update(ids)
     url = endpoint.url.format(**ids)
     client = world.client(endpoint.role)
     headers = {"HX-Request": "true"} if endpoint.htmx else {}
@@ -698,6 +740,8 @@ NOT_FUZZED: dict[str, str] = {
     "token-revoke": "reads no field: the token id is in the path",
     "drill_delete": "reads no field: the drill id is in the path",
     "swing_note_delete": "reads no field: the note id is in the path",
+    "lesson-watched": "reads no field: the lesson id is in the path",
+    "lesson-delete": "reads no field: the lesson id is in the path",
     "swing_publish": "reads no field: publishes the swing's feedback as it stands",
     # These two read only `next`, the redirect back (forms.back, fuzzed through the other admin
     # actions above), and act once per swing: repeated requests would only fuzz the refusal.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.conftest import TEST_PASSWORD, unique
+from tests.factories import account
 
 TURNS = (65.0, 80.0, 95.0, 110.0, 125.0)
 
@@ -62,19 +62,6 @@ def add_swing(m, world: SimilarityWorld, name: str, player, **params):
     m.videos.transition(video, "processing", "analyzed")
     world.swings[name] = (m.videos.get_system(player.id, video.id), analysis, swing)
     return world.swings[name]
-
-
-def account(m, role: str, *, coach=None, name: str = "", settings: dict | None = None):
-    username = unique(role)
-    return m.users.create(
-        username=username,
-        email=f"{username}@example.com",
-        password=TEST_PASSWORD,
-        role=role,
-        coach_id=coach.id if coach is not None else None,
-        full_name=name or username.title(),
-        settings=settings,
-    )
 
 
 @pytest.fixture(scope="session")

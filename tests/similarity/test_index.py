@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from analysis.engine.pose import POSE_EMBEDDING_DIM
 from analysis.engine.similarity import PHASES, VIEWS, exact_distances, frame_phases
 from swingvision.db.gateway import Database, parse_db_url
 from swingvision.db.managers import SYSTEM, managers
@@ -243,12 +244,12 @@ def test_a_restore_reloads_the_whole_index(tmp_path, sim_world):
     def add(name: str):
         v = m.videos.create(SYSTEM, player.id, filename=name)
         kp = rng.uniform(0.3, 0.7, size=(6, 33, 4)).astype(np.float32)
-        emb = rng.normal(size=(6, 39)).astype(np.float32)
+        emb = rng.normal(size=(6, POSE_EMBEDDING_DIM)).astype(np.float32)
         m.poses.write_video_poses(v, kp, 30.0, embeddings=emb, phases=["top"] * 6)
         return v, emb
 
     first, emb = add("first.mp4")
-    index = SyncedIndex(db, "pose", 39)
+    index = SyncedIndex(db, "pose", POSE_EMBEDDING_DIM)
     index.sync()
     db.sqlite_backup_to(tmp_path / "snapshot.db")
     second, emb2 = add("second.mp4")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analysis.engine.pose import SWING_EMBEDDING_DIM
 from swingvision.db import NotFound
 from swingvision.db.managers import managers
 from swingvision.similarity import service
@@ -146,7 +147,11 @@ def test_swing_search_ranks_whole_swings_by_turn(gateway, sim_world, engine):
     w = sim_world
     v = w.video("right95")
     q = service.swing_query(gateway, w.coach, v.user_id, v.id)
-    assert q.kind == "swings" and q.vector.shape == (312,) and q.frame == w.top("right95")
+    assert (
+        q.kind == "swings"
+        and q.vector.shape == (SWING_EMBEDDING_DIM,)
+        and q.frame == w.top("right95")
+    )
     hits = run(gateway, w.coach, q, engine=ENGINES[engine](gateway))
     names = w.names_of([h.video.id for h in hits])
     assert names[0] == "left95"

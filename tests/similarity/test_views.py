@@ -98,6 +98,31 @@ def test_a_frame_that_cannot_start_a_search_explains_why(login_client, sim_world
     assert "no pose was stored for frame 99999" in html and not result_videos(html)
 
 
+def test_each_match_shows_the_phase_the_engine_gave_its_frame(login_client, sim_world):
+    """Beside each position match: the matched frame's phase as stored by the engine's analysis
+    of that swing, marked when it is the query's own phase."""
+    from analysis.engine.similarity import phase_label
+    from swingvision.db.managers import SYSTEM, managers
+
+    w = sim_world
+    c = login_client(w.coach)
+    html = c.get(url(w, "right95")).content.decode()  # any phase: matches may differ
+    found = re.findall(
+        r'data-match data-video="([^"]+)" data-frame="(\d+)".*?'
+        r'class="match-phase" data-phase="([a-z_]+)"[^>]*>([^<·]+)(<small class="same-phase">)?',
+        html,
+        re.S,
+    )
+    assert found
+    m = managers()
+    for video_id, frame, phase, label, same in found:
+        user_id = next(v.user_id for v, _, _ in w.swings.values() if v.id == video_id)
+        stored = m.poses.get(SYSTEM, user_id, video_id, int(frame))
+        assert stored.phase == phase
+        assert label.strip() == phase_label(phase)
+        assert bool(same) == (phase == "top")  # the query is the Top of right95
+
+
 def test_swing_comparisons_never_mix_camera_views(login_client, sim_world):
     """Issue #20: a whole-swing search stays within the swing's camera view even when asked for
     any view (the down-the-line swing never comes up for a face-on one), and the swing search's

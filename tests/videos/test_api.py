@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from django.test import Client
 
+from analysis.engine.pose import SWING_EMBEDDING_DIM
 from swingvision.db.managers import SYSTEM
 from swingvision.db.managers.tokens import hash_token
 from swingvision.storage import get_store
@@ -71,7 +72,7 @@ def test_status_and_latest_analysis(team, token_for, media_dir, mgr):
         events={"top": 5},
         feedback=[{"aspect": "tempo", "finding": "3.1", "recommendation": "ok", "priority": 1}],
         details={},
-        swing_embedding=np.zeros(312, np.float32),
+        swing_embedding=np.zeros(SWING_EMBEDDING_DIM, np.float32),
     )
     assert mgr.videos.transition(video, "processing", "analyzed")
     got = c.get(f"/api/v1/players/{team.player.id}/videos/{vid}", **bearer(token)).json()

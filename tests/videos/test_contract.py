@@ -10,9 +10,9 @@ import pytest
 from swingvision.db import NotFound
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import SYSTEM, ValidationError, managers
+from tests.factories import account
 
 from ..backends import BACKENDS, drop_backend, open_backend
-from ..conftest import TEST_PASSWORD, unique
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -23,14 +23,7 @@ def m(request, tmp_path_factory):
 
 
 def _user(m, role, coach=None):
-    name = unique(role)
-    return m.users.create(
-        username=name,
-        email=f"{name}@example.com",
-        password=TEST_PASSWORD,
-        role=role,
-        coach_id=coach.id if coach else None,
-    )
+    return account(m, role, coach=coach)
 
 
 def test_tokens_create_authenticate_revoke(m):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
+from analysis.engine.pose import SWING_EMBEDDING_DIM
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import SYSTEM
 from swingvision.storage import get_store, video_key
@@ -41,7 +42,7 @@ def aged_video(mgr, player, days: float, *, status="analyzed", with_pose=True):
         events={},
         feedback=[],
         details={},
-        swing_embedding=np.zeros(312, np.float32),
+        swing_embedding=np.zeros(SWING_EMBEDDING_DIM, np.float32),
     )
     return video
 
@@ -73,19 +74,12 @@ def mgr(gateway, settings, tmp_path):
 
 @pytest.fixture
 def team(mgr):
-    from tests.conftest import TEST_PASSWORD, unique
+    from tests.factories import account
 
     from .conftest import Team
 
     def user(role, coach=None):
-        name = unique(role)
-        return mgr.users.create(
-            username=name,
-            email=f"{name}@example.com",
-            password=TEST_PASSWORD,
-            role=role,
-            coach_id=coach.id if coach else None,
-        )
+        return account(mgr, role, coach=coach)
 
     coach, other = user("coach"), user("coach")
     return Team(

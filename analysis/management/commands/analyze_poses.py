@@ -6,7 +6,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from analysis.pipeline import VIEWS, _jsonable
+from analysis.engine import AnalysisError, analyze
+from analysis.engine.metrics import VIEWS
+from analysis.engine.pose_io import PoseFileError, load_pose_file
+from analysis.pipeline import _jsonable
 
 
 class Command(BaseCommand):
@@ -22,9 +25,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args, **o):
-        from analysis.engine import AnalysisError, analyze
-        from analysis.engine.pose_io import PoseFileError, load_pose_file
-
         path = Path(o["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")

@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from analysis.engine.report import engine_report, format_report
+
 
 class Command(BaseCommand):
     help = "Generate synthetic swings with known truth and report event and metric errors."
@@ -11,6 +13,4 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
 
     def handle(self, *args, n=200, seed=0, **options):
-        from analysis.engine.report import engine_report, format_report
-
         self.stdout.write(format_report(engine_report(n=n, seed=seed)))

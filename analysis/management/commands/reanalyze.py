@@ -3,7 +3,18 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from analysis.engine import ENGINE_VERSION
+from analysis.engine.pose import POSE_EMBEDDING_VERSION
+from analysis.worker import run_once
 from swingvision.db.managers import managers
+
+
+def is_current(engine_version: str, details: dict | None) -> bool:
+    """An analysis by this engine whose pose vectors are of the current version (older vectors
+    were cleared by migration 0008 and are recomputed from the stored poses)."""
+    return (
+        engine_version == ENGINE_VERSION
+        and (details or {}).get("embedding_version") == POSE_EMBEDDING_VERSION
+    )
 
 
 class Command(BaseCommand):
@@ -12,7 +23,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--all", action="store_true", help="every analysed or failed video")
         parser.add_argument(
-            "--outdated", action="store_true", help=f"only those not analysed by {ENGINE_VERSION}"
+            "--outdated",
+            action="store_true",
+            help=f"only those not analysed by {ENGINE_VERSION} with pose vectors of version "
+            f"{POSE_EMBEDDING_VERSION}",
         )
         parser.add_argument("--now", action="store_true", help="process them here, not the worker")
 
@@ -32,12 +46,10 @@ class Command(BaseCommand):
                     continue
                 if options["outdated"]:
                     latest = m.analyses.latest_for_video_system(video)
-                    if latest is not None and latest.engine_version == ENGINE_VERSION:
+                    if latest is not None and is_current(latest.engine_version, latest.details):
                         continue
                 if m.videos.transition(video, video.status, "uploaded"):
                     queued += 1
         self.stdout.write(f"queued {queued} video{'s' if queued != 1 else ''} for analysis")
         if options["now"]:
-            from analysis.worker import run_once
-
             self.stdout.write(f"processed {run_once()}")

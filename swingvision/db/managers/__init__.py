@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import get_db
+from ..errors import NotAllowed, ValidationError
 from ..gateway import Database
 from .admin import AdminData
 from .analyses import Analyses, analysis_id
 from .audit import Audit
-from .coaching import Coaching, Drills, Notes
-from .poses import Poses, dense_keypoints, pose_id
+from .coaching import Coaching
+from .drills import Drills
+from .lessons import Lessons
+from .notes import Notes
+from .poses import Poses, pose_id
 from .progress import Progress, progress_id, summarize_day
 from .roster import Roster, RosterPage, RosterRow
-from .scope import SYSTEM, Actor, NotAllowed, is_admin, visible_player
+from .scope import SYSTEM, Actor, is_admin, visible_player
 from .sessions import Sessions
 from .similarity import Similarity
 from .swings import Swings
 from .tokens import ApiTokens
-from .users import Users, ValidationError, validate_password
+from .users import Users, validate_password
 from .videos import Videos
 
 
@@ -39,13 +44,12 @@ class Managers:
     coaching: Coaching
     notes: Notes
     drills: Drills
+    lessons: Lessons
 
 
 def managers(db: Database | None = None) -> Managers:
     """The managers over a gateway (the configured one by default)."""
     if db is None:
-        from .. import get_db
-
         db = get_db()
     return Managers(
         db=db,
@@ -64,6 +68,7 @@ def managers(db: Database | None = None) -> Managers:
         coaching=Coaching(db),
         notes=Notes(db),
         drills=Drills(db),
+        lessons=Lessons(db),
     )
 
 
@@ -76,7 +81,6 @@ __all__ = [
     "RosterRow",
     "ValidationError",
     "analysis_id",
-    "dense_keypoints",
     "is_admin",
     "managers",
     "pose_id",

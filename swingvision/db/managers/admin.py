@@ -18,17 +18,20 @@ from typing import Any, Protocol
 
 from django.contrib.auth.hashers import check_password
 
+from analysis.engine import METRICS, VIEWS
+from swingvision.storage import BlobNotFound, StorageError
+
 from ..codec import utc_now
-from ..errors import NotFound
+from ..errors import NotAllowed, NotFound, ValidationError
 from ..gateway import Database
 from ..records import ROLES, VIDEO_STATUSES, SwingAnalysis, User, Video
 from .analyses import Analyses
 from .audit import Audit, changed, snapshot
 from .progress import Progress
-from .scope import SYSTEM, Actor, NotAllowed, can_edit_player, is_admin, visible_player
+from .scope import SYSTEM, Actor, can_edit_player, is_admin, visible_player
 from .sessions import Sessions
 from .summaries import Summaries
-from .users import Users, ValidationError
+from .users import Users
 from .videos import Videos
 
 log = logging.getLogger("swingvision.admin")
@@ -42,6 +45,17 @@ MAX_TARGET = 1e6
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # keeps \t \r \n
 _FILENAME_BAD = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+# The status changes an admin may make, from each status. "processing" is the worker's to set and
+# "expired" the purge's (the raw video is gone then, so nothing can be analysed again).
+STATUS_CHANGES: dict[str, tuple[str, ...]] = {
+    "uploaded": ("failed",),
+    "processing": ("uploaded", "failed"),
+    "analyzed": ("uploaded", "failed"),
+    "failed": ("uploaded",),
+    "expired": (),
+}
 
 
 class BlobDeleter(Protocol):
@@ -281,8 +295,6 @@ class AdminData:
         """Handedness, default camera view, per-metric target bands (None: the default) and
         whether the coach reviews the engine's feedback before the player sees it (None: keep;
         swingvision/coaching/review.py)."""
-        from analysis.engine import METRICS, VIEWS
-
         player = visible_player(self.db, actor, player_id)
         if not can_edit_player(actor, player):
             raise NotAllowed("only the player's coach or an admin may change these settings")
@@ -360,9 +372,10 @@ class AdminData:
     def update_video(
         self, actor: Actor, player_id: str, video_id: str, changes: dict[str, Any]
     ) -> Video:
-        """Change status, filename, or the club and camera view kept in the metadata."""
-        from analysis.engine import VIEWS
-
+        """Change status, filename, or the club and camera view kept in the metadata. Status
+        changes follow STATUS_CHANGES: a stuck job queued again or given up, a failed one tried
+        again, an analysed one analysed again or marked failed; never to "processing" (the
+        worker's) nor into or out of "expired" (the purge's)."""
         video = self.video(actor, player_id, video_id)
         unknown = sorted(set(changes) - {"status", "filename", "club", "view"})
         if unknown:
@@ -372,6 +385,13 @@ class AdminData:
             if changes["status"] not in VIDEO_STATUSES:
                 raise ValidationError("status", f"must be one of {', '.join(VIDEO_STATUSES)}")
             if changes["status"] != video.status:  # an unchanged value is no edit (no audit)
+                allowed = STATUS_CHANGES.get(video.status, ())
+                if changes["status"] not in allowed:
+                    raise ValidationError(
+                        "status",
+                        f"cannot go from {video.status} to {changes['status']}"
+                        + (f" (only to {', '.join(allowed)})" if allowed else " (it stays so)"),
+                    )
                 fields["status"] = changes["status"]
         if "filename" in changes:
             name = clean_text("filename", changes["filename"], max_length=255, required=True)
@@ -455,8 +475,6 @@ class AdminData:
         same delete run again finishes the job; the reverse order would orphan blobs that no row
         names any more. Deleting a missing blob is not an error.
         """
-        from swingvision.storage import BlobNotFound, StorageError
-
         video = self.video(actor, player_id, video_id)
         if video.status == "processing":
             raise ValidationError(

@@ -11,14 +11,13 @@ from typing import Any
 import numpy as np
 
 from ..codec import to_epoch_ms, utc_now
-from ..errors import NotFound
+from ..errors import NotFound, ValidationError
 from ..gateway import Database
 from ..ids import monotonic_id
 from ..records import AuditEntry
 from .scope import Actor, is_admin
-from .users import ValidationError
 
-TARGET_TYPES = ("user", "video", "analysis", "progress", "note", "drill")
+TARGET_TYPES = ("user", "video", "analysis", "progress", "note", "drill", "lesson")
 # Fields never copied into the log (secrets, and arrays too large to be worth keeping).
 _NOT_LOGGED = {"password_hash", "swing_embedding", "keypoints", "embedding"}
 _FAR_FUTURE_MS = 253402300799999  # 9999-12-31: "no cursor", later than any entry
@@ -47,9 +46,40 @@ def _plain(value: Any) -> Any:
 
 
 def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
-    """Only the keys whose values differ, on each side: what a reader of the log wants to see."""
-    keys = [k for k in {**before, **after} if before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+    """Only the keys whose values differ, on each side: what a reader of the log wants to see.
+    A dict on both sides (a video's metadata) keeps only its own changed keys, so one edited
+    field does not log the whole JSON twice."""
+    b: dict[str, Any] = {}
+    a: dict[str, Any] = {}
+    for k in {**before, **after}:
+        old, new = before.get(k), after.get(k)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            b[k], a[k] = changed(old, new)
+        else:
+            b[k], a[k] = old, new
+    return b, a
+
+
+def flatten(value: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{"metadata": {"club": "7i"}} -> {"metadata.club": "7i"}: each leaf under its path."""
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        path = f"{prefix}{k}"
+        if isinstance(v, dict) and v:
+            out.update(flatten(v, f"{path}."))
+        else:
+            out[path] = v
+    return out
+
+
+def field_changes(before: dict | None, after: dict | None) -> list[tuple[str, Any, Any]]:
+    """(field path, before, after) for each field that differs, in the order the entry has them;
+    older entries that logged whole records on both sides show only what changed too."""
+    b = flatten(before or {})
+    a = flatten(after or {})
+    return [(k, b.get(k), a.get(k)) for k in {**b, **a} if b.get(k) != a.get(k)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from analysis.engine.pose import pose_confidence
+
 from ..codec import Keypoints, Vector, keypoints_from_blob, keypoints_from_objects
 from ..gateway import Database
 from ..records import Pose, PoseSequence, Video
@@ -39,8 +41,6 @@ class Poses:
 
         `phases` (one per frame), `view` and `left_handed` are what similarity search filters
         on; the pipeline passes them from the analysis."""
-        from analysis.engine.pose import pose_confidence
-
         kp = np.asarray(keypoints, dtype=np.float32)
         n = len(kp)
         frames = np.arange(n) if frame_numbers is None else np.asarray(frame_numbers)
@@ -114,13 +114,4 @@ class Poses:
         )
 
 
-def dense_keypoints(seq: PoseSequence, n_frames: int | None = None) -> np.ndarray:
-    """The sequence as (n_frames, 33, 4) with NaN rows for frames that have no stored pose."""
-    n = int(n_frames if n_frames is not None else (seq.frame_numbers.max() + 1 if len(seq) else 0))
-    out = np.full((n, 33, 4), np.nan, dtype=np.float32)
-    keep = seq.frame_numbers < n
-    out[seq.frame_numbers[keep]] = seq.keypoints[keep]
-    return out
-
-
-__all__ = ["Poses", "dense_keypoints", "keypoints_from_blob", "pose_id"]
+__all__ = ["Poses", "keypoints_from_blob", "pose_id"]

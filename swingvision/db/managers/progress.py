@@ -9,11 +9,11 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from ..camera import VIEWS, view_key
 from ..codec import utc_now
 from ..gateway import Database
 from ..records import ProgressPoint, SwingAnalysis
 from .analyses import Analyses
-from .camera import VIEWS, view_key
 from .scope import SYSTEM, Actor, visible_player
 
 

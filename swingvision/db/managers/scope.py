@@ -7,7 +7,7 @@ that does not exist, so ids cannot be probed).
 
 from __future__ import annotations
 
-from ..errors import NotFound
+from ..errors import NotAllowed, NotFound
 from ..gateway import Database
 from ..records import User
 
@@ -56,13 +56,14 @@ def check_coach_scope(actor: Actor, coach_id: str) -> None:
     raise NotFound("coach not found")
 
 
-class NotAllowed(NotFound):
-    """The actor may see the record but not change it (views answer 403; a view that forgets to
-    tell the two apart still answers 404, never a change)."""
-
-
 def can_edit_player(actor: Actor, player: User) -> bool:
     """Who may change a player's coaching data (settings, feedback): their coach, or an admin."""
     if is_admin(actor):
         return True
     return actor.role == "coach" and player.coach_id == actor.id
+
+
+def require_editor(actor: Actor, player: User) -> None:
+    """Only the player's coach or an admin may change the player's data (NotAllowed: 403)."""
+    if not can_edit_player(actor, player):
+        raise NotAllowed("only the player's coach or an admin may change this")

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 
+from ..camera import swing_view, usual_view
 from ..codec import as_datetime, utc_now
 from ..gateway import Database
 from ..records import PlayerSummary, User
-from .camera import swing_view, usual_view
 
 RECENT_SCORES = 6
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..gateway import Database
 from ..records import VIDEO_STATUSES, Video
+from ..swing_facts import slow_motion
 from .scope import Actor, visible_player
 
 # Open ends of a date filter: both backends store these instants.
@@ -52,11 +53,7 @@ class SwingRow:
     def slow_motion(self) -> float | None:
         """How many times slower than filmed the file plays (a slow-motion clip with its capture
         rate given at upload), or None for a file that plays in real time."""
-        meta = self.video.metadata
-        filmed, plays = meta.get("capture_fps"), meta.get("playback_fps") or meta.get("fps")
-        if not all(isinstance(v, int | float) and v > 0 for v in (filmed, plays)):
-            return None
-        return filmed / plays if filmed > plays * 1.01 else None
+        return slow_motion(self.video)
 
     @property
     def filmed_s(self) -> float | None:
@@ -108,10 +105,12 @@ class Swings:
         if status and status not in VIDEO_STATUSES:
             raise ValueError(f"status must be one of {', '.join(VIDEO_STATUSES)}")
         params = {"user_id": player_id, "start": start or EARLIEST, "end": end or LATEST}
-        count_query, page_query = "swings_count_for_player", "swings_page_for_player"
         if status:
             params["status"] = status
-            count_query, page_query = f"{count_query}_with_status", f"{page_query}_with_status"
+            count_query = "swings_count_for_player_with_status"
+            page_query = "swings_page_for_player_with_status"
+        else:
+            count_query, page_query = "swings_count_for_player", "swings_page_for_player"
         total = int(self.db.fetch_value(count_query, params))
         pages = max(1, -(-total // per_page))
         page = min(max(1, page), pages)

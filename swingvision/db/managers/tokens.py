@@ -13,11 +13,10 @@ import secrets
 from datetime import timedelta
 
 from ..codec import utc_now
-from ..errors import NotFound
+from ..errors import NotFound, ValidationError
 from ..gateway import Database
 from ..ids import new_id
 from ..records import ApiToken, ApiTokenHash, User
-from .users import ValidationError
 
 TOKEN_PREFIX = "svt_"
 MAX_ACTIVE_TOKENS = 20

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.hashers import check_password, make_password
 
 from ..codec import utc_now
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotFound, ValidationError
 from ..gateway import Database
 from ..ids import new_id
 from ..records import ROLES, User
@@ -19,15 +19,6 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,40}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
-
-
-class ValidationError(ValueError):
-    """Bad input for a write, naming the field: shown next to it in forms, 400 in the API."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def validate_password(password: str, *, username: str = "") -> None:

@@ -2,6 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from analysis.demo import COACHES, DEMO_PASSWORD, seed_demo
+from swingvision.db.managers import managers
+
 
 class Command(BaseCommand):
     help = "Create demo coaches, players and analysed swings (re-running adds nothing twice)."
@@ -13,9 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-video", action="store_true", help="poses only, no video files")
 
     def handle(self, *args, players, swings, days, no_video, **options):
-        from analysis.demo import COACHES, DEMO_PASSWORD, seed_demo
-        from swingvision.db.managers import managers
-
         if not (1 <= players <= 500 and 1 <= swings <= 500 and 1 <= days <= 3650):
             raise CommandError("--players and --swings take 1-500, --days 1-3650")
         self.stdout.write("seeding demo data ...")

@@ -17,3 +17,10 @@ DELETE FROM progress WHERE user_id = :user_id
 
 -- name: progress_delete_day
 DELETE FROM progress WHERE id = :id AND user_id = :user_id
+
+-- name: progress_latest_on_or_before
+SELECT id, user_id, progress_date, metrics
+FROM progress
+WHERE user_id = :user_id AND progress_date <= :at
+ORDER BY progress_date DESC
+LIMIT 1

@@ -59,3 +59,16 @@ LIMIT :limit OFFSET :offset
 SELECT id, user_id, filename, uploaded_at, updated_at, duration_s, status, metadata, blob_ref
 FROM videos WHERE id = :id
 LIMIT 1
+
+-- name: videos_update_if_status
+UPDATE videos SET filename = :filename, duration_s = :duration_s, status = :status,
+                  metadata = :metadata, blob_ref = :blob_ref, updated_at = :updated_at
+WHERE id = :id AND user_id = :user_id AND status = :expected
+
+-- name: videos_raw_due
+SELECT id, user_id, filename, uploaded_at, updated_at, duration_s, status, metadata, blob_ref
+FROM videos
+WHERE uploaded_at < :before AND blob_ref IS NOT NULL
+  AND (uploaded_at > :after_at OR (uploaded_at = :after_at AND id > :after_id))
+ORDER BY uploaded_at, id
+LIMIT :limit

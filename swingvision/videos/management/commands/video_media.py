@@ -3,8 +3,9 @@ the browser rendition and the poster and event strip. `manage.py video_media [--
 
 from django.core.management.base import BaseCommand, CommandError
 
-from swingvision.db.managers import SYSTEM, dense_keypoints, managers
+from swingvision.db.managers import SYSTEM, managers
 from swingvision.db.records import Video
+from swingvision.db.swing_facts import dense_keypoints
 from swingvision.storage import StorageError, get_store
 from swingvision.videos.renditions import RenditionError, ensure_rendition, rendition_reasons
 from swingvision.videos.thumbnails import (

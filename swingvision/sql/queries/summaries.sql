@@ -23,10 +23,10 @@ DELETE FROM player_summary WHERE user_id = :user_id
 SELECT count(*) AS n_swings, max(uploaded_at) AS last_swing_at
 FROM videos WHERE user_id = :user_id
 
+-- name: summary_recent_scores
 -- The newest analyses of the player's most recently recorded swings (several per swing when it
 -- was re-analysed: the caller keeps the newest one per swing), with the swing's metadata (its
 -- camera view: the roster's scores are of one view).
--- name: summary_recent_scores
 SELECT a.video_id AS video_id, a.overall_score AS overall_score, v.metadata AS metadata
 FROM swing_analysis a
 JOIN videos v ON v.id = a.video_id AND v.user_id = a.user_id
@@ -40,10 +40,10 @@ WHERE user_id = :user_id AND status IN ('analyzed', 'expired')
 ORDER BY uploaded_at DESC, id DESC
 LIMIT 1
 
+-- name: summary_poster_videos_for_coach
 -- One row per player of the coach: the video their summary names as the poster. A join from the
 -- summaries, not `id IN (...) AND user_id IN (...)`, which SQLite plans as every poster id probed
 -- with every player id (quadratic in the roster's size).
--- name: summary_poster_videos_for_coach
 SELECT v.id, v.user_id, v.filename, v.uploaded_at, v.updated_at, v.duration_s, v.status,
        v.metadata, v.blob_ref
 FROM users u

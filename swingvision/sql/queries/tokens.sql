@@ -1,4 +1,4 @@
--- Uploads and the JSON API (issue #6): personal API tokens and status-guarded video updates.
+-- Personal API tokens (ApiTokens manager): stored as hashes, revocable, listed per user.
 
 -- name: api_tokens_insert
 INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, last_used_at, revoked_at)
@@ -36,16 +36,3 @@ SELECT token_hash, token_id, user_id FROM api_token_hashes WHERE token_hash = :t
 
 -- name: api_token_hashes_delete
 DELETE FROM api_token_hashes WHERE token_hash = :token_hash
-
--- name: videos_update_if_status
-UPDATE videos SET filename = :filename, duration_s = :duration_s, status = :status,
-                  metadata = :metadata, blob_ref = :blob_ref, updated_at = :updated_at
-WHERE id = :id AND user_id = :user_id AND status = :expected
-
--- name: videos_raw_due
-SELECT id, user_id, filename, uploaded_at, updated_at, duration_s, status, metadata, blob_ref
-FROM videos
-WHERE uploaded_at < :before AND blob_ref IS NOT NULL
-  AND (uploaded_at > :after_at OR (uploaded_at = :after_at AND id > :after_id))
-ORDER BY uploaded_at, id
-LIMIT :limit

@@ -1,5 +1,6 @@
--- The coach dashboard's reads: a player's swing list (filtered, paged) with each swing's score,
--- the points of the progress charts, and the daily progress row on or before a day.
+-- A player's swings (Swings manager): the swing list (filtered, paged) with each swing's score
+-- and the points of the progress charts. swings_page_for_player_with_status and
+-- swings_count_for_player_with_status differ per dialect: see queries/<dialect>/swings.sql.
 
 -- name: swings_page_for_player
 SELECT id, user_id, filename, uploaded_at, updated_at, duration_s, status, metadata, blob_ref
@@ -12,12 +13,9 @@ LIMIT :limit OFFSET :offset
 SELECT count(*) FROM videos
 WHERE user_id = :user_id AND uploaded_at >= :start AND uploaded_at < :end
 
--- swings_page_for_player_with_status and swings_count_for_player_with_status differ per dialect:
--- see queries/sqlite/dashboard.sql and queries/crate/dashboard.sql.
-
+-- name: swing_scores_for_player_between
 -- The scores of the swings recorded in [start, end): one small row per analysis (a video
 -- re-analysed by several engine versions has several; the manager keeps the newest).
--- name: swing_scores_for_player_between
 SELECT video_id, id AS analysis_id, analyzed_at, overall_score
 FROM swing_analysis
 WHERE user_id = :user_id
@@ -26,9 +24,9 @@ WHERE user_id = :user_id
 ORDER BY analyzed_at, id
 LIMIT 100000
 
+-- name: swing_points_for_player_between
 -- Per analysed swing recorded in [start, end): its day, score and metric values (no details,
 -- no embedding: the progress charts need only these).
--- name: swing_points_for_player_between
 SELECT a.video_id AS video_id, v.uploaded_at AS uploaded_at, a.analyzed_at AS analyzed_at,
        a.overall_score AS overall_score, a.metrics AS metrics, v.metadata AS metadata
 FROM swing_analysis a
@@ -37,10 +35,3 @@ WHERE a.user_id = :user_id AND v.user_id = :user_id
   AND v.uploaded_at >= :start AND v.uploaded_at < :end
 ORDER BY v.uploaded_at, a.video_id, a.analyzed_at
 LIMIT 100000
-
--- name: progress_latest_on_or_before
-SELECT id, user_id, progress_date, metrics
-FROM progress
-WHERE user_id = :user_id AND progress_date <= :at
-ORDER BY progress_date DESC
-LIMIT 1

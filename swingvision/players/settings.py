@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from analysis.engine import METRICS, VIEWS
+from swingvision.admin_data.forms import as_bool, errors_of, scoped
 from swingvision.coaching.review import review_on, visible_feedback
 from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.admin import HANDEDNESS, MAX_FEEDBACK_ITEMS, PRIORITY_RANGE
@@ -17,14 +19,10 @@ from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import User
 from swingvision.web import BadRequest, player_or_404
 
-from .forms import as_bool, errors_of, scoped
-
 FEEDBACK_KEYS = ("aspect", "finding", "recommendation", "priority")
 
 
 def _metric_rows(player, posted: dict[str, str] | None = None) -> list[dict]:
-    from analysis.engine import METRICS
-
     targets = player.settings.get("targets") or {}
     rows = []
     for name, spec in METRICS.items():
@@ -41,8 +39,6 @@ def _metric_rows(player, posted: dict[str, str] | None = None) -> list[dict]:
 @scoped
 @require_http_methods(["GET", "POST"])
 def player_settings(request: HttpRequest, player_id: str) -> HttpResponse:
-    from analysis.engine import METRICS, VIEWS
-
     player = player_or_404(request, player_id)
     can_edit = can_edit_player(request.user, player)
     errors: dict[str, str] = {}

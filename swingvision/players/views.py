@@ -1,22 +1,21 @@
-"""Home, roster, player page and the health check."""
+"""Home, the roster and the player page."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from swingvision.accounts.middleware import public
-from swingvision.db import DatabaseUnavailable, NotFound, get_db
+from analysis import display
+from swingvision.coaching.views import player_context
+from swingvision.db import NotFound
+from swingvision.db.camera import VIEW_LABELS, VIEWS, usual_view
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import managers
-from swingvision.db.managers.camera import VIEW_LABELS, VIEWS, usual_view
 from swingvision.db.managers.progress import day_metrics, day_start
 from swingvision.db.managers.roster import SORT_KEYS
 from swingvision.db.managers.scope import can_edit_player
@@ -184,7 +183,6 @@ def player_page(request: HttpRequest, player_id: str) -> HttpResponse:
         else ""
     )
     # Coach tools (issue #10): new notes for the player, the practice plan, the export.
-    from swingvision.coaching.views import player_context
 
     context.update(player_context(request, player, km["view"]))
     return render(request, "player.html", context)
@@ -194,8 +192,6 @@ def key_metrics(actor, player, view: str = "") -> dict:
     """For one camera view (`view`, else the player's usual one): the latest day's mean of the
     key metrics beside the day on or before 30 days earlier, from swings of that view only.
     `views` lists the views the player has swings of, with their counts and links."""
-    from analysis import display
-
     m = managers()
     days = m.progress.between(actor, player.id, datetime(1970, 1, 1, tzinfo=UTC), utc_now())
     counts = {
@@ -245,31 +241,3 @@ def key_metrics(actor, player, view: str = "") -> dict:
             }
         )
     return {**empty, "now": now, "then": then, "rows": rows, "view_label": VIEW_LABELS[view]}
-
-
-@public
-@require_GET
-def favicon(request: HttpRequest) -> HttpResponse:
-    """Browsers ask for /favicon.ico whatever the page links: send them to the icon."""
-    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
-
-
-@public
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: 200 when the database (and storage) answer, else 503 saying why."""
-    checks: dict[str, dict] = {}
-    ok = True
-    try:
-        get_db().ping()
-        checks["database"] = {"ok": True, "backend": get_db().dialect}
-    except DatabaseUnavailable as e:
-        ok = False
-        checks["database"] = {"ok": False, "error": str(e)}
-    from swingvision.health import extra_checks
-
-    for name, result in extra_checks():
-        checks[name] = result
-        ok = ok and result.get("ok", False)
-    return JsonResponse({"ok": ok, "checks": checks}, status=200 if ok else 503)

@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-FACE_ON, DOWN_THE_LINE = "face-on", "down-the-line"
-VIEWS = (FACE_ON, DOWN_THE_LINE)
+from analysis.engine.metrics import DOWN_THE_LINE, FACE_ON, VIEWS
+
 VIEW_LABELS = {FACE_ON: "Face-on", DOWN_THE_LINE: "Down the line"}
 
 
@@ -26,7 +26,7 @@ def player_view_setting(settings: dict[str, Any] | None) -> str | None:
 
 def swing_view(metadata: dict[str, Any] | None, settings: dict[str, Any] | None = None) -> str:
     """The view a swing was analysed from: its metadata's, else the player's setting, else
-    face-on (the worker's own fallback, analysis/pipeline.view_for)."""
+    face-on (the worker's own fallback, swingvision/db/swing_facts.view_of)."""
     view = (metadata or {}).get("view")
     if view in VIEWS:
         return view

@@ -1,0 +1,81 @@
+"""The rules of a coach's event corrections: which events a coach set, which the engine keeps.
+
+A correction is a dict in an analysis's `details["corrections"]` list: the event, the engine's
+frame, the coach's frame (None gives the event back to the engine), who and when. These functions
+read those lists; the correction use case (load, re-analyse, store, audit) is
+`analysis.corrections`.
+"""
+
+from __future__ import annotations
+
+from analysis.engine.pose import EVENT_LABELS, EVENT_NAMES
+
+
+def _frame(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def coach_events(corrections: list | None, n_frames: int | None = None) -> dict[str, int]:
+    """The events a coach set by hand: per event, the frame of its newest correction (a newer
+    entry with coach_frame None gave the event back to the engine). Frames outside a clip of
+    `n_frames` are dropped, so a stale correction can never stop an analysis."""
+    out: dict[str, int] = {}
+    for c in corrections or []:
+        if not isinstance(c, dict) or not isinstance(c.get("event"), str):
+            continue
+        frame = c.get("coach_frame")
+        if _frame(frame):
+            out[c["event"]] = frame
+        else:
+            out.pop(c["event"], None)
+    if n_frames:
+        out = {k: f for k, f in out.items() if 0 <= f < n_frames}
+    return out
+
+
+def held_events(events: dict, coach: dict[str, int]) -> dict[str, int]:
+    """What the engine is told to keep when a coach has set events: the coach's frames, and every
+    other event where the analysis had it, unless it no longer fits between the coach's (then the
+    engine finds it again between them). So moving the top changes what depends on the top (tempo,
+    the turns at the top) and leaves address and impact where the coach saw them. No coach events:
+    nothing is kept, the engine detects everything."""
+    if not coach:
+        return {}
+    out: dict[str, int] = {}
+    for i, name in enumerate(EVENT_NAMES):
+        if name in coach:
+            out[name] = coach[name]
+            continue
+        frame = events.get(name)
+        if not _frame(frame):
+            continue
+        before = [coach[n] for n in EVENT_NAMES[:i] if n in coach]
+        after = [coach[n] for n in EVENT_NAMES[i + 1 :] if n in coach]
+        if (before and frame <= max(before)) or (after and frame >= min(after)):
+            continue
+        out[name] = frame
+    return out
+
+
+def engine_override(details: dict, n_frames: int) -> dict[str, int] | None:
+    """The events_override a (re-)analysis passes the engine for an analysis's coach data: the
+    events its last correction kept (details["event_override"]), within the clip."""
+    held = details.get("event_override")
+    if not isinstance(held, dict):  # corrections from before the override was recorded
+        held = coach_events(details.get("corrections"))
+    out = {k: f for k, f in held.items() if _frame(f) and 0 <= f < n_frames}
+    return out or None
+
+
+def order_error(wanted: dict[str, int], changed: str) -> str | None:
+    """Why the coach's events break the swing's order (address < toe up < ... < finish), naming
+    the event that was just `changed`, or None when they keep it."""
+    fixed = sorted(wanted.items(), key=lambda kv: EVENT_NAMES.index(kv[0]))
+    for (a, fa), (b, fb) in zip(fixed, fixed[1:], strict=False):
+        if fa >= fb:
+            other, where = (b, "before") if a == changed else (a, "after")
+            return (
+                f"{EVENT_LABELS[changed]} must come {where} {EVENT_LABELS[other].lower()} "
+                f"(set to frame {wanted[other]})"
+            )
+    return None

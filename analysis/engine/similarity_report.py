@@ -1,0 +1,196 @@
+"""How well "find similar positions" finds the same position: measured on real labelled swings.
+
+The measure (issue #18). A dev set of real swings with GolfDB's 8 labelled event frames (a
+directory like shared/data/golfdb-dev: index.csv and poses/<id>_poses.csv.gz). For every face-on
+and down-the-line swing and each of its 8 labelled events, the event frame's pose vector is
+searched over every frame of every swing by OTHER golfers filmed from the same side, best frame
+per swing (as the results page shows them). A match is correct when its frame is within
+max(round((impact - address) / 30), 1, 2) frames of the same labelled event in the matched swing
+(GolfDB's tolerance, at least 2 frames). Reported: precision@1 (the first result is correct) and
+the share of queries with a correct result among the first 5, per event and overall.
+
+Whole swings: each swing's vector (the 8 labelled event poses, analysis.engine.pose.swing_embedding)
+against every swing by another golfer, any view; how often the nearest shares its club, its view,
+both, beside the rate a random swing by another golfer would.
+
+Pure: numpy and the engine's pose reader; the command `manage.py similarity_report` prints it.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from analysis.engine.pose import EVENT_NAMES, pose_embeddings, pose_embeddings_v1, swing_embedding
+from analysis.engine.pose_io import load_pose_file
+
+SEARCHED_VIEWS = ("face-on", "down-the-line")
+TOP = 5
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class DevSwing:
+    id: str
+    player: str
+    club: str
+    view: str  # face-on | down-the-line | other
+    slow: bool
+    keypoints: np.ndarray  # (F, 33, 4), row i = clip frame i
+    events: dict[str, int]  # the 8 labelled event frames
+
+    @property
+    def tolerance(self) -> int:
+        return max(round((self.events["impact"] - self.events["address"]) / 30), 1, 2)
+
+
+def load_dev_set(directory: str | Path) -> list[DevSwing]:
+    """The swings of a labelled dev set directory (index.csv + poses/<id>_poses.csv.gz)."""
+    root = Path(directory)
+    index = root / "index.csv"
+    if not index.is_file():
+        raise FileNotFoundError(f"{index} not found (expected a golfdb-dev style directory)")
+    swings = []
+    with index.open(newline="") as fh:
+        for row in csv.DictReader(fh):
+            data = gzip.decompress((root / "poses" / f"{row['id']}_poses.csv.gz").read_bytes())
+            poses = load_pose_file(data, f"{row['id']}_poses.csv")
+            swings.append(
+                DevSwing(
+                    id=row["id"],
+                    player=row["player"],
+                    club=row["club"],
+                    view=row["view"],
+                    slow=row.get("slow") == "1",
+                    keypoints=poses.keypoints,
+                    events={e: int(row[e]) for e in EVENT_NAMES},
+                )
+            )
+    return swings
+
+
+Embedder = Callable[[DevSwing], np.ndarray]
+
+
+def embed_v2(swing: DevSwing) -> np.ndarray:
+    """The product's pose vectors (right-handed golfers; clips are square, aspect 1)."""
+    return pose_embeddings(swing.keypoints, left_handed=False)
+
+
+def embed_v1(swing: DevSwing) -> np.ndarray:
+    return pose_embeddings_v1(swing.keypoints, left_handed=False)
+
+
+EMBEDDINGS: dict[str, Embedder] = {"v1": embed_v1, "v2": embed_v2}
+
+
+def _searchable(swing: DevSwing, vectors: np.ndarray) -> np.ndarray:
+    """Frames the product would search: a stored pose with a non-zero vector."""
+    seen = np.isfinite(swing.keypoints[:, :, 0]).any(axis=1)
+    return seen & np.any(vectors != 0, axis=1)
+
+
+def position_measure(swings: list[DevSwing], embed: Embedder) -> dict:
+    """precision@1 and any-of-top-5 per event and overall (see the module docstring)."""
+    vectors = [np.asarray(embed(s), dtype=np.float64) for s in swings]
+    masks = [_searchable(s, v) for s, v in zip(swings, vectors, strict=True)]
+    first = {e: 0 for e in EVENT_NAMES}
+    top = {e: 0 for e in EVENT_NAMES}
+    count = {e: 0 for e in EVENT_NAMES}
+    for qi, q in enumerate(swings):
+        if q.view not in SEARCHED_VIEWS:
+            continue
+        others = [j for j, s in enumerate(swings) if s.view == q.view and s.player != q.player]
+        for event in EVENT_NAMES:
+            query = vectors[qi][q.events[event]]
+            best = []
+            for j in others:
+                d = np.einsum("ij,ij->i", vectors[j] - query, vectors[j] - query)
+                d[~masks[j]] = np.inf
+                frame = int(np.argmin(d))
+                if np.isfinite(d[frame]):
+                    best.append((float(d[frame]), swings[j].id, frame, j))
+            best.sort()
+            correct = [
+                abs(frame - swings[j].events[event]) <= swings[j].tolerance
+                for _d, _id, frame, j in best[:TOP]
+            ]
+            count[event] += 1
+            first[event] += bool(correct and correct[0])
+            top[event] += any(correct)
+    n = sum(count.values())
+    return {
+        "queries": n,
+        "swings": sum(1 for s in swings if s.view in SEARCHED_VIEWS),
+        "precision_at_1": sum(first.values()) / n if n else 0.0,
+        "top5": sum(top.values()) / n if n else 0.0,
+        "per_event": {
+            e: {"first": first[e], "top5": top[e], "queries": count[e]} for e in EVENT_NAMES
+        },
+    }
+
+
+def swing_measure(swings: list[DevSwing], embed: Embedder) -> dict:
+    """Nearest swing by another golfer: shares club / view / both, against chance."""
+    vectors = np.stack([swing_embedding(embed(s), s.events) for s in swings]).astype(np.float64)
+    same = {"club": [], "view": [], "both": []}
+    chance = {"club": [], "view": [], "both": []}
+    for i, s in enumerate(swings):
+        others = [j for j, o in enumerate(swings) if o.player != s.player]
+        if not others:
+            continue
+        d = np.linalg.norm(vectors[others] - vectors[i], axis=1)
+        nearest = swings[others[int(np.argmin(d))]]
+        for key, match in (
+            ("club", lambda o, s=s: o.club == s.club),
+            ("view", lambda o, s=s: o.view == s.view),
+            ("both", lambda o, s=s: o.club == s.club and o.view == s.view),
+        ):
+            same[key].append(match(nearest))
+            chance[key].append(np.mean([match(swings[j]) for j in others]))
+    return {
+        "swings": len(same["club"]),
+        **{f"same_{k}": float(np.mean(v)) if v else 0.0 for k, v in same.items()},
+        **{f"chance_{k}": float(np.mean(v)) if v else 0.0 for k, v in chance.items()},
+    }
+
+
+def similarity_report(swings: list[DevSwing], embeddings: tuple[str, ...] = ("v1", "v2")) -> dict:
+    return {
+        name: {
+            "positions": position_measure(swings, EMBEDDINGS[name]),
+            "swings": swing_measure(swings, EMBEDDINGS[name]),
+        }
+        for name in embeddings
+    }
+
+
+def format_report(report: dict) -> str:
+    lines = []
+    for name, r in report.items():
+        p, w = r["positions"], r["swings"]
+        lines.append(
+            f"pose embedding {name}: {p['swings']} swings (face-on, down-the-line), "
+            f"{p['queries']} queries, other golfers of the same view, best frame per swing"
+        )
+        lines.append(
+            f"  precision@1 {p['precision_at_1']:.3f}   same event in top 5 {p['top5']:.3f}"
+        )
+        lines.append(f"  {'event':<20}{'p@1':>12}{'top 5':>12}")
+        for event, e in p["per_event"].items():
+            n = max(e["queries"], 1)
+            lines.append(
+                f"  {event:<20}{e['first']:>4}/{e['queries']:<3}{e['first'] / n:>5.2f}"
+                f"{e['top5']:>4}/{e['queries']:<3}{e['top5'] / n:>5.2f}"
+            )
+        lines.append(
+            f"  whole swings ({w['swings']}, any view): nearest swing by another golfer shares "
+            f"club {w['same_club']:.2f} (chance {w['chance_club']:.2f}), view {w['same_view']:.2f}"
+            f" (chance {w['chance_view']:.2f}), both {w['same_both']:.2f}"
+            f" (chance {w['chance_both']:.2f})"
+        )
+    return "\n".join(lines)

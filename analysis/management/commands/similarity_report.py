@@ -1,0 +1,25 @@
+"""How often "find similar positions" finds the same position on real labelled swings:
+`manage.py similarity_report --real ../shared/data/golfdb-dev [--embedding v1|v2|both]`."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from analysis.engine.similarity_report import format_report, load_dev_set, similarity_report
+
+
+class Command(BaseCommand):
+    help = (
+        "Search each labelled event pose of each real swing over other golfers' swings of the "
+        "same view; report precision@1 and top-5 per event, and the whole-swing measure."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--real", required=True, help="a golfdb-dev style directory")
+        parser.add_argument("--embedding", choices=("v1", "v2", "both"), default="both")
+
+    def handle(self, *args, real: str, embedding: str = "both", **options):
+        try:
+            swings = load_dev_set(real)
+        except (FileNotFoundError, KeyError, ValueError) as e:
+            raise CommandError(f"--real: {e}") from None
+        names = ("v1", "v2") if embedding == "both" else (embedding,)
+        self.stdout.write(format_report(similarity_report(swings, names)))

@@ -1,0 +1,172 @@
+"""The drill library: drills per feedback aspect, linked from feedback and the practice plan."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from urllib.parse import urlsplit
+
+from analysis.engine.metrics import METRICS
+
+from ..codec import utc_now
+from ..errors import NotAllowed, ValidationError
+from ..gateway import Database
+from ..ids import new_id
+from ..records import Drill
+from .admin import clean_text
+from .audit import Audit
+from .scope import SYSTEM, Actor, is_admin
+
+DRILL_TEXT = {"name": 120, "description": 2000}
+MAX_URL = 500
+MAX_DRILLS = 2000
+SYSTEM_AUTHOR = "system"
+
+
+def clean_video_url(raw: Any) -> str | None:
+    """An external drill video: an absolute http(s) URL (it is linked, never embedded)."""
+    url = clean_text("video_url", raw or "", max_length=MAX_URL)
+    if not url:
+        return None
+    if any(c.isspace() for c in url):
+        raise ValidationError("video_url", "must not contain spaces")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValidationError("video_url", "must be an http:// or https:// address")
+    return url
+
+
+def drill_aspects() -> dict[str, str]:
+    """Aspect name -> label: the engine's metrics, which are what feedback items name."""
+    return {name: spec.label for name, spec in METRICS.items()}
+
+
+class Drills:
+    """The drill library: everyone reads it; coaches and admins add drills; a drill is changed
+    by whoever added it or an admin (the default library by admins)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.audit = Audit(db)
+
+    def all(self, actor: Actor) -> list[Drill]:
+        """By aspect, then name."""
+        return self.db.fetch_all(Drill, "drills_all", {"limit": MAX_DRILLS})
+
+    def by_aspect(self, actor: Actor) -> dict[str, list[Drill]]:
+        out: dict[str, list[Drill]] = defaultdict(list)
+        for d in self.all(actor):
+            out[d.aspect].append(d)
+        return dict(out)
+
+    def get(self, actor: Actor, drill_id: str) -> Drill:
+        return self.db.fetch_one(Drill, "drills_get", {"id": drill_id})
+
+    def _clean(self, *, name: Any, aspect: Any, description: Any, video_url: Any) -> dict:
+        if aspect not in drill_aspects():
+            raise ValidationError("aspect", "must be one of the swing's metrics")
+        return {
+            "name": clean_text("name", name, max_length=DRILL_TEXT["name"], required=True),
+            "aspect": aspect,
+            "description": clean_text(
+                "description", description, max_length=DRILL_TEXT["description"], multiline=True
+            ),
+            "video_url": clean_video_url(video_url),
+        }
+
+    def _write(self, drill: Drill) -> None:
+        self.db.execute(
+            "drills_upsert",
+            {
+                "id": drill.id,
+                "name": drill.name,
+                "aspect": drill.aspect,
+                "description": drill.description,
+                "video_url": drill.video_url,
+                "created_by": drill.created_by,
+                "created_at": drill.created_at,
+            },
+        )
+        self.db.refresh("drills")
+
+    def create(
+        self, actor: Actor, *, name: Any, aspect: Any, description: Any = "", video_url: Any = ""
+    ) -> Drill:
+        if not (is_admin(actor) or actor.role == "coach"):
+            raise NotAllowed("only coaches and admins add drills")
+        fields = self._clean(name=name, aspect=aspect, description=description, video_url=video_url)
+        drill = Drill(id=new_id(), created_by=actor.id, created_at=utc_now(), **fields)
+        self._write(drill)
+        self.audit.record(
+            actor, "drill.create", target_type="drill", target_id=drill.id, after=fields
+        )
+        return drill
+
+    def _editable(self, actor: Actor, drill_id: str) -> Drill:
+        drill = self.get(actor, drill_id)
+        if not (is_admin(actor) or (actor.role == "coach" and drill.created_by == actor.id)):
+            raise NotAllowed("only the coach who added this drill or an admin may change it")
+        return drill
+
+    def update(
+        self,
+        actor: Actor,
+        drill_id: str,
+        *,
+        name: Any,
+        aspect: Any,
+        description: Any = "",
+        video_url: Any = "",
+    ) -> Drill:
+        old = self._editable(actor, drill_id)
+        fields = self._clean(name=name, aspect=aspect, description=description, video_url=video_url)
+        new = Drill(id=old.id, created_by=old.created_by, created_at=old.created_at, **fields)
+        if new == old:
+            return old
+        self._write(new)
+        before = {k: getattr(old, k) for k in fields if getattr(old, k) != fields[k]}
+        self.audit.record(
+            actor,
+            "drill.update",
+            target_type="drill",
+            target_id=old.id,
+            before=before,
+            after={k: fields[k] for k in before},
+        )
+        return new
+
+    def delete(self, actor: Actor, drill_id: str) -> Drill:
+        drill = self._editable(actor, drill_id)
+        self.db.execute("drills_delete", {"id": drill.id})
+        self.db.refresh("drills")
+        self.audit.record(
+            actor,
+            "drill.delete",
+            target_type="drill",
+            target_id=drill.id,
+            before={"name": drill.name, "aspect": drill.aspect},
+        )
+        return drill
+
+    def insert_missing(self, actor: Actor, drills: list[dict]) -> int:
+        """The default library (operators and the demo seed): drills whose id is not there yet
+        are added, ones already there are left as they are. Returns how many were added."""
+        if actor is not SYSTEM:
+            raise NotAllowed("the default library is written by commands")
+        before = len(self.all(actor))
+        now = utc_now()
+        rows = []
+        for d in drills:
+            fields = self._clean(
+                name=d["name"],
+                aspect=d["aspect"],
+                description=d.get("description", ""),
+                video_url=d.get("video_url", ""),
+            )
+            rows.append({"id": d["id"], **fields, "created_by": SYSTEM_AUTHOR, "created_at": now})
+        self.db.execute_many("drills_insert_missing", rows)
+        self.db.refresh("drills")
+        return len(self.all(actor)) - before
+
+
+__all__ = ["Drills", "clean_video_url", "drill_aspects"]

@@ -1,2 +1,0 @@
--- name: ping
-SELECT 1

@@ -1,0 +1,28 @@
+"""The one way tests make records that every test package needs: accounts through the manager."""
+
+from __future__ import annotations
+
+import secrets
+
+TEST_PASSWORD = "correct-horse-battery"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{secrets.token_hex(4)}"
+
+
+def account(m, role: str, *, coach=None, name: str = "", settings: dict | None = None, **kw):
+    """A user made through the manager: account(m, "coach"), account(m, "player", coach=c).
+    The username is unique; email, password and full name follow it unless given."""
+    username = kw.pop("username", unique(role))
+    name = kw.pop("full_name", name)
+    return m.users.create(
+        username=username,
+        email=kw.pop("email", f"{username}@example.com"),
+        password=kw.pop("password", TEST_PASSWORD),
+        role=role,
+        coach_id=kw.pop("coach_id", coach.id if coach is not None else None),
+        full_name=name or username.title(),
+        settings=settings,
+        **kw,
+    )
