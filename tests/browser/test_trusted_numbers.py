@@ -159,6 +159,9 @@ def test_key_metrics_plan_progress_and_roster_never_mix_views(
     # The daily means follow the filter: the one 7-iron swing's tempo.
     data = json.loads(page.locator("#progress-data").inner_text())
     tempo = next(x for x in data["metrics"] if x["name"] == "tempo_ratio")
+    # The target bands are the 7 iron's where the club matters (irons turn less).
+    turn = next(x for x in data["metrics"] if x["name"] == "shoulder_turn_deg")
+    assert turn["band"] == [78.0, 98.0]
     assert tempo["daily"]["mean"] == [
         pytest.approx(swings["fo_iron"][1].metrics["tempo_ratio"], abs=1e-3)
     ]
