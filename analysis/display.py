@@ -57,21 +57,28 @@ def definition(name: str) -> str:
     return spec.definition if spec is not None else ""
 
 
-def default_band(name: str) -> tuple[float, float] | None:
+def default_band(name: str, club: str | None = None) -> tuple[float, float] | None:
+    """The engine's target band, for `club` where the club matters (MetricSpec.band_for)."""
     spec = _registry().get(name)
-    return tuple(spec.band) if spec is not None else None
+    if spec is None:
+        return None
+    band_for = getattr(spec, "band_for", None)
+    return tuple(band_for(club) if band_for else spec.band)
 
 
-def player_band(name: str, targets: dict | None) -> tuple[float, float] | None:
-    """The player's own target band for a metric if the coach set one, else the default."""
+def player_band(
+    name: str, targets: dict | None, club: str | None = None
+) -> tuple[float, float] | None:
+    """The player's own target band for a metric if the coach set one, else the default (for
+    `club` where the club matters)."""
     band = (targets or {}).get(name)
     if isinstance(band, list | tuple) and len(band) == 2:
         try:
             lo, hi = float(band[0]), float(band[1])
         except (TypeError, ValueError):
-            return default_band(name)
+            return default_band(name, club)
         return (min(lo, hi), max(lo, hi))
-    return default_band(name)
+    return default_band(name, club)
 
 
 def _finite(value: Any) -> float | None:

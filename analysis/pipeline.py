@@ -170,6 +170,7 @@ def run_engine(
     aspect: float = 1.0,
     events_override: dict[str, int] | None = None,
     rate_confirmed: bool = False,
+    club: str | None = None,
 ):
     targets = {
         k: tuple(v)
@@ -185,6 +186,7 @@ def run_engine(
         events_override=events_override,
         aspect=aspect,
         rate_confirmed=rate_confirmed,
+        club=club,
     )
 
 
@@ -266,6 +268,7 @@ def analyze_and_store(
             aspect=aspect,
             events_override=override,
             rate_confirmed=rate_confirmed(video),
+            club=video.metadata.get("club"),
         )
     except AnalysisError as e:
         raise ProcessingError(str(getattr(e, "reason", e))) from e

@@ -150,7 +150,7 @@ def chart_data(actor, player: User, span: Span, view: str = "", club: str = "") 
     for name in names:
         values = columns[name]
         daily = dailies.get(name) or {"d": [], "mean": [], "n": []}
-        band = None if name == display.OVERALL else display.player_band(name, targets)
+        band = None if name == display.OVERALL else display.player_band(name, targets, club or None)
         first = daily["mean"][0] if daily["mean"] else None
         last = daily["mean"][-1] if daily["mean"] else None
         metrics.append(

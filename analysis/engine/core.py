@@ -132,6 +132,7 @@ def analyze(
     aspect: float = 1.0,
     rate_confirmed: bool = False,
     event_model: eventmodel.EventModel | None = None,
+    club: str | None = None,
 ) -> SwingAnalysis:
     """Analyse one swing.
 
@@ -140,7 +141,8 @@ def analyze(
     replace the defaults (a coach's targets for a player); events_override: frames a coach
     set by hand, which win over detection (the other events are detected around them);
     rate_confirmed: fps is the capture rate someone confirmed (else a clip too slow for real
-    time has its durations unknown and only ratios scored);
+    time has its durations unknown and only ratios scored); club: what the coach called the
+    club, for the bands that depend on it (MetricSpec.band_for);
     event_model: the learned event model to use (default: the shipped weights; the real-set
     report passes each cross-validation fold's).
     """
@@ -150,7 +152,7 @@ def analyze(
     events, timing = _events(motion, view, events_override, event_model)
     values = compute_metrics(motion, events, view)
 
-    bands = {name: spec.band for name, spec in METRICS.items()}
+    bands = {name: spec.band_for(club) for name, spec in METRICS.items()}
     for name, band in (targets or {}).items():
         if name not in METRICS:
             raise AnalysisError(f"unknown metric in targets: {name!r}")

@@ -54,6 +54,43 @@ class MetricSpec:
     # or the camera view"). Durations assume real time (see timing.py).
     plausible: tuple[float, float] = (float("-inf"), float("inf"))
     events: tuple[str, ...] = ()  # the swing events the value is read at (markers to check)
+    # Where the club matters: (club family, target band) pairs that replace `band` for that
+    # family (club_family); any other club, or none given, keeps `band`.
+    club_bands: tuple[tuple[str, tuple[float, float]], ...] = ()
+
+    def band_for(self, club: str | None) -> tuple[float, float]:
+        """The default target band for a swing with this club (`band` unless it matters)."""
+        family = club_family(club)
+        return next((b for f, b in self.club_bands if f == family), self.band)
+
+
+def club_family(club: str | None) -> str | None:
+    """driver | wood | iron | wedge | putter from what a coach typed ("Driver", "7-iron", "3W",
+    "PW", "hybrid"), or None when it names none of them."""
+    text = " ".join(str(club or "").lower().replace("-", " ").split())
+    if not text:
+        return None
+    words = set(text.split())
+    if "putter" in words:
+        return "putter"
+    if "driver" in words or text in ("1w", "1 w", "1 wood"):
+        return "driver"
+    numbered = text[:-1].strip().isdigit()  # "3w", "7i"
+    if words & {"wood", "fairway", "hybrid", "rescue"} or (text.endswith("w") and numbered):
+        return "wood"
+    if "wedge" in words or text in ("pw", "gw", "sw", "lw", "aw"):
+        return "wedge"
+    if "iron" in words or (text.endswith("i") and numbered):
+        return "iron"
+    return None
+
+
+# Irons and wedges turn 5-10 degrees less than the driver (shared/biomech.md); the hands come down
+# on a steeper plane with the shorter clubs (TrackMan club plane: driver 45-50, irons 55-60).
+_SHORT_TURN = (("iron", (78.0, 98.0)), ("wedge", (75.0, 95.0)))
+_SHORT_HIPS = (("iron", (30.0, 50.0)), ("wedge", (28.0, 48.0)))
+_PLANE = (("driver", (38.0, 52.0)), ("wood", (40.0, 55.0)), ("iron", (45.0, 62.0)),
+          ("wedge", (48.0, 65.0)))  # fmt: skip
 
 
 METRICS: dict[str, MetricSpec] = {
@@ -88,13 +125,13 @@ METRICS: dict[str, MetricSpec] = {
             "foreshortening of the line's known length. Not measurable down the line: there "
             "the line points along the camera axis and only the pose model's depth guess "
             "sees it turn (on GolfDB's tour swings with labelled events it read 5-129°).",
-            plausible=(40.0, 130.0), events=("address", "top"),
+            plausible=(40.0, 130.0), events=("address", "top"), club_bands=_SHORT_TURN,
         ),
         MetricSpec(
             "hip_turn_deg", "Hip rotation", "deg", (35.0, 55.0), 20.0, 0.10, (FACE_ON,),
             "Rotation of the hip line (left to right hip) in the horizontal plane from "
             "Address to Top, measured like the shoulder turn. Face-on only.",
-            plausible=(10.0, 75.0), events=("address", "top"),
+            plausible=(10.0, 75.0), events=("address", "top"), club_bands=_SHORT_HIPS,
         ),
         MetricSpec(
             "x_factor_deg", "X-factor", "deg", (35.0, 55.0), 15.0, 0.10, (FACE_ON,),
@@ -146,7 +183,7 @@ METRICS: dict[str, MetricSpec] = {
             (DOWN_THE_LINE,),
             "Angle from horizontal of the hands' path in the downswing (mid-downswing to "
             "Impact, a fitted line). Recorded, not scored. Down-the-line only.",
-            plausible=(25.0, 85.0), events=("mid_downswing", "impact"),
+            plausible=(25.0, 85.0), events=("mid_downswing", "impact"), club_bands=_PLANE,
         ),
         MetricSpec(
             "plane_shift_deg", "Plane shift", "deg", (-10.0, 2.0), 10.0, 0.08,

@@ -50,7 +50,10 @@ def test_upload_to_analyzed_with_poses_analysis_and_progress(mgr, player):
     assert analysis.details["timing"]["slow_motion_factor"] == 1.0
     day = done.uploaded_at.date()
     rows = mgr.progress.between(SYSTEM, player.id, *_day_range(day))
-    assert rows and rows[0].metrics["tempo_ratio"]["n"] == 1
+    # Progress rows are per camera view, and the swing keeps the view it was analysed from
+    # (#20): the player's view setting (none here: face-on) is pinned in its metadata.
+    assert rows and rows[0].metrics["face_on"]["tempo_ratio"]["n"] == 1
+    assert done.metadata["view"] == analysis.details["view"] == "face-on"
 
 
 def _day_range(day):

@@ -46,6 +46,8 @@ def reported(gateway):
         },
     )
     m.notes.create(coach, player.id, video.id, text="Width at the top: keep the lead arm long.")
+    # The coach reviews feedback first by default (#20): published, the player's plan has it.
+    analysis = m.admin.publish_feedback(coach, player.id, analysis.id)
     return m, coach, player, video, analysis
 
 
@@ -133,7 +135,7 @@ def test_the_practice_plan_and_the_drill_library_lay_out(page, live_url, browser
     errors = watch_errors(page)
     browser_login(page, player)
     expect(page.locator(".new-feedback")).to_contain_text("keep the lead arm long")
-    plan = m.coaching.practice_plan(player, player.id)
+    plan = m.coaching.practice_plan(player, player.id, published_only=True)
     assert plan
     expect(page.locator(".practice-plan ol.plan > li")).to_have_count(len(plan))
     first = plan[0]

@@ -21,6 +21,8 @@ def add_swing(
     blob_ref: str | None = None,
     shoulder_turn_deg: float = 92.0,
     backswing_s: float = 0.8,
+    view: str = "face-on",
+    club: str = "driver",
 ):
     """A swing recorded `days_ago`, analysed by the engine (or left in `status` without one)."""
     from analysis.engine.synth import SwingParams, generate_swing
@@ -36,6 +38,7 @@ def add_swing(
         dropout=dropout,
         shoulder_turn_deg=shoulder_turn_deg,
         backswing_s=backswing_s,
+        view=view,
     )
     swing = generate_swing(params)
     analysed = status in ("analyzed", "expired")
@@ -49,8 +52,8 @@ def add_swing(
             "frame_count": swing.n_frames,
             "width": params.width,
             "height": params.height,
-            "club": "driver",
-            "view": "face-on",
+            "club": club,
+            "view": view,
         },
         blob_ref=blob_ref,
         duration_s=swing.n_frames / fps,

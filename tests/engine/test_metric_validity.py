@@ -168,3 +168,24 @@ def test_timing_helpers():
     for bad in ("3x", "100", "", "slow"):
         with pytest.raises(ValueError):
             capture_rate(bad, 30)
+
+
+def test_where_the_club_matters_its_band_is_used():
+    from analysis.engine.metrics import club_family
+
+    for text, family in (("Driver", "driver"), ("3-wood", "wood"), ("Hybrid", "wood"),
+                         ("7-iron", "iron"), ("7i", "iron"), ("PW", "wedge"),
+                         ("Sand wedge", "wedge"), ("Putter", "putter"), ("", None),
+                         ("mystery", None), ("3W", "wood")):  # fmt: skip
+        assert club_family(text) == family, text
+    turn = METRICS["shoulder_turn_deg"]
+    assert turn.band_for("7-iron") == (78.0, 98.0) and turn.band_for("Driver") == turn.band
+    assert METRICS["tempo_ratio"].band_for("7-iron") == METRICS["tempo_ratio"].band
+    # A real face-on iron swing: analysed as an iron, its turns are scored against the iron band.
+    s = next(s for s in dev_swings(FACE_ON) if s.id == "27")
+    iron = analyze(s.keypoints, DEV_FPS, view=FACE_ON, club=s.club)
+    plain = analyze(s.keypoints, DEV_FPS, view=FACE_ON)
+    assert s.club == "iron" and iron.metrics["shoulder_turn_deg"].band == (78.0, 98.0)
+    assert plain.metrics["shoulder_turn_deg"].band == (85.0, 105.0)
+    assert iron.metrics["shoulder_turn_deg"].value == plain.metrics["shoulder_turn_deg"].value
+    assert iron.metrics["shoulder_turn_deg"].score > plain.metrics["shoulder_turn_deg"].score
