@@ -143,6 +143,7 @@ def write_results(environment, **_kwargs) -> None:
             "statuses": {},
         }
         for entry in environment.stats.entries.values()
+        if entry.num_requests  # logins and warm-ups were reset away
     }
     for error in environment.stats.errors.values():
         status = re.search(r"HTTP (\d+)", StatsError.parse_error(error.error))
