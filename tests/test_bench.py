@@ -200,6 +200,8 @@ class _FakeApp(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.seen.append(f"GET {self.path}")
+        if self.headers.get("Accept-Encoding") != "identity":  # plain bodies, as always measured
+            return self._send(406)
         if self.path == "/login/":
             form = b'<input name="csrfmiddlewaretoken" value="form-token">'
             return self._send(200, form, cookie="__Host-csrftoken=cookie-token")
