@@ -52,8 +52,9 @@ SOLO_REQUESTS = 30
 SPAWN_RATE = 4
 
 # The users: each of the 20 virtual coaches waits a think time between requests, as people do
-# (Locust's wait_time = between(0.5, 1.5)); a coach reads a page for at least half a second. A second pass with no think time measures saturation: 20 requests always in
-# flight on 2 cores, reported (not a target) to show the capacity.
+# (Locust's wait_time = between(0.5, 1.5)); a coach reads a page for at least half a second. A
+# second pass with no think time measures saturation: 20 requests always in flight on 2 cores,
+# reported (not a target) to show the capacity.
 THINK_S = (0.5, 1.5)
 FULL = {"players": 10_000, "swings": 200_000, "requests": 400, "saturation_requests": 400}
 QUICK = {"players": 500, "swings": 5_000, "requests": 40, "saturation_requests": 40}
