@@ -1,6 +1,8 @@
 """Bounded load test: the app under gunicorn with production settings on 127.0.0.1, a seeded
 database of 10,000 players and 200,000 swings (quick: 500 and 5,000), 20 concurrent coaches
 sending a fixed number of requests over keep-alive connections; p50/p95/max and errors per page.
+The users are Locust's (bench/locustfile.py, run headless in a process of its own): this module
+seeds the data, starts the server, writes the users' plan and turns Locust's stats into figures.
 
 Seeding writes rows in bulk through the gateway's execute_many and the named queries (minutes of
 UI work in seconds); the seeded database is kept under var/bench and reused while its size and
@@ -20,14 +22,12 @@ import http.client
 import json
 import os
 import random
-import re
 import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,9 +35,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.core import Figure, bench_dir, median, percentile
+from bench.core import Figure, bench_dir
 
 REPO = Path(__file__).resolve().parent.parent
+LOCUSTFILE = Path(__file__).resolve().with_name("locustfile.py")
 P95_TARGET_MS = 150.0
 CONCURRENCY = 20
 PLAYERS_PER_COACH = 50  # at full size; players are dealt round-robin to the coaches
@@ -46,11 +47,14 @@ BATCH = 5000
 POSE_VIDEOS = 40  # swings that get poses (the replay data pages read them)
 POSE_FRAMES = 120
 SOLO_REQUESTS = 30
+# Users start this many a second: their logins (PBKDF2 at full work factor) spread out instead of
+# queueing 20 deep. The timed part starts when every user is logged in and warmed up.
+SPAWN_RATE = 4
 
-# The users: each of the 20 virtual coaches waits a think time between requests, as people (and
-# load tools' "concurrent users", e.g. locust's wait_time) do; a coach reads a page for at least
-# half a second. A second pass with no think time measures saturation: 20 requests always in
-# flight on 2 cores, reported (not a target) to show the capacity.
+# The users: each of the 20 virtual coaches waits a think time between requests, as people do
+# (Locust's wait_time = between(0.5, 1.5)); a coach reads a page for at least half a second. A
+# second pass with no think time measures saturation: 20 requests always in flight on 2 cores,
+# reported (not a target) to show the capacity.
 THINK_S = (0.5, 1.5)
 FULL = {"players": 10_000, "swings": 200_000, "requests": 400, "saturation_requests": 400}
 QUICK = {"players": 500, "swings": 5_000, "requests": 40, "saturation_requests": 40}
@@ -390,71 +394,7 @@ class Server:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-# -- the client --------------------------------------------------------------------------------
-class Browser:
-    """One virtual coach: a keep-alive connection and a cookie jar, behind a TLS-terminating
-    proxy as far as the app can tell (X-Forwarded-Proto: https, so secure cookies work)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.origin = f"https://127.0.0.1:{port}"
-        self.cookies: dict[str, str] = {}
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
-        headers = {
-            "Host": f"127.0.0.1:{self.port}",
-            "X-Forwarded-Proto": "https",
-            "Connection": "keep-alive",
-        }
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = self.origin + path
-            headers["Origin"] = self.origin
-        for attempt in (1, 2):  # a keep-alive connection the server closed: reconnect once
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                r = self.conn.getresponse()
-                data = r.read()
-                break
-            except (http.client.HTTPException, ConnectionError):
-                self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                if attempt == 2:
-                    raise
-        for header, value in r.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return r.status, data
-
-    def login(self, username: str) -> None:
-        status, html = self.request("GET", "/login/")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-        if status != 200 or not token:
-            raise RuntimeError(f"login page: {status}")
-        body = urlencode(
-            {
-                "csrfmiddlewaretoken": token.group(1).decode(),
-                "username": username,
-                "password": PASSWORD,
-            }
-        )
-        status, _ = self.request("POST", "/login/", body)
-        if status != 302:
-            raise RuntimeError(f"login as {username}: {status}")
-
-
-@dataclass
-class Result:
-    kind: str
-    times_ms: list[float] = field(default_factory=list)
-    errors: int = 0
-    statuses: dict[int, int] = field(default_factory=dict)
-
-
+# -- the users (Locust) ------------------------------------------------------------------------
 def _reverser():
     import django
 
@@ -480,6 +420,72 @@ def _arg_count(name: str) -> int:
     return 0
 
 
+def _username(coach_id: str) -> str:
+    return f"coach{int(coach_id.removeprefix('LOADCOACH')):05d}"
+
+
+def run_locust(port: int, users: list[dict], *, think_s: tuple[float, float] | None) -> dict:
+    """Run bench/locustfile.py headless in its own process (Locust patches the standard library
+    for gevent; this process goes on to run other benchmarks) with one Locust user per entry of
+    `users` (coach, warm-up and timed requests), against the server on 127.0.0.1 only. Bounded
+    by the plan (the last user to finish ends the run) and by --run-time. Returns the results the
+    locustfile wrote from Locust's stats."""
+    per_user = max(len(u["requests"]) for u in users)
+    run_time_s = 120 + per_user * ((think_s[1] if think_s else 0) + 10)
+    with tempfile.TemporaryDirectory(prefix="swingvision-locust-") as tmp:
+        plan, results = Path(tmp) / "plan.json", Path(tmp) / "results.json"
+        plan.write_text(
+            json.dumps(
+                {
+                    "password": PASSWORD,
+                    "think_s": list(think_s) if think_s else None,
+                    "users": users,
+                    "results": str(results),
+                }
+            )
+        )
+        proc = subprocess.run(
+            [
+                sys.executable, "-m", "locust",
+                "--locustfile", str(LOCUSTFILE),
+                "--headless",
+                "--users", str(len(users)),
+                "--spawn-rate", str(SPAWN_RATE),
+                "--host", f"http://127.0.0.1:{port}",
+                "--run-time", f"{run_time_s:.0f}s",
+                "--stop-timeout", "5",
+                "--only-summary",
+                "--exit-code-on-error", "0",  # failed requests are figures, not a crash
+                "--loglevel", "WARNING",
+            ],
+            cwd=REPO,
+            env={**os.environ, "SWINGVISION_LOAD_PLAN": str(plan)},
+            capture_output=True,
+            text=True,
+            timeout=run_time_s + 60,
+        )  # fmt: skip
+        if proc.returncode != 0 or not results.exists():
+            raise RuntimeError(
+                f"locust exited with {proc.returncode}: {proc.stderr.strip()[-2000:]}"
+            )
+        out = json.loads(results.read_text())
+    if out["failures"]:
+        raise RuntimeError("virtual coaches failed: " + "; ".join(out["failures"][:3]))
+    if not out["finished"]:
+        raise RuntimeError(f"the users did not finish their requests within {run_time_s:.0f} s")
+    return out
+
+
+def _pick(meta: dict, coach: str, reverse, seed_value: int) -> Pick:
+    return Pick(
+        rng=random.Random(seed_value),
+        coach_id=coach,
+        players=meta["players_of"][coach],
+        swings=meta["swings"],
+        reverse=reverse,
+    )
+
+
 def run_load(
     meta: dict,
     port: int,
@@ -487,114 +493,61 @@ def run_load(
     requests_per_page: int,
     think_s: tuple[float, float] | None = THINK_S,
     seed_value: int = 7,
+    solo: bool = True,
 ) -> dict:
+    """CONCURRENCY users, one per coach, each logged in and warmed up (one request per page)
+    before the timed part; each page asked requests_per_page times in all, spread over the
+    coaches and shuffled per coach, on random players and swings of that coach."""
     reverse, routed = _reverser()
     pages = [p for p in PAGES if routed(p.url_name)]
     skipped = [p.kind for p in PAGES if p not in pages]
     coaches = meta["coaches"][:CONCURRENCY]
-    # A fixed plan: each page asked requests_per_page times, spread over the coaches.
     plan: list[list[Page]] = [[] for _ in coaches]
     for page in pages:
         for i in range(requests_per_page):
             plan[i % len(coaches)].append(page)
-    results = {p.kind: Result(p.kind) for p in pages}
-    lock = threading.Lock()
-    started: list[float] = []  # when the timed part began (after every login and warm-up)
-    barrier = threading.Barrier(len(coaches), action=lambda: started.append(time.perf_counter()))
-    failures: list[str] = []
-
-    def virtual_coach(n: int) -> None:
-        rng = random.Random(seed_value + n)
-        coach = coaches[n]
-        pick = Pick(
-            rng=rng,
-            coach_id=coach,
-            players=meta["players_of"][coach],
-            swings=meta["swings"],
-            reverse=reverse,
-        )
-        browser = Browser(port)
-        try:
-            browser.login(f"coach{int(coach.removeprefix('LOADCOACH')):05d}")
-            for page in pages:  # warm-up, not timed
-                browser.request("GET", page.build(pick))
-        except Exception as e:  # noqa: BLE001 - reported, and the run goes on without it
-            failures.append(f"{coach}: {e}")
-            barrier.abort()
-            return
-        try:
-            barrier.wait(timeout=120)
-        except threading.BrokenBarrierError:
-            return
+    users = []
+    for n, coach in enumerate(coaches):
+        pick = _pick(meta, coach, reverse, seed_value + n)
+        warmup = [(page.kind, page.build(pick)) for page in pages]
         mine = plan[n][:]
-        rng.shuffle(mine)
-        for page in mine:
-            path = page.build(pick)
-            t0 = time.perf_counter()
-            try:
-                status, _ = browser.request("GET", path)
-            except OSError:
-                status = 0
-            ms = (time.perf_counter() - t0) * 1000
-            with lock:
-                r = results[page.kind]
-                r.times_ms.append(ms)
-                r.statuses[status] = r.statuses.get(status, 0) + 1
-                if status != 200:
-                    r.errors += 1
-            if think_s:
-                time.sleep(rng.uniform(*think_s))
-
-    threads = [threading.Thread(target=virtual_coach, args=(n,)) for n in range(len(coaches))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=1800)
-    wall = time.perf_counter() - started[0] if started else float("nan")
-    if failures:
-        raise RuntimeError("virtual coaches failed: " + "; ".join(failures[:3]))
-    solo = _solo_pass(meta, port, pages, reverse, seed_value)
-    return {"results": results, "skipped": skipped, "wall_s": wall, "solo": solo}
+        pick.rng.shuffle(mine)
+        requests = [(page.kind, page.build(pick)) for page in mine]
+        users.append({"username": _username(coach), "warmup": warmup, "requests": requests})
+    out = run_locust(port, users, think_s=think_s)
+    return {
+        "results": {p.kind: out["pages"].get(p.kind, {"requests": 0}) for p in pages},
+        "skipped": skipped,
+        "wall_s": out["wall_s"],
+        "solo": _solo_pass(meta, port, pages, reverse, seed_value) if solo else {},
+    }
 
 
 def _solo_pass(meta: dict, port: int, pages: list[Page], reverse, seed_value: int) -> dict:
-    """The floor: each page asked SOLO_REQUESTS times by one client alone (no queueing), so the
-    concurrent figures can be read as the page's own cost plus waiting for a turn."""
+    """The floor: each page asked SOLO_REQUESTS times by one user alone (no queueing, no think
+    time), so the concurrent figures can be read as the page's own cost plus waiting for a turn."""
     coach = meta["coaches"][0]
-    pick = Pick(
-        rng=random.Random(seed_value),
-        coach_id=coach,
-        players=meta["players_of"][coach],
-        swings=meta["swings"],
-        reverse=reverse,
-    )
-    browser = Browser(port)
-    browser.login(f"coach{int(coach.removeprefix('LOADCOACH')):05d}")
-    out = {}
-    for page in pages:
-        times = []
-        for _ in range(SOLO_REQUESTS):
-            path = page.build(pick)
-            t0 = time.perf_counter()
-            browser.request("GET", path)
-            times.append((time.perf_counter() - t0) * 1000)
-        out[page.kind] = round(median(times), 1)
-    return out
+    pick = _pick(meta, coach, reverse, seed_value)
+    requests = [(page.kind, page.build(pick)) for page in pages for _ in range(SOLO_REQUESTS)]
+    user = {"username": _username(coach), "warmup": [], "requests": requests}
+    out = run_locust(port, [user], think_s=None)
+    return {kind: stats["p50_ms"] for kind, stats in out["pages"].items()}
 
 
 def summarize(run: dict) -> list[dict]:
     rows = []
     for kind, r in run["results"].items():
+        measured = r["requests"] > 0
         rows.append(
             {
                 "page": kind,
                 "solo_p50_ms": run["solo"].get(kind),
-                "requests": len(r.times_ms),
-                "p50_ms": round(median(r.times_ms), 1) if r.times_ms else None,
-                "p95_ms": round(percentile(r.times_ms, 95), 1) if r.times_ms else None,
-                "max_ms": round(max(r.times_ms), 1) if r.times_ms else None,
-                "errors": r.errors,
-                "statuses": r.statuses,
+                "requests": r["requests"],
+                "p50_ms": r["p50_ms"] if measured else None,
+                "p95_ms": r["p95_ms"] if measured else None,
+                "max_ms": r["max_ms"] if measured else None,
+                "errors": r.get("failures", 0),
+                "statuses": r.get("statuses", {}),
             }
         )
     return rows
@@ -614,7 +567,9 @@ def measure(
     with Server(db_path) as server:
         run = run_load(meta, server.port, requests_per_page=requests)
         saturation = (
-            run_load(meta, server.port, requests_per_page=saturation_requests, think_s=None)
+            run_load(
+                meta, server.port, requests_per_page=saturation_requests, think_s=None, solo=False
+            )
             if saturation_requests
             else None
         )

@@ -1,14 +1,18 @@
-"""The benchmark harness (bench/__main__.py) on tiny fake suites: no timing is asserted."""
+"""The benchmark harness (bench/__main__.py) on tiny fake suites, and the load benchmark's Locust
+users against a tiny fake app: no timing is asserted."""
 
 from __future__ import annotations
 
 import importlib
 import json
 import sys
+import threading
 import types
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from bench import load
 from bench.__main__ import add_growth, compare, format_table, main
 from bench.core import Figure
 from bench.suites import SUITES
@@ -173,3 +177,101 @@ def test_every_suite_has_a_run_function(name):
     module = importlib.import_module(f"bench.{name}")
     assert callable(getattr(module, "run", None)), f"bench.{name} has no run(quick)"
     assert "quick" in module.run.__code__.co_varnames[: module.run.__code__.co_argcount]
+
+
+# -- the load benchmark's users (Locust, in a process of its own) --------------------------------
+class _FakeApp(BaseHTTPRequestHandler):
+    """Just enough of the app behind a TLS proxy: a login form with a CSRF token in a Secure
+    cookie, a session cookie (Secure) after the POST, pages that want the session."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, as gunicorn
+    password = load.PASSWORD  # the seeded coaches'
+    seen: list[str] = []
+
+    def _send(self, status: int, body: bytes = b"", cookie: str = "", location: str = "") -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        if cookie:
+            self.send_header("Set-Cookie", f"{cookie}; Secure; HttpOnly; Path=/; SameSite=Lax")
+        if location:
+            self.send_header("Location", location)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        self.seen.append(f"GET {self.path}")
+        if self.headers.get("Accept-Encoding") != "identity":  # plain bodies, as always measured
+            return self._send(406)
+        if self.path == "/login/":
+            form = b'<input name="csrfmiddlewaretoken" value="form-token">'
+            return self._send(200, form, cookie="__Host-csrftoken=cookie-token")
+        if "__Host-sessionid=s-" not in (self.headers.get("Cookie") or ""):
+            return self._send(302, location="/login/")
+        self._send(500 if self.path.startswith("/broken") else 200, b"page")
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        self.seen.append(f"POST {self.path}")
+        ok = (
+            "__Host-csrftoken=cookie-token" in (self.headers.get("Cookie") or "")
+            and "csrfmiddlewaretoken=form-token" in body
+            and f"password={self.password}" in body
+            and self.headers.get("X-Forwarded-Proto") == "https"
+            and self.headers.get("Origin", "").startswith("https://127.0.0.1:")
+        )
+        if not ok:
+            return self._send(403)
+        user = body.split("username=", 1)[1].split("&", 1)[0]
+        self._send(302, cookie=f"__Host-sessionid=s-{user}", location="/roster/")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def fake_app():
+    _FakeApp.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeApp)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_locust_users_log_in_warm_up_and_stop_after_their_requests(fake_app):
+    users = [
+        {
+            "username": f"coach{n:05d}",
+            "warmup": [["ok", "/ok?warm"]],
+            "requests": [["ok", f"/ok?n={i}"] for i in range(3 + n)] + [["broken", "/broken"]],
+        }
+        for n in range(2)
+    ]
+    out = load.run_locust(fake_app, users, think_s=None)
+    assert out["finished"] and out["failures"] == [] and out["wall_s"] >= 0
+    # Only the timed requests count: logins and warm-ups happened before the stats were reset.
+    assert set(out["pages"]) == {"ok", "broken"}
+    ok, broken = out["pages"]["ok"], out["pages"]["broken"]
+    assert (ok["requests"], ok["failures"], ok["statuses"]) == (7, 0, {"200": 7})
+    assert (broken["requests"], broken["failures"], broken["statuses"]) == (
+        2,
+        2,
+        {"500": 2, "200": 0},
+    )
+    assert 0 < ok["p50_ms"] <= ok["p95_ms"] <= ok["max_ms"]
+    # Each user logged in (the Secure cookies went back over plain HTTP) and warmed up once.
+    assert _FakeApp.seen.count("POST /login/") == 2
+    assert _FakeApp.seen.count("GET /ok?warm") == 2
+    assert len([s for s in _FakeApp.seen if s.startswith("GET /ok?n=")]) == 7
+    # Locust (and its gevent patching of the standard library) stayed in its own process.
+    assert "locust" not in sys.modules and "gevent" not in sys.modules
+
+
+def test_a_failed_login_ends_the_locust_run_with_an_error(fake_app, monkeypatch):
+    monkeypatch.setattr(load, "PASSWORD", "wrong")
+    users = [{"username": "coach00000", "warmup": [], "requests": [["ok", "/ok"]]}]
+    with pytest.raises(
+        RuntimeError, match="virtual coaches failed: coach00000: login as coach00000: 403"
+    ):
+        load.run_locust(fake_app, users, think_s=(0.5, 1.5))
