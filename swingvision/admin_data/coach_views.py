@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.admin import HANDEDNESS, MAX_FEEDBACK_ITEMS, PRIORITY_RANGE
+from swingvision.db.managers.coaching import drill_aspects
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import User
 from swingvision.web import BadRequest, player_or_404
@@ -157,6 +158,7 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
             for i, item in enumerate(analysis.feedback)
             if isinstance(item, dict)
         ]
+    items = [{**it, "aspect_label": str(it.get("aspect") or "").replace("_", " ")} for it in items]
     context = {
         "player": player,
         "analysis": analysis,
@@ -165,6 +167,8 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
         "can_edit": can_edit,
         "errors": errors,
         "priorities": range(PRIORITY_RANGE[0], PRIORITY_RANGE[1] + 1),
+        # The aspect is picked by the metric's name as the pages say it, not its key.
+        "aspects": drill_aspects(),
         "reviewer": reviewer,
         "editor": _user_named(analysis.details.get("feedback_edited_by")),
     }
