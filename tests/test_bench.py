@@ -173,3 +173,19 @@ def test_every_suite_has_a_run_function(name):
     module = importlib.import_module(f"bench.{name}")
     assert callable(getattr(module, "run", None)), f"bench.{name} has no run(quick)"
     assert "quick" in module.run.__code__.co_varnames[: module.run.__code__.co_argcount]
+
+
+def test_only_writes_a_partial_file_and_leaves_the_baseline(monkeypatch, tmp_path, capsys):
+    good = _suite(monkeypatch, "fake_good", _good)
+    missed = _suite(monkeypatch, "fake_missed", _missed)
+    monkeypatch.setenv("SWINGVISION_BENCH_DIR", str(tmp_path))
+    assert main(["--quick"], suites=[good, missed]) == 0
+    baseline = tmp_path / "results-quick.json"
+    full = json.loads(baseline.read_text())
+    assert full["only"] == [] and {r["suite"] for r in full["figures"]} == {good, missed}
+    before = baseline.read_bytes()
+    assert main(["--quick", "--only", good, "--compare", str(baseline)], suites=[good, missed]) == 0
+    assert baseline.read_bytes() == before  # the baseline --compare needs is untouched
+    partial = json.loads((tmp_path / f"results-quick-only-{good}.json").read_text())
+    assert partial["only"] == [good] and {r["suite"] for r in partial["figures"]} == {good}
+    assert f"results-quick-only-{good}.json" in capsys.readouterr().out

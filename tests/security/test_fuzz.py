@@ -422,7 +422,8 @@ ENDPOINTS = [
         SWING + "title/",
         ("title",),
         base={"title": "Range session"},
-        shows=(("coach", SWING), ("coach", "/players/{player_id}/")),
+        # The swing's own page (the player's list pages the world's many fuzzed uploads).
+        shows=(("coach", SWING), ("player", SWING)),
     ),
     Endpoint(
         "swing note htmx",
