@@ -28,6 +28,12 @@ KEY_METRICS: tuple[str, ...] = (
     "lead_arm_top_deg",
 )
 UNIT_SUFFIX = {"deg": "°", "s": " s", "ratio": ":1", "torso": " torso", "stance": " stance"}
+# What the short units mean, said once per page in a tooltip (templates/_units.html).
+UNIT_HELP = (
+    "° degrees · s seconds, as filmed · 3:1 tempo: backswing time to downswing time · "
+    "torso: torso lengths, hip centre to shoulder centre (about half a metre) · "
+    "stance: stance widths, ankle to ankle"
+)
 
 
 def _registry() -> dict[str, Any]:
@@ -117,7 +123,8 @@ def format_delta(name: str, delta: Any) -> str:
     if v is None:
         return "–"
     v = round(v, _DIGITS.get(unit(name), 2))
-    text = format_short(name, abs(v))
+    # A change of tempo is a change of the ratio's first number: "−1.0", not "−1.0:1".
+    text = format_short(name, abs(v)).removesuffix(UNIT_SUFFIX["ratio"])
     return ("+" if v > 0 else "−" if v < 0 else "±") + text
 
 

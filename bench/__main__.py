@@ -209,10 +209,16 @@ def _load_previous(path: str) -> dict:
 
 
 # -- the run --------------------------------------------------------------------------------------
-def _default_json(quick: bool) -> str:
+def _default_json(quick: bool, only: Sequence[str] = ()) -> str:
+    """results.json / results-quick.json for a whole run, the baseline --compare reads; a run of
+    some suites (--only) writes results[-quick]-only-<suites>.json beside it and leaves the
+    baseline alone."""
     from bench.core import bench_dir
 
-    return os.path.join(bench_dir(), "results-quick.json" if quick else "results.json")
+    name = "results-quick" if quick else "results"
+    if only:
+        name += "-only-" + "-".join(sorted(set(only)))
+    return os.path.join(bench_dir(), f"{name}.json")
 
 
 def main(argv: list[str] | None = None, *, suites: Sequence[str] | None = None) -> int:
@@ -304,12 +310,13 @@ def main(argv: list[str] | None = None, *, suites: Sequence[str] | None = None) 
         label = f"{args.compare} ({previous.get('started_at', 'time unknown')})"
         print(compare(previous, rows, label=label, threshold_pct=args.threshold))
 
-    out = args.json or _default_json(args.quick)
+    out = args.json or _default_json(args.quick, args.only)
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     with open(out, "w") as fh:
         json.dump(
             {
                 "quick": args.quick,
+                "only": sorted(set(args.only)),  # empty: every suite ran
                 "started_at": started_at,
                 "seconds": round(seconds, 1),
                 "suite_seconds": suite_seconds,

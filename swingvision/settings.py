@@ -179,6 +179,10 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = os.environ.get("SWINGVISION_UPLOAD_TMP") or None
+if FILE_UPLOAD_TEMP_DIR:
+    # A relative folder is under the working directory; made here, as Django would not.
+    FILE_UPLOAD_TEMP_DIR = os.path.abspath(FILE_UPLOAD_TEMP_DIR)
+    os.makedirs(FILE_UPLOAD_TEMP_DIR, exist_ok=True)
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

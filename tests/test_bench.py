@@ -275,3 +275,19 @@ def test_a_failed_login_ends_the_locust_run_with_an_error(fake_app, monkeypatch)
         RuntimeError, match="virtual coaches failed: coach00000: login as coach00000: 403"
     ):
         load.run_locust(fake_app, users, think_s=(0.5, 1.5))
+
+
+def test_only_writes_a_partial_file_and_leaves_the_baseline(monkeypatch, tmp_path, capsys):
+    good = _suite(monkeypatch, "fake_good", _good)
+    missed = _suite(monkeypatch, "fake_missed", _missed)
+    monkeypatch.setenv("SWINGVISION_BENCH_DIR", str(tmp_path))
+    assert main(["--quick"], suites=[good, missed]) == 0
+    baseline = tmp_path / "results-quick.json"
+    full = json.loads(baseline.read_text())
+    assert full["only"] == [] and {r["suite"] for r in full["figures"]} == {good, missed}
+    before = baseline.read_bytes()
+    assert main(["--quick", "--only", good, "--compare", str(baseline)], suites=[good, missed]) == 0
+    assert baseline.read_bytes() == before  # the baseline --compare needs is untouched
+    partial = json.loads((tmp_path / f"results-quick-only-{good}.json").read_text())
+    assert partial["only"] == [good] and {r["suite"] for r in partial["figures"]} == {good}
+    assert f"results-quick-only-{good}.json" in capsys.readouterr().out

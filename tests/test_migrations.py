@@ -37,7 +37,22 @@ def tables(path) -> set[str]:
 def test_dry_run_prints_sql_and_changes_nothing(fresh_db):
     out = run("--dry-run")
     assert "CREATE TABLE IF NOT EXISTS users" in out and "(not applied)" in out
-    assert "users" not in tables(fresh_db)
+    # Nothing at all: not even the database file (nor its migrations table).
+    assert not fresh_db.exists()
+    assert all(f"-- {f.version}_{f.name} (not applied)" in out for f in migration_files("sqlite"))
+
+
+def test_dry_run_on_a_migrated_database_reads_only(fresh_db):
+    run()
+    assert "nothing to apply" in run("--dry-run")
+    last = migration_files("sqlite")[-1]
+    with sqlite3.connect(fresh_db) as conn:
+        conn.execute("DELETE FROM schema_migrations WHERE version = ?", (last.version,))
+        n = conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
+    out = run("--dry-run")
+    assert f"-- {last.version}_{last.name} (not applied)" in out
+    with sqlite3.connect(fresh_db) as conn:
+        assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == n
 
 
 def test_migrate_creates_the_schema_then_applies_nothing(fresh_db):

@@ -221,7 +221,7 @@ export class CoachTools {
     this.toast.setAttribute("role", "status");
     this.toast.hidden = true;
     document.body.append(this.toast);
-    player.layers.push((ctx, frame, r, s) => this.drawLayer(ctx, frame, r, s));
+    player.layers.push((ctx, frame, r, s, map) => this.drawLayer(ctx, frame, r, s, map));
     player.onFrame((frame) => this.updateValues(frame));
     if (this.canEdit) {
       this.wireToolbar();
@@ -239,12 +239,12 @@ export class CoachTools {
   }
 
   // A drawing's point -> canvas pixels at a frame, through the stage's zoom, pan and mirror.
-  resolve(point, frame) {
+  resolve(point, frame, map = this.player.viewMap()) {
     if (point.joint) {
       const j = this.data.named(frame, point.joint);
-      return j ? this.player.toCanvas(j[0], j[1]) : null;
+      return j ? map(j[0], j[1]) : null;
     }
-    return this.player.toCanvas(point.x, point.y);
+    return map(point.x, point.y);
   }
 
   // A drawing's points as fractions of the frame (joints where they are at this frame).
@@ -282,13 +282,13 @@ export class CoachTools {
   }
 
   // -- the layer replay.js calls after drawing the skeleton
-  drawLayer(ctx, frame, r, s) {
+  drawLayer(ctx, frame, r, s, map = this.player.viewMap()) {
     const drawn = [];
     const bounds = this.bounds();
     for (const a of this.annotations) {
       if (!this.shownAt(a, frame)) continue;
       const shown = this.moving && this.moving.id === a.id ? { ...a, points: this.moving.points } : a;
-      const pts = shown.points.map((p) => this.resolve(p, frame));
+      const pts = shown.points.map((p) => this.resolve(p, frame, map));
       if (pts.some((p) => !p)) continue; // a snapped joint not seen in this frame
       drawShape(ctx, a.kind, pts, { colour: a.colour, text: a.text, s, selected: a.id === this.selected, bounds });
       drawn.push({
@@ -302,7 +302,7 @@ export class CoachTools {
     if (this.tool && NEEDS[this.tool] && (this.pending.length || this.hover)) {
       const pts = [...this.pending, ...(this.hover ? [this.hover] : [])]
         .slice(0, NEEDS[this.tool])
-        .map((p) => this.resolve(p, frame))
+        .map((p) => this.resolve(p, frame, map))
         .filter(Boolean);
       const colour = this.colourInput?.value || this.config.colour;
       drawShape(ctx, this.tool, pts, { colour, text: this.textInput?.value || "", s, dashed: true, bounds });

@@ -18,6 +18,15 @@ function nextDay(iso) {
   return d.toISOString().slice(0, 10);
 }
 
+// The x range from the first day to past the last: the last day's swings (late in the evening too)
+// and their markers keep a margin at the right edge, 4 % of the span and at least a day.
+export function xRange(start, end) {
+  const t0 = Date.parse(`${start}T00:00:00Z`);
+  const t1 = Date.parse(`${nextDay(end)}T00:00:00Z`);
+  const pad = Math.max(86400000, 0.04 * (t1 - t0));
+  return [start, new Date(t1 + pad).toISOString().slice(0, 10)];
+}
+
 function chart(el, metric, data) {
   const swings = data.swings;
   const unit = UNIT_SUFFIX[metric.unit] ?? "";
@@ -37,6 +46,7 @@ function chart(el, metric, data) {
       customdata: metric.daily.d.map((d, i) => [lastOfDay[d] ?? "", metric.daily.n[i]]),
       line: { color: MEAN, width: 2, shape: "linear" },
       marker: { color: MEAN, size: 4 },
+      cliponaxis: false, // a point on the plot's edge is drawn whole
       // No <b>/<i> in hover text: plotly styles those with style attributes, which CSP blocks.
       hovertemplate: `%{x|%b %-d, %Y}<br>daily mean %{y:.${digits}f}${unit} (%{customdata[1]} swings)<br>click to open the day's last swing<extra></extra>`,
     },
@@ -48,6 +58,7 @@ function chart(el, metric, data) {
       y: idx.map((i) => metric.values[i]),
       customdata: idx.map((i) => [urls[i], swings.score[i] === null ? "–" : Math.round(swings.score[i])]),
       marker: { color: POINT, size: 8, opacity: 0.8, line: { width: 1, color: "#ffffff" } },
+      cliponaxis: false,
       hovertemplate:
         `%{x|%b %-d, %Y %H:%M}<br>${metric.label}: %{y:.${digits}f}${unit}` +
         "<br>overall score %{customdata[1]}<br>click to open this swing<extra></extra>",
@@ -80,7 +91,7 @@ function chart(el, metric, data) {
     hoverlabel: { font: { family: FONT } },
     xaxis: {
       type: "date",
-      range: [data.start, nextDay(data.end)],
+      range: xRange(data.start, data.end),
       gridcolor: GRID,
       linecolor: GRID,
       tickfont: { color: MUTED },
@@ -94,7 +105,8 @@ function chart(el, metric, data) {
       ticksuffix: metric.unit === "deg" || metric.unit === "s" ? unit : "",
       automargin: true,
       fixedrange: true,
-      ...(metric.name === "overall_score" ? { range: [0, 102] } : {}),
+      // Room above 100 for a perfect swing's marker.
+      ...(metric.name === "overall_score" ? { range: [0, 106] } : {}),
     },
     shapes,
   };

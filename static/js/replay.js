@@ -399,10 +399,19 @@ export class OverlayPlayer {
     return [this.overlay.width / 2, this.overlay.height / 2];
   }
 
-  // A point of the picture (0..1 of the frame) -> canvas pixels, through zoom, pan and mirror.
-  toCanvas(nx, ny) {
+  // Points of the picture (0..1 of the frame) -> canvas pixels, through zoom, pan and mirror:
+  // the rectangle and the view worked out once for a whole drawing.
+  viewMap() {
     const r = this.contentRect();
-    return applyView(this.pixelView(), this.centre(), [r.x + nx * r.w, r.y + ny * r.h]);
+    const v = this.view;
+    if (v.zoom === 1 && !v.mirror && !v.tx && !v.ty) return (nx, ny) => [r.x + nx * r.w, r.y + ny * r.h];
+    const pv = this.pixelView();
+    const c = this.centre();
+    return (nx, ny) => applyView(pv, c, [r.x + nx * r.w, r.y + ny * r.h]);
+  }
+
+  toCanvas(nx, ny) {
+    return this.viewMap()(nx, ny);
   }
 
   // Canvas pixels -> the point of the picture under them (0..1 of the frame; outside: beyond).
@@ -465,7 +474,7 @@ export class OverlayPlayer {
       ctx.fillRect(0, 0, this.overlay.width, this.overlay.height);
     }
     const s = this.scale;
-    const map = (x, y) => this.toCanvas(x, y);
+    const map = this.viewMap();
     drawSkeleton(ctx, this.data, frame, map, {
       bone: "rgba(255, 255, 255, 0.92)",
       boneWidth: Math.max(1.5, 2.2 * s),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -80,14 +81,25 @@ def applied(db: Database, *, create: bool = False) -> dict[str, Migration]:
     return {m.version: m for m in db.fetch_all(Migration, "schema_migrations_list")}
 
 
-def pending(db: Database) -> list[MigrationFile]:
-    done = applied(db, create=True)
+def applied_read_only(db: Database) -> dict[str, Migration]:
+    """What `applied` says, touching nothing: no database file, no migrations table is created
+    (an SQLite file that does not exist, or a schema without the table, has none applied)."""
+    if db.dialect == "sqlite" and not os.path.exists(db.config.path):
+        return {}
+    if not live_columns(db, "schema_migrations"):
+        return {}
+    return {m.version: m for m in db.fetch_all(Migration, "schema_migrations_list")}
+
+
+def pending(db: Database, *, read_only: bool = False) -> list[MigrationFile]:
+    done = applied_read_only(db) if read_only else applied(db, create=True)
     return [f for f in migration_files(db.dialect) if f.version not in done]
 
 
 def migrate(db: Database, *, dry_run: bool = False) -> list[MigrationFile]:
-    """Apply what is missing, in order; returns the migrations applied (or, dry, to apply)."""
-    todo = pending(db)
+    """Apply what is missing, in order; returns the migrations applied (or, dry, to apply: a dry
+    run creates nothing, not even the database file)."""
+    todo = pending(db, read_only=dry_run)
     if dry_run:
         return todo
     for f in todo:

@@ -15,6 +15,7 @@ from swingvision.admin_data.forms import as_bool, errors_of
 from swingvision.coaching.review import review_on, visible_feedback
 from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.admin import HANDEDNESS, MAX_FEEDBACK_ITEMS, PRIORITY_RANGE
+from swingvision.db.managers.coaching import drill_aspects
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import User
 from swingvision.http import scoped
@@ -158,6 +159,7 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
             for i, item in enumerate(shown)
             if isinstance(item, dict)
         ]
+    items = [{**it, "aspect_label": str(it.get("aspect") or "").replace("_", " ")} for it in items]
     context = {
         "player": player,
         "analysis": analysis,
@@ -166,6 +168,8 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
         "can_edit": can_edit,
         "errors": errors,
         "priorities": range(PRIORITY_RANGE[0], PRIORITY_RANGE[1] + 1),
+        # The aspect is picked by the metric's name as the pages say it, not its key.
+        "aspects": drill_aspects(),
         "reviewer": reviewer,
         "editor": _user_named(analysis.details.get("feedback_edited_by")),
     }

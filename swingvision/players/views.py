@@ -174,7 +174,17 @@ def player_page(request: HttpRequest, player_id: str) -> HttpResponse:
         "roster_url": reverse("roster") if request.user.role != "player" else None,
     }
     if is_htmx(request):
-        return render(request, "player.html#swing-list", context)
+        view = choice_param(request, "view", ("", *VIEWS), "")
+        if request.GET.get("part") == "key-metrics":
+            context["key_metrics"] = key_metrics(request.user, player, view)
+            return render(request, "player.html#key-metrics", context)
+        response = render(request, "player.html#swing-list", context)
+        # A swing the list was waiting for has finished: the key metrics refresh themselves.
+        waiting = set(text_param(request, "waiting", max_length=2000).split())
+        still = {r.video.id for r in page.rows if r.pending}
+        if waiting - still:
+            response["HX-Trigger"] = "swing-finished"
+        return response
     km = key_metrics(request.user, player, choice_param(request, "view", ("", *VIEWS), ""))
     context["key_metrics"] = km
     # The player's coach (or an admin) sets handedness, camera view and metric targets there.

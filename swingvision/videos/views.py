@@ -52,6 +52,11 @@ PENDING = ("uploaded", "processing")
 
 
 # -- upload -------------------------------------------------------------------------------------
+def usual_view(player: User) -> str:
+    view = (player.settings or {}).get("view")
+    return view if view in VIEWS else ""
+
+
 def _upload_context(request: HttpRequest, player: User, **extra) -> dict:
     recent = managers().videos.for_player(request.user, player.id, limit=RECENT)
     return {
@@ -67,7 +72,8 @@ def _upload_context(request: HttpRequest, player: User, **extra) -> dict:
         "max_seconds": max_video_seconds(),
         "max_files": MAX_FILES_PER_REQUEST,
         "retention_days": retention.raw_video_days(),
-        "form": {},
+        # The view starts at the player's usual one (their settings), the club empty.
+        "form": {"view": usual_view(player)},
         **extra,
     }
 

@@ -38,7 +38,7 @@ def test_the_audit_log_shows_only_the_changed_field(team, login_client, mgr):  #
     row = page[page.index("video.update") :]
     row = row[: row.index("</tr>")]
     assert re.search(
-        r"metadata › club</span>: <span class=\"before\">driver</span> → <span class=\"after\">7-iron</span>",
+        r"metadata › club</span>: <code class=\"before\">driver</code> → <code class=\"after\">7-iron</code>",
         row,
     ), row
     assert "face-on" not in row and "pose_ref" not in row and "xxxxx" not in row

@@ -513,6 +513,16 @@ ENDPOINTS = [
         shows=(("coach", SWING), ("coach", SWING + "report/")),
     ),
     Endpoint(
+        "swing title",
+        "coach",
+        "POST",
+        SWING + "title/",
+        ("title",),
+        base={"title": "Range session"},
+        # The swing's own page (the player's list pages the world's many fuzzed uploads).
+        shows=(("coach", SWING), ("player", SWING)),
+    ),
+    Endpoint(
         "swing note htmx",
         "coach",
         "POST",
@@ -803,6 +813,9 @@ NOT_FUZZED: dict[str, str] = {
     # actions above), and act once per swing: repeated requests would only fuzz the refusal.
     "admin_video_rerun": "reads only next; a swing is queued again once",
     "admin_video_delete": "reads only next; a swing is deleted once",
+    # GET only (405 to a write): the probe's placeholder is no whole number, so its URL does not
+    # match the route and answers 404, not 405.
+    "video-frame": "GET only: reads no body and no query",
 }
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import template
 
+from analysis.display import UNIT_HELP
+
 register = template.Library()
 
 
@@ -31,3 +33,9 @@ def confidence_level(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "none"
     return "high" if value >= 0.7 else "medium" if value >= 0.5 else "low"
+
+
+@register.inclusion_tag("_units.html")
+def units_help() -> dict:
+    """The page's one explanation of the short units (°, s, :1, torso, stance), as a tooltip."""
+    return {"text": UNIT_HELP}

@@ -1,0 +1,48 @@
+"""Progress charts leave room for their last points (issue #21): the newest swing's marker and the
+last daily mean are drawn whole inside each chart's plot area, not cut at its right or top edge."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import screenshot
+from tests.dashboard.helpers import account, add_swing
+
+from .dashboard_support import wait_charts, watch_errors
+
+pytestmark = pytest.mark.browser
+
+# For each chart: the plot area's size and, for each trace, its last point in plot pixels.
+LAST_POINTS = """() => [...document.querySelectorAll('[data-chart]')].map((el) => {
+    const xa = el._fullLayout.xaxis, ya = el._fullLayout.yaxis;
+    const last = el.data.filter((t) => t.mode !== 'lines').map((t) => {
+        const i = t.x.length - 1;
+        return {name: t.name, x: xa.c2p(xa.d2c(t.x[i])), y: ya.c2p(ya.d2c(t.y[i])),
+                r: (t.marker && t.marker.size || 0) / 2};
+    });
+    return {chart: el.dataset.chart, width: xa._length, height: ya._length, last};
+})"""
+
+
+def test_the_newest_points_are_not_cut_at_the_edge(page, live_url, browser_login, gateway):
+    from swingvision.db.managers import managers
+
+    m = managers(gateway)
+    coach = account(m, "coach", name="Edge Coach")
+    player = account(m, "player", coach=coach, name="Edge Player")
+    for days, seed in ((20, 81), (9, 82), (0.001, 83)):
+        add_swing(m, player, days_ago=days, seed=seed)
+    m.progress.recompute_player(player.id)
+    errors = watch_errors(page)
+    browser_login(page, coach)
+    page.goto(f"{live_url}/players/{player.id}/progress/")
+    wait_charts(page)
+    charts = page.evaluate(LAST_POINTS)
+    assert len(charts) >= 5, charts
+    for c in charts:
+        for p in c["last"]:
+            room = 4  # pixels between a marker's edge and the plot's edge
+            assert p["x"] + p["r"] + room <= c["width"], (c["chart"], p, c["width"])
+            assert p["y"] - p["r"] - room >= 0 or p["y"] is None, (c["chart"], p)
+    screenshot(page, "progress-edges")
+    assert not errors, errors
