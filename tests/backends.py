@@ -23,12 +23,16 @@ BACKENDS = [
 ]
 
 
-def open_backend(kind: str, tmp_dir) -> Database:
+def backend_url(kind: str, tmp_dir) -> str:
+    """A fresh database of that kind: a file in tmp_dir, or a CrateDB schema of its own."""
     if kind == "sqlite":
-        db = Database(parse_db_url(f"sqlite:///{tmp_dir / 'contract.db'}"))
-    else:
-        sep = "&" if "?" in CRATE_URL else "?"
-        db = Database(parse_db_url(f"{CRATE_URL}{sep}schema=svtest_{secrets.token_hex(4)}"))
+        return f"sqlite:///{tmp_dir / 'contract.db'}"
+    sep = "&" if "?" in CRATE_URL else "?"
+    return f"{CRATE_URL}{sep}schema=svtest_{secrets.token_hex(4)}"
+
+
+def open_backend(kind: str, tmp_dir) -> Database:
+    db = Database(parse_db_url(backend_url(kind, tmp_dir)))
     migrate(db)
     return db
 

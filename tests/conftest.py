@@ -24,6 +24,23 @@ if not SHARED_DATA.is_dir():
         "or set SWINGVISION_SHARED_DIR"
     )
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
+# The one switch that runs the app's tests (the browser suite included) on CrateDB instead of the
+# session's SQLite file: SWINGVISION_TEST_DB=crate://127.0.0.1:4200 pytest -m browser. Each
+# session gets a schema of its own, dropped at the end. Tests that build a database of their own
+# (a SQLite file under tmp_path) keep it.
+TEST_DB = os.environ.get("SWINGVISION_TEST_DB", "")
+_session_db: dict[str, str] = {}
+
+
+def _test_db_url(tmp: Path, worker: str) -> str:
+    if not TEST_DB:
+        return f"sqlite:///{tmp / f'test-{worker}.db'}"
+    if not TEST_DB.startswith(("crate://", "crate+https://")):
+        raise RuntimeError(f"SWINGVISION_TEST_DB={TEST_DB!r}: give a crate:// URL (or unset it)")
+    if "schema=" in TEST_DB:
+        raise RuntimeError("SWINGVISION_TEST_DB: leave out schema=, each session makes its own")
+    sep = "&" if "?" in TEST_DB else "?"
+    return f"{TEST_DB}{sep}schema=svapp_{secrets.token_hex(4)}"
 
 
 def pytest_configure(config):
@@ -32,12 +49,27 @@ def pytest_configure(config):
     tmp = Path(tempfile.mkdtemp(prefix="swingvision-test-"))
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     settings.SWINGVISION_VAR_DIR = tmp
-    settings.SWINGVISION_DB = f"sqlite:///{tmp / f'test-{worker}.db'}"
+    settings.SWINGVISION_DB = _session_db["url"] = _test_db_url(tmp, worker)
     settings.SWINGVISION_STORAGE = f"file://{tmp / 'videos'}"
     settings.SWINGVISION_BACKUP_LOCATION = f"file://{tmp / 'backups'}"
     settings.SWINGVISION_INLINE_WORKER = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     OUTPUT_DIR.mkdir(exist_ok=True)
+
+
+def pytest_unconfigure(config):
+    """Drop the session's CrateDB schema (SWINGVISION_TEST_DB); a SQLite file is a temp file."""
+    url = _session_db.get("url", "")
+    if not url.startswith("crate"):
+        return
+    from swingvision.db.gateway import TABLES, Database, parse_db_url
+
+    db = Database(parse_db_url(url))
+    try:
+        for table in TABLES:
+            db.run_sql(f"DROP TABLE IF EXISTS {table}")
+    finally:
+        db.close()
 
 
 @pytest.fixture(scope="session")

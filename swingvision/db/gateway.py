@@ -172,7 +172,7 @@ class Database:
             raise DatabaseUnavailable(f"cannot open the database file {path}: {e}") from e
         return conn
 
-    def _crate_connect(self) -> Any:
+    def _crate_connect(self, read_timeout: float | None = None) -> Any:
         from crate import client
         from urllib3 import Timeout
 
@@ -182,7 +182,7 @@ class Database:
             username=c.username,
             password=c.password,
             schema=c.schema,
-            timeout=Timeout(connect=c.connect_timeout, read=c.timeout),
+            timeout=Timeout(connect=c.connect_timeout, read=read_timeout or c.timeout),
             verify_ssl_cert=c.verify_ssl,
             ca_cert=c.ca_cert,
         )
@@ -364,16 +364,30 @@ class Database:
             raise err(f"{q.name}: {len(failed)} of {len(args)} rows failed (row {i}: {msg})")
         return sum(max(r.get("rowcount", 0), 0) for r in results or [])
 
-    def run_sql(self, sql: str, args: tuple | list = (), *, create: bool = False) -> list[tuple]:
-        """A statement that is not a named query: migrations and operator commands only."""
+    def run_sql(
+        self,
+        sql: str,
+        args: tuple | list = (),
+        *,
+        create: bool = False,
+        timeout: float | None = None,
+    ) -> list[tuple]:
+        """A statement that is not a named query: migrations and operator commands only.
+
+        `timeout` (CrateDB) waits that long for the answer instead of the URL's timeout, on a
+        connection of the statement's own: a snapshot or restore that waits for completion
+        takes minutes, and its wait must not mark the cluster unreachable for the app."""
         with self._errors("sql"):
-            conn = self.connection(create=create)
+            own = timeout is not None and self.dialect == "crate"
+            conn = self._crate_connect(timeout) if own else self.connection(create=create)
             cur = conn.cursor()
             try:
                 cur.execute(sql, args)
                 return cur.fetchall() if cur.description else []
             finally:
                 cur.close()
+                if own:
+                    conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

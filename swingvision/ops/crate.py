@@ -41,6 +41,10 @@ REPOSITORY_OPTIONS = {
     ),
 }
 SECRET_OPTIONS = ("access_key", "secret_key")
+# How long a statement that waits for completion (CREATE SNAPSHOT, RESTORE, DROP SNAPSHOT,
+# ANALYZE) may take. The URL's timeout (10 s by default) is for the app's statements: a restore
+# of even a small schema took longer than that on the live test cluster.
+LONG_STATEMENT_S = 6 * 3600.0
 
 
 def ident(name: str, what: str = "name") -> str:
@@ -69,6 +73,7 @@ class Statement:
     sql: str
     args: tuple = ()
     shown: str = ""
+    waits: bool = False  # waits for a long operation (snapshot, restore): LONG_STATEMENT_S
 
     def display(self) -> str:
         return (self.shown or self.sql) + ";"
@@ -104,12 +109,13 @@ def create_snapshot(repository: str, snapshot: str) -> Statement:
     # ALL: every table, partition and the cluster metadata; only new segments are written.
     return Statement(
         f"CREATE SNAPSHOT {snapshot_ident(repository, snapshot)} ALL "
-        "WITH (wait_for_completion = true)"
+        "WITH (wait_for_completion = true)",
+        waits=True,
     )
 
 
 def drop_snapshot(repository: str, snapshot: str) -> Statement:
-    return Statement(f"DROP SNAPSHOT {snapshot_ident(repository, snapshot)}")
+    return Statement(f"DROP SNAPSHOT {snapshot_ident(repository, snapshot)}", waits=True)
 
 
 def restore_snapshot(repository: str, snapshot: str, schema: str, tables: list[str]) -> Statement:
@@ -118,7 +124,8 @@ def restore_snapshot(repository: str, snapshot: str, schema: str, tables: list[s
     names = ", ".join(table_ident(schema, t) for t in tables)
     return Statement(
         f"RESTORE SNAPSHOT {snapshot_ident(repository, snapshot)} TABLE {names} "
-        "WITH (wait_for_completion = true)"
+        "WITH (wait_for_completion = true)",
+        waits=True,
     )
 
 
@@ -135,7 +142,7 @@ def count_rows(schema: str, table: str) -> Statement:
 
 
 def analyze() -> Statement:
-    return Statement("ANALYZE")
+    return Statement("ANALYZE", waits=True)
 
 
 def create_publication(publication: str, schema: str, tables: list[str]) -> Statement:
@@ -223,13 +230,15 @@ def ops_queries() -> dict[str, Query]:
     }
 
 
-def query_rows(db: Database, name: str, **params: Any) -> list[tuple]:
-    q = ops_queries()[name]
+def query_rows(db: Database, query: str, /, **params: Any) -> list[tuple]:
+    q = ops_queries()[query]
     return db.run_sql(q.sql, [params[p] for p in q.params])
 
 
 def run(db: Database, statement: Statement) -> list[tuple]:
-    return db.run_sql(statement.sql, statement.args)
+    return db.run_sql(
+        statement.sql, statement.args, timeout=LONG_STATEMENT_S if statement.waits else None
+    )
 
 
 # -- repository and snapshots ----------------------------------------------------------------

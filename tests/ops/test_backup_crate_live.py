@@ -37,9 +37,12 @@ pytestmark = [
 
 
 def test_snapshot_backup_and_restore(tmp_path):
-    repo_location = os.environ.get("SWINGVISION_CRATE_REPOSITORY_LOCATION", "")
+    base_location = os.environ.get("SWINGVISION_CRATE_REPOSITORY_LOCATION", "")
     db = open_backend("crate", tmp_path)
     repository = f"svtest_{secrets.token_hex(3)}"
+    # A folder of this run's own: two repositories on one folder see (and prune) each other's
+    # snapshots, and CrateDB disables a repository whose folder another one changed.
+    repo_location = f"{base_location.rstrip('/')}/{repository}" if base_location else ""
     try:
         with override_settings(
             SWINGVISION_CRATE_REPOSITORY=repository,

@@ -3,6 +3,7 @@ setting the app reads (a new SWINGVISION_* setting without a compose entry fails
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -152,3 +153,30 @@ def test_raw_video_retention_is_scheduled_in_both_deploy_forms(compose):
     purge = compose["services"]["purge"]
     assert "manage.py purge_videos" in "\n".join(purge["command"])
     assert purge["environment"]["SWINGVISION_RAW_VIDEO_DAYS"]
+
+
+# The CrateDB version the live suite (SWINGVISION_CRATEDB_URL, docs/cratedb.md) last passed on:
+# deploy/ runs exactly this one.
+CRATE_VERSION_TESTED = "6.4.3"
+
+
+def _crate_images() -> set[str]:
+    services = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())["services"]
+    return {s["image"] for s in services.values() if str(s.get("image", "")).startswith("crate:")}
+
+
+def test_deploy_pins_the_cratedb_version_the_live_suite_passed_on():
+    assert _crate_images() == {f"crate:{CRATE_VERSION_TESTED}"}
+
+
+@pytest.mark.crate
+@pytest.mark.skipif(not os.environ.get("SWINGVISION_CRATEDB_URL"), reason="no live CrateDB")
+def test_the_live_cluster_runs_the_pinned_version():
+    from swingvision.db.gateway import Database, parse_db_url
+
+    db = Database(parse_db_url(os.environ["SWINGVISION_CRATEDB_URL"]))
+    try:
+        versions = {r[0] for r in db.run_sql("SELECT version['number'] FROM sys.nodes LIMIT 100")}
+    finally:
+        db.close()
+    assert versions == {CRATE_VERSION_TESTED}

@@ -144,8 +144,16 @@ def test_swing_knn_and_every_similarity_query_runs(world):
     scope = m.similarity.scope(world["coach"])
     flt = service.filters_for(q, same_phase=False, same_view=True, same_hand=False)
     hits = service.search(m.db, world["coach"], q, scope, flt, engine=service.DatabaseEngine(m.db))
-    assert hits[0].video.id == world["swings"]["left95"][0].id
-    assert {h.player.id for h in hits} <= {world["righty"].id, world["lefty"].id}
+    # The oracle: every other swing of the coach's players, ranked by exact distance. (This
+    # world's seeds put right80 nearest, not the mirrored left95 of the SQLite world.)
+    from analysis.similarity import exact_distances
+
+    allowed = {world["righty"].id, world["lefty"].id}
+    others = [(v, a) for v, a in world["swings"].values() if v.user_id in allowed and v != video]
+    d = exact_distances(np.stack([a.swing_embedding for _, a in others]), q.vector)
+    expected = [others[i][0].id for i in np.argsort(d)]
+    assert [h.video.id for h in hits] == expected
+    assert [h.distance for h in hits] == pytest.approx(sorted(d.tolist()), rel=1e-5)
     # The queries the in-memory index reads exist and run here too (CrateDB has no feed).
     assert m.similarity.feed_head() == (0, 0)
     assert m.similarity.feed_since("pose", 0) == []

@@ -3,6 +3,7 @@ SWINGVISION_CRATEDB_URL is set): API tokens, status-guarded updates, the purge's
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -81,3 +82,38 @@ def test_update_if_status_and_raw_due_paging(m):
     m.db.refresh("videos")
     left = m.videos.raw_due(now - timedelta(days=30), limit=100)
     assert first.id not in [v.id for v in left]
+
+
+def test_concurrent_claims_of_one_video_have_one_winner(m):
+    """Workers racing for the same uploaded video: exactly one transition succeeds, on CrateDB
+    too, where a status condition in the UPDATE alone is checked against the last refresh only
+    (two racers both saw `uploaded` and both "won" before the _seq_no/_primary_term claim)."""
+    coach = _user(m, "coach")
+    player = _user(m, "player", coach)
+    racers = 4
+    for round_ in range(8):
+        video = m.videos.create(SYSTEM, player.id, filename=f"race{round_}.mp4")
+        barrier = threading.Barrier(racers)
+        wins: list[bool] = []
+        errors: list[BaseException] = []
+
+        def claim(video=video, barrier=barrier, wins=wins, errors=errors):
+            try:
+                barrier.wait(timeout=30)
+                wins.append(m.videos.transition(video, "uploaded", "processing"))
+            except Exception as e:  # noqa: BLE001 - reported below, not lost in the thread
+                errors.append(e)
+            finally:
+                m.db.close()  # this thread's connection
+
+        threads = [threading.Thread(target=claim) for _ in range(racers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert not errors, errors
+        assert sorted(wins) == [False] * (racers - 1) + [True], f"round {round_}: {wins}"
+        assert m.videos.get(SYSTEM, player.id, video.id).status == "processing"
+    # update_if_status takes the same guard: a stale expectation changes nothing.
+    assert m.videos.update_if_status(video, "uploaded", status="expired") is None
+    assert m.videos.update_if_status(video, "processing", status="analyzed") is not None

@@ -65,7 +65,17 @@ class Users:
         return self.db.fetch_first(User, "users_get", {"id": user_id})
 
     def by_login(self, login: str) -> User | None:
-        return self.db.fetch_first(User, "users_by_login", {"login": login.strip()})
+        """The user whose username or email is exactly `login`. Read through the login claims
+        and the user's row by primary key: on CrateDB those reads are real-time, where a search
+        on username or email would see a password or role changed a moment ago only after the
+        next refresh."""
+        login = login.strip()
+        for key in _login_keys(login, login):
+            owner = self.db.fetch_value("user_logins_owner", {"login": key})
+            user = self.find(owner) if owner else None
+            if user is not None and login in (user.username, user.email):
+                return user
+        return None
 
     def players_of(self, actor: Actor, coach_id: str) -> list[User]:
         check_coach_scope(actor, coach_id)
@@ -131,8 +141,21 @@ class Users:
             raise
 
     def _release(self, user_id: str, keys: list[str]) -> None:
+        """Give up claims this user holds, each only while it is still theirs (read by primary
+        key, deleted at that version: see sql/queries/crate/guarded.sql)."""
         for key in keys:
-            self.db.execute("user_logins_release", {"login": key, "user_id": user_id})
+            rows = self.db.rows("user_logins_version", {"login": key})
+            if not rows or rows[0]["user_id"] != user_id:
+                continue
+            self.db.execute(
+                "user_logins_release",
+                {
+                    "login": key,
+                    "user_id": user_id,
+                    "seq_no": int(rows[0]["seq_no"]),
+                    "primary_term": int(rows[0]["primary_term"]),
+                },
+            )
 
     def create(
         self,

@@ -93,6 +93,9 @@ class Videos:
         """Move the status only if it is still `expected`; False if someone else moved it."""
         if new not in VIDEO_STATUSES:
             raise ValueError(f"unknown status {new!r}")
+        version = self._version(video, expected)
+        if version is None:
+            return False
         changed = self.db.execute(
             "videos_set_status",
             {
@@ -101,6 +104,7 @@ class Videos:
                 "status": new,
                 "expected": expected,
                 "updated_at": utc_now(),
+                **version,
             },
         )
         if changed:
@@ -147,9 +151,12 @@ class Videos:
             raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
         if changes.get("status", video.status) not in VIDEO_STATUSES:
             raise ValueError(f"unknown status {changes['status']!r}")
+        version = self._version(video, expected)
+        if version is None:
+            return None
         new = replace(video, **changes, updated_at=utc_now())
         changed = self.db.execute(
-            "videos_update_if_status", {**_video_params(new), "expected": expected}
+            "videos_update_if_status", {**_video_params(new), "expected": expected, **version}
         )
         if not changed:
             return None
@@ -157,6 +164,15 @@ class Videos:
         if new.status != expected:
             Summaries(self.db).refresh(video.user_id)
         return new
+
+    def _version(self, video: Video, expected: str) -> dict[str, int] | None:
+        """The row's current version if its status is `expected` (None otherwise), read by
+        primary key. CrateDB's status-guarded writes are conditional on this version (_seq_no,
+        _primary_term), which it checks atomically; SQLite's check the status in the UPDATE."""
+        rows = self.db.rows("videos_version", {"id": video.id, "user_id": video.user_id})
+        if not rows or rows[0]["status"] != expected:
+            return None
+        return {"seq_no": int(rows[0]["seq_no"]), "primary_term": int(rows[0]["primary_term"])}
 
     def delete(self, actor: Actor, video: Video) -> None:
         """The video row with its poses and analyses (the blob is the storage layer's)."""

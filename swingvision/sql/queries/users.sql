@@ -11,12 +11,6 @@ SELECT id, username, email, full_name, role, coach_id, password_hash, active, cr
        updated_at, settings
 FROM users WHERE id = :id
 
--- name: users_by_login
-SELECT id, username, email, full_name, role, coach_id, password_hash, active, created_at,
-       updated_at, settings
-FROM users WHERE username = :login OR email = :login
-LIMIT 1
-
 -- name: users_players_of_coach
 SELECT id, username, email, full_name, role, coach_id, password_hash, active, created_at,
        updated_at, settings

@@ -1,0 +1,30 @@
+-- Guarded writes on CrateDB: a video's status move and the release of a login claim.
+-- An UPDATE or DELETE whose WHERE holds more than the primary key (`... AND status = 'uploaded'`,
+-- `... AND user_id = ?` on user_logins) runs by query: it finds its rows in the last refreshed
+-- view (missing a row written since) and then writes them by _id without checking the condition
+-- again, so two workers could both "claim" one video. Instead the caller reads the row by primary
+-- key (a real-time Get that also returns its current _seq_no and _primary_term), checks the
+-- condition itself, and writes by primary key with those two in the WHERE: CrateDB applies that
+-- write only while the row is still at that version (optimistic concurrency control, checked on
+-- the primary shard); a lost race changes 0 rows.
+
+-- name: videos_version
+SELECT status, "_seq_no" AS seq_no, "_primary_term" AS primary_term
+FROM videos WHERE id = :id AND user_id = :user_id
+
+-- name: videos_set_status
+UPDATE videos SET status = :status, updated_at = :updated_at
+WHERE id = :id AND user_id = :user_id AND "_seq_no" = :seq_no AND "_primary_term" = :primary_term
+
+-- name: videos_update_if_status
+UPDATE videos SET filename = :filename, duration_s = :duration_s, status = :status,
+                  metadata = :metadata, blob_ref = :blob_ref, updated_at = :updated_at
+WHERE id = :id AND user_id = :user_id AND "_seq_no" = :seq_no AND "_primary_term" = :primary_term
+
+-- name: user_logins_version
+SELECT user_id, "_seq_no" AS seq_no, "_primary_term" AS primary_term
+FROM user_logins WHERE login = :login
+
+-- name: user_logins_release
+DELETE FROM user_logins
+WHERE login = :login AND "_seq_no" = :seq_no AND "_primary_term" = :primary_term

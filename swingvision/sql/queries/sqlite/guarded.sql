@@ -1,0 +1,12 @@
+-- Guarded writes: a video's status move and the release of a login claim. SQLite checks the
+-- condition inside the UPDATE or DELETE itself (one statement is atomic), so the "version" read
+-- first is only the status or the owner; seq_no and primary_term are unused here (see the
+-- CrateDB twin for why that dialect needs them).
+
+-- name: videos_version
+SELECT status, 0 AS seq_no, 0 AS primary_term
+FROM videos WHERE id = :id AND user_id = :user_id
+
+-- name: user_logins_version
+SELECT user_id, 0 AS seq_no, 0 AS primary_term
+FROM user_logins WHERE login = :login
