@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from analysis import pipeline, worker
-from analysis.synth import SwingParams, generate_swing
+from analysis.engine.synth import SwingParams, generate_swing
 from swingvision.db.managers import SYSTEM, managers
 
 from ..backends import BACKENDS, drop_backend, open_backend

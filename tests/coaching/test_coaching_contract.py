@@ -66,6 +66,33 @@ def test_a_swing_is_renamed_by_its_player_their_coach_or_an_admin(m, team):
     assert "title" not in cleared.metadata and cleared.metadata == video.metadata
 
 
+# -- what an event correction loads and logs ------------------------------------------------------
+def test_swing_for_edit_gives_the_editor_the_swing_and_no_one_else(m, team):
+    coach, player, video = team["coach"], team["player"], team["video"]
+    got_player, got_video, analysis = m.coaching.swing_for_edit(coach, player.id, video.id)
+    assert (got_player.id, got_video.id, analysis.video_id) == (player.id, video.id, video.id)
+    assert m.coaching.swing_for_edit(team["admin"], player.id, video.id)[1].id == video.id
+    with pytest.raises(NotAllowed):  # may see the swing, may not change it
+        m.coaching.swing_for_edit(player, player.id, video.id)
+    for outsider in (team["other_coach"], team["other_player"]):
+        with pytest.raises(NotFound):
+            m.coaching.swing_for_edit(outsider, player.id, video.id)
+
+
+def test_record_correction_logs_the_events_before_and_after(m, team):
+    coach = team["coach"]
+    before = team["analysis"]
+    after = m.analyses.latest_for_video(SYSTEM, team["player"].id, team["video"].id)
+    entry = {"event": "top", "engine_frame": 40, "coach_frame": 42, "by": coach.id, "at": "now"}
+    m.coaching.record_correction(coach, before, after, entry)
+    restore = {**entry, "coach_frame": None}
+    m.coaching.record_correction(coach, before, after, restore)
+    logged = m.audit.page(SYSTEM, target_type="analysis", target_id=after.id, limit=2).entries
+    assert [e.action for e in logged] == ["analysis.event_restore", "analysis.event_correct"]
+    assert logged[1].before == {"events": before.events, "overall_score": before.overall_score}
+    assert logged[1].after["correction"] == entry and logged[1].after["events"] == after.events
+
+
 # -- drawings ------------------------------------------------------------------------------------
 def test_a_coach_draws_and_the_player_sees_it(m, team):
     coach, player, video = team["coach"], team["player"], team["video"]

@@ -171,3 +171,22 @@ def test_the_worker_claims_a_lesson_once_and_records_the_rendition(m, team):
         m.lessons.update(done, status="nonsense")
     with pytest.raises(ValueError):
         m.lessons.update(done, coach_id="someone")
+
+
+def test_check_create_checks_what_create_checks_and_writes_nothing(m, team):
+    """The upload runs check_create before it stores a blob: scope, editor, swings, title."""
+    coach, player, video = team["coach"], team["player"], team["video"]
+    before = m.lessons.count_for_player(coach, player.id)
+    got, swings, title = m.lessons.check_create(
+        coach, player.id, video_ids=[video.id], title="  Hold the top "
+    )
+    assert (got.id, swings, title) == (player.id, [video.id], "Hold the top")
+    assert m.lessons.check_create(team["admin"], player.id, video_ids=[video.id], title="")[2]
+    with pytest.raises(NotAllowed):
+        m.lessons.check_create(player, player.id, video_ids=[video.id], title="x")
+    with pytest.raises(NotFound):
+        m.lessons.check_create(team["other_coach"], player.id, video_ids=[video.id], title="x")
+    with pytest.raises(ValidationError) as e:
+        m.lessons.check_create(coach, player.id, video_ids=[team["other_video"].id], title="x")
+    assert e.value.field == "video_ids"
+    assert m.lessons.count_for_player(coach, player.id) == before

@@ -146,7 +146,7 @@ def test_swing_knn_and_every_similarity_query_runs(world):
     hits = service.search(m.db, world["coach"], q, scope, flt, engine=service.DatabaseEngine(m.db))
     # The oracle: every other swing of the coach's players, ranked by exact distance. (This
     # world's seeds put right80 nearest, not the mirrored left95 of the SQLite world.)
-    from analysis.similarity import exact_distances
+    from analysis.engine.similarity import exact_distances
 
     allowed = {world["righty"].id, world["lefty"].id}
     others = [(v, a) for v, a in world["swings"].values() if v.user_id in allowed and v != video]
