@@ -20,8 +20,8 @@ WHERE user_id IN (SELECT id FROM users WHERE coach_id = :coach_id)
 LIMIT 100000
 
 -- name: summary_delete
--- Delete one player's summary. Not used by the app: tests use it to check that the roster
--- rebuilds a missing row.
+-- Delete one player's summary. Not used by the app: tests use it to check that
+-- Summaries.rebuild restores the rows of a load that bypassed the managers.
 DELETE FROM player_summary WHERE user_id = :user_id
 
 -- name: summary_swing_stats
