@@ -2,10 +2,14 @@
 -- Paging is keyset on (at, id), so a page never shifts when new entries arrive.
 
 -- name: audit_insert
+-- Append one entry (id from monotonic_id: entries of one moment keep their order).
+-- Audit.record then refreshes audit_log so the admin log shows it at once on CrateDB.
 INSERT INTO audit_log (id, actor_id, action, target_type, target_id, player_id, before, after, at)
 VALUES (:id, :actor_id, :action, :target_type, :target_id, :player_id, :before, :after, :at)
 
 -- name: audit_page
+-- A page of the admin audit log, newest first, older than the cursor (at, id), with the
+-- optional filters. SQLite walks audit_log(at, id); one record's history is audit_for_target.
 SELECT id, actor_id, action, target_type, target_id, player_id, before, after, at
 FROM audit_log
 WHERE (at < :before_at OR (at = :before_at AND id < :before_id))
@@ -27,5 +31,6 @@ ORDER BY at DESC, id DESC
 LIMIT :limit
 
 -- name: audit_get
+-- One audit entry by id (the admin's entry page): a real-time Get on CrateDB.
 SELECT id, actor_id, action, target_type, target_id, player_id, before, after, at
 FROM audit_log WHERE id = :id

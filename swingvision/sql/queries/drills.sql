@@ -1,6 +1,7 @@
 -- The drill library (Drills manager): drills per feedback aspect, one small table read whole.
 
 -- name: drills_upsert
+-- Create or edit one drill (Drills._write, which refreshes drills after it).
 INSERT INTO drills (id, name, aspect, description, video_url, created_by, created_at)
 VALUES (:id, :name, :aspect, :description, :video_url, :created_by, :created_at)
 ON CONFLICT (id) DO UPDATE SET
@@ -14,6 +15,7 @@ VALUES (:id, :name, :aspect, :description, :video_url, :created_by, :created_at)
 ON CONFLICT (id) DO NOTHING
 
 -- name: drills_get
+-- One drill by id: a real-time Get on CrateDB.
 SELECT id, name, aspect, description, video_url, created_by, created_at
 FROM drills WHERE id = :id
 
@@ -26,4 +28,5 @@ ORDER BY aspect, id
 LIMIT :limit
 
 -- name: drills_delete
+-- Delete one drill by id (its author or an admin, checked by the manager).
 DELETE FROM drills WHERE id = :id

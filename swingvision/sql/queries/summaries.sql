@@ -1,6 +1,8 @@
 -- Per-player roster summaries (migration 0006).
 
 -- name: summary_upsert
+-- Insert or overwrite one player's roster summary (Summaries.refresh, on every write that can
+-- change what the roster shows).
 INSERT INTO player_summary (user_id, n_swings, last_swing_at, recent_scores, poster_video_id,
                             updated_at, score_view)
 VALUES (:user_id, :n_swings, :last_swing_at, :recent_scores, :poster_video_id, :updated_at,
@@ -11,15 +13,20 @@ ON CONFLICT (user_id) DO UPDATE SET
   updated_at = excluded.updated_at, score_view = excluded.score_view
 
 -- name: summaries_for_coach
+-- The summaries of every player of a coach: one read for the whole roster.
 SELECT user_id, n_swings, last_swing_at, recent_scores, poster_video_id, updated_at, score_view
 FROM player_summary
 WHERE user_id IN (SELECT id FROM users WHERE coach_id = :coach_id)
 LIMIT 100000
 
 -- name: summary_delete
+-- Delete one player's summary. Not used by the app: tests use it to check that
+-- Summaries.rebuild restores the rows of a load that bypassed the managers.
 DELETE FROM player_summary WHERE user_id = :user_id
 
 -- name: summary_swing_stats
+-- A player's swing count and newest upload time, for their summary.
+-- SQLite uses videos(user_id, uploaded_at).
 SELECT count(*) AS n_swings, max(uploaded_at) AS last_swing_at
 FROM videos WHERE user_id = :user_id
 
@@ -35,6 +42,8 @@ ORDER BY v.uploaded_at DESC, v.id DESC, a.analyzed_at DESC, a.id DESC
 LIMIT 120
 
 -- name: summary_poster_video
+-- The player's newest analysed swing (status analyzed, or expired: raw video purged, analysis
+-- kept): the roster row's poster.
 SELECT id FROM videos
 WHERE user_id = :user_id AND status IN ('analyzed', 'expired')
 ORDER BY uploaded_at DESC, id DESC

@@ -3,6 +3,8 @@
 -- swings_count_for_player_with_status differ per dialect: see queries/<dialect>/swings.sql.
 
 -- name: swings_page_for_player
+-- A page of a player's swings uploaded in [start, end), newest first: the swing list without
+-- a status filter. SQLite uses videos(user_id, uploaded_at).
 SELECT id, user_id, filename, uploaded_at, updated_at, duration_s, status, metadata, blob_ref
 FROM videos
 WHERE user_id = :user_id AND uploaded_at >= :start AND uploaded_at < :end
@@ -10,6 +12,7 @@ ORDER BY uploaded_at DESC, id DESC
 LIMIT :limit OFFSET :offset
 
 -- name: swings_count_for_player
+-- How many swings the list without a status filter has (its page count).
 SELECT count(*) FROM videos
 WHERE user_id = :user_id AND uploaded_at >= :start AND uploaded_at < :end
 

@@ -9,22 +9,30 @@
 -- the primary shard); a lost race changes 0 rows.
 
 -- name: videos_version
+-- A swing's status with its current _seq_no and _primary_term: a real-time Get by primary key.
 SELECT status, "_seq_no" AS seq_no, "_primary_term" AS primary_term
 FROM videos WHERE id = :id AND user_id = :user_id
 
 -- name: videos_set_status
+-- Move the status by primary key at the version videos_version read (the caller checked the
+-- status); 0 rows if the row changed since.
 UPDATE videos SET status = :status, updated_at = :updated_at
 WHERE id = :id AND user_id = :user_id AND "_seq_no" = :seq_no AND "_primary_term" = :primary_term
 
 -- name: videos_update_if_status
+-- videos_update by primary key at the version videos_version read (the caller checked
+-- :expected); 0 rows if the row changed since.
 UPDATE videos SET filename = :filename, duration_s = :duration_s, status = :status,
                   metadata = :metadata, blob_ref = :blob_ref, updated_at = :updated_at
 WHERE id = :id AND user_id = :user_id AND "_seq_no" = :seq_no AND "_primary_term" = :primary_term
 
 -- name: user_logins_version
+-- Who holds a login key, with the row's _seq_no and _primary_term: a real-time Get.
 SELECT user_id, "_seq_no" AS seq_no, "_primary_term" AS primary_term
 FROM user_logins WHERE login = :login
 
 -- name: user_logins_release
+-- Delete a login claim at the version user_logins_version read (the caller checked the owner);
+-- 0 rows if it changed since.
 DELETE FROM user_logins
 WHERE login = :login AND "_seq_no" = :seq_no AND "_primary_term" = :primary_term

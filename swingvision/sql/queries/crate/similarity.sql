@@ -6,6 +6,8 @@
 -- swing. A scope of one player (user_id = ...) routes to that player's shard.
 
 -- name: similarity_knn_poses
+-- The :k nearest poses per shard (KNN_MATCH), then the scope and filters, best first by
+-- vector_similarity: fewer than :limit rows may survive the filters (see above).
 SELECT id, video_id, user_id, frame_number, phase, view, left_handed, embedding,
        vector_similarity(embedding, :query) AS similarity
 FROM poses
@@ -45,5 +47,6 @@ LIMIT :limit
 SELECT 0 AS generation, 0 AS seq
 
 -- name: similarity_feed_since
+-- Always empty: CrateDB keeps no change feed (see similarity_feed_head).
 SELECT 0 AS seq, '' AS video_id, '' AS user_id
 LIMIT 0

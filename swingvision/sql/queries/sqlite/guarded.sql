@@ -4,9 +4,12 @@
 -- CrateDB twin for why that dialect needs them).
 
 -- name: videos_version
+-- A swing's status by primary key; seq_no and primary_term are always 0 (the UPDATE checks
+-- the status itself).
 SELECT status, 0 AS seq_no, 0 AS primary_term
 FROM videos WHERE id = :id AND user_id = :user_id
 
 -- name: user_logins_version
+-- Who holds a login key; seq_no and primary_term are always 0 (the DELETE checks the owner).
 SELECT user_id, 0 AS seq_no, 0 AS primary_term
 FROM user_logins WHERE login = :login

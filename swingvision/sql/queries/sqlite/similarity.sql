@@ -9,6 +9,8 @@ SELECT (SELECT schema_version FROM pragma_schema_version) AS generation,
        (SELECT coalesce(max(seq), 0) FROM similarity_changes) AS seq
 
 -- name: similarity_feed_since
+-- The swings written since :after for one kind ('pose' or 'swing'), in seq order: triggers
+-- keep one row per swing, at the seq of its latest write.
 SELECT seq, video_id, user_id
 FROM similarity_changes
 WHERE kind = :kind AND seq > :after
@@ -28,6 +30,8 @@ WHERE embedding IS NOT NULL
 LIMIT 5000000
 
 -- name: similarity_knn_swings
+-- No vector index in SQLite: every analysis with a vector the scope allows, bounded; the caller
+-- filters view and handedness, keeps each swing's newest analysis and ranks exactly.
 SELECT id, video_id, user_id, analyzed_at, details, swing_embedding
 FROM swing_analysis
 WHERE swing_embedding IS NOT NULL
@@ -36,6 +40,8 @@ WHERE swing_embedding IS NOT NULL
 LIMIT 5000000
 
 -- name: similarity_latest_analyses
+-- The analyses of these swings (:video_ids, a JSON array), newest first: the caller keeps the
+-- first per swing to drop candidates from older engine runs.
 SELECT id, video_id, user_id, analyzed_at
 FROM swing_analysis
 WHERE video_id IN (SELECT value FROM json_each(:video_ids))
