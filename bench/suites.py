@@ -10,4 +10,5 @@ SUITES: list[str] = [
     "backup",
     "upload",
     "transcode",
+    "lessons",
 ]
