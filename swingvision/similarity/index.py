@@ -360,11 +360,14 @@ class VectorIndex:
         """Candidate rows ordered by exact distance (ties by video id and frame, as in the
         database engine, so both give the same answer), the best per video if asked."""
         dist = exact_distances(self._vec[cand], q)
-        frames = self._frame[cand]
-        ids = [self._video_ids[int(c)] for c in self._video[cand]]
-        order = np.array(
-            sorted(range(len(cand)), key=lambda j: (dist[j], ids[j], frames[j])), dtype=np.int64
-        )
+        order = np.argsort(dist, kind="stable")
+        if len(order) > 1 and np.any(dist[order[1:]] == dist[order[:-1]]):
+            frames = self._frame[cand]
+            ids = [self._video_ids[int(c)] for c in self._video[cand]]
+            order = np.array(
+                sorted(range(len(cand)), key=lambda j: (dist[j], ids[j], frames[j])),
+                dtype=np.int64,
+            )
         cand, dist = cand[order], dist[order]
         if per_video:
             _, first = np.unique(self._video[cand], return_index=True)
@@ -382,10 +385,14 @@ class VectorIndex:
         tail = tail[self._passes(tail, flt)]
         want = k * (ANN_PER_VIDEO_FACTOR if per_video else ANN_FACTOR) + RERANK_EXTRA
         probes = min(int(np.ceil(ANN_PROBES * (2 if per_video else 1) / share)), part.clusters)
+        unfiltered = self._dead == 0 and all(
+            value is None for value in (flt.lut, flt.phase, flt.view, flt.hand, flt.video)
+        )
         while True:
             rows, d2 = part.scan(q, probes)
-            keep = self._passes(rows, flt)
-            rows, d2 = rows[keep], d2[keep]
+            if not unfiltered:
+                keep = self._passes(rows, flt)
+                rows, d2 = rows[keep], d2[keep]
             if len(rows) > want:
                 top = np.argpartition(d2, want - 1)[:want]
                 rows = rows[top]
