@@ -149,8 +149,8 @@ def analyze(
     kp = _validate(keypoints, fps, view, aspect)
     rh = mirror_poses(kp) if left_handed else kp
     motion = prepare(rh, float(fps), float(aspect))
-    events, timing = _events(motion, view, events_override, event_model)
-    values = compute_metrics(motion, events, view)
+    events, for_metrics, timing = _events(motion, view, events_override, event_model)
+    values = compute_metrics(motion, for_metrics, view)
 
     bands = {name: spec.band_for(club) for name, spec in METRICS.items()}
     for name, band in (targets or {}).items():
@@ -251,11 +251,12 @@ def _result(name: str, mv, band: tuple[float, float], view: str, state: str) -> 
 
 def _events(
     m: Motion, view: str, override: dict[str, int] | None, model: eventmodel.EventModel | None
-) -> tuple[Events, dict]:
-    """The 8 events: the rules propose (events.detect_events), the learned model decides
-    (eventmodel). A clip the rules refuse is still analysed when the model finds a swing in it
-    (the hands rise at least MIN_RISE_TORSO from address to the top and come back down);
-    otherwise the rules' reason stands."""
+) -> tuple[Events, Events, dict]:
+    """The 8 events, the same with the confidences metrics use, and the timing. The rules
+    propose (events.detect_events), the learned model decides (eventmodel). A clip the rules
+    refuse is still analysed when the model finds a swing in it (the hands rise at least
+    MIN_RISE_TORSO from address to the top and come back down); otherwise the rules' reason
+    stands."""
     try:
         rule = detect_events(m, override, view=view)
         refusal = None
@@ -263,7 +264,7 @@ def _events(
         if "no swing found" not in exc.reason:
             raise
         rule, refusal = None, exc
-    frames, times, conf, scale, too_slow = eventmodel.detect(m, view, rule, override, model)
+    frames, times, conf, near, scale, too_slow = eventmodel.detect(m, view, rule, override, model)
     if rule is None:
         y = m.hand[:, 1]
         rise = (y[frames["address"]] - y[frames["top"]]) / m.torso
@@ -278,6 +279,15 @@ def _events(
         confidence={k: round(float(v), 3) for k, v in conf.items()},
         address_hand=m.hand[a_lo : a_f + 1].mean(axis=0),
     )
+    # Metrics read the body at an event and change little within a few frames of it: their
+    # trust follows how near the event surely is (eventmodel.NEAR_SWING_FRAMES), not whether
+    # it is on GolfDB's exact frame (the events' own confidence).
+    for_metrics = Events(
+        frames=events.frames,
+        times=events.times,
+        confidence={k: round(float(v), 3) for k, v in near.items()},
+        address_hand=events.address_hand,
+    )
     factor = scale / (m.fps / eventmodel.SWING_FPS)
     down_s = (times["impact"] - times["top"]) / m.fps
     timing = {
@@ -285,4 +295,4 @@ def _events(
         "too_slow_for_real_time": bool(too_slow),
         "downswing_s": round(float(down_s), 3),
     }
-    return events, timing
+    return events, for_metrics, timing

@@ -43,6 +43,7 @@ SWING_FPS = 30.0  # the model's frame: 1/30 s of real-time motion
 OFFSETS = (-24, -16, -8, -4, -2, -1, 0, 1, 2, 4, 8, 16, 24)  # in swing frames
 JOINTS = (0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26)  # nose, shoulders, elbows, wrists, hips, knees
 TYPICAL_DOWNSWING = 8.0  # swing frames from top to impact in real time (GolfDB median ~7-8)
+NEAR_SWING_FRAMES = 3  # an event this close is good enough for the metrics read at it
 SNAP_SWING_FRAMES = 1.0  # rules within this of the model give the sub-frame time
 GAP_PRIOR_REACH = 4.0  # sd: gaps further from the mean all cost as much as this
 GAP_PRIOR_MAX_SD = 3.0  # swing frames: wider gaps (the takeaway, the finish) get no prior
@@ -211,16 +212,18 @@ def decode(
     override: dict[str, int] | None = None,
     gaps: tuple[np.ndarray, np.ndarray] | None = None,
     scale: float = 1.0,
-) -> tuple[dict[str, float], dict[str, float]]:
-    """The 8 events in strict order maximising the summed log probability; (times, confidence).
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """The 8 events in strict order maximising the summed log probability; (times, confidence,
+    nearness).
 
     Each event's scores become a probability over the clip's frames (softmax of sharpness x
     score). `gaps` (mean, sd of the 7 gaps between consecutive events, in swing frames; scale
     clip frames per swing frame) adds a Gaussian log prior on each gap that is regular enough
     (sd <= GAP_PRIOR_MAX_SD): the phases of a swing keep their proportions, so the sharply
     found mid-downswing and impact help place the top. A gap beyond GAP_PRIOR_REACH sd is
-    allowed at the prior's cost there. Times are frames refined to sub-frame by a parabola through the
-    scores; each confidence is the probability mass within GolfDB's tolerance of the frame.
+    allowed at the prior's cost there. Times are frames refined to sub-frame by a parabola
+    through the scores; each confidence is the probability mass within GolfDB's tolerance of
+    the frame, each nearness the mass within NEAR_SWING_FRAMES (what metrics read at an event need).
     """
     n = scores.shape[0]
     logit = sharpness * scores
@@ -264,7 +267,7 @@ def decode(
         frames[k - 1] = int(back[k, frames[k]])
     span = frames[EVENT_NAMES.index("impact")] - frames[EVENT_NAMES.index("address")]
     tol = max(int(round(span / 30.0)), 1)
-    times, conf = {}, {}
+    times, conf, near = {}, {}, {}
     for k, name in enumerate(EVENT_NAMES):
         f = frames[k]
         t = float(f)
@@ -276,7 +279,10 @@ def decode(
         times[name] = t
         lo, hi = max(0, f - tol), min(n, f + tol + 1)
         conf[name] = 1.0 if override and name in override else float(dist[lo:hi, k].sum())
-    return times, conf
+        reach = max(tol, int(round(NEAR_SWING_FRAMES * scale)))
+        lo, hi = max(0, f - reach), min(n, f + reach + 1)
+        near[name] = 1.0 if override and name in override else float(dist[lo:hi, k].sum())
+    return times, conf, near
 
 
 def detect(
@@ -285,15 +291,15 @@ def detect(
     rule_events: Events | None,
     override: dict[str, int] | None = None,
     model: EventModel | None = None,
-) -> tuple[dict[str, int], dict[str, float], dict[str, float], float, bool]:
-    """Events by the model: (frames, sub-frame times, confidence, clip frames per swing frame,
-    too slow for real time)."""
+) -> tuple[dict[str, int], dict[str, float], dict[str, float], dict[str, float], float, bool]:
+    """Events by the model: (frames, sub-frame times, confidence, nearness (see decode), clip
+    frames per swing frame, too slow for real time)."""
     model = model or load_model()
     rule_times = None if rule_events is None else dict(rule_events.times)
     scale, too_slow = swing_scale(m, rule_times)
     sharp = float(model.sharpness)
     gaps = (model.gap_mean, model.gap_sd)
-    times, conf = decode(
+    times, conf, near = decode(
         frame_scores(model, m, view, rule_times, scale), sharp, override, gaps, scale
     )
     if rule_times is None:
@@ -301,7 +307,7 @@ def detect(
         scale2, too_slow = swing_scale(m, times)
         if too_slow:
             scale = scale2
-            times, conf = decode(
+            times, conf, near = decode(
                 frame_scores(model, m, view, None, scale), sharp, override, gaps, scale
             )
     frames = {name: int(np.clip(round(t), 0, m.n_frames - 1)) for name, t in times.items()}
@@ -314,4 +320,4 @@ def detect(
                 times[name] = float(rule_times[name])
     for name, f in (override or {}).items():
         frames[name], times[name] = int(f), float(f)
-    return frames, times, conf, scale, too_slow
+    return frames, times, conf, near, scale, too_slow

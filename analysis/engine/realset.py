@@ -276,8 +276,8 @@ def format_real_report(report: dict, title: str) -> str:
     lines += ["", "tempo ratio (top - address) / (impact - top), detected - labelled"]
     for label, t in report["tempo"].items():
         lines.append(
-            f"  {label:<12} n={t['n']:<3} median |e| {t['median_abs']:.2f}  median {t['median']:+.2f}"
-            f"  p90 |e| {t['p90_abs']:.2f}"
+            f"  {label:<12} n={t['n']:<3} median |e| {t['median_abs']:.2f}"
+            f"  median {t['median']:+.2f}  p90 |e| {t['p90_abs']:.2f}"
         )
     lines += ["", "confidence calibration (all analysed swings, all events)"]
     lines.append(f"{'confidence':<14}{'events':>8}{'mean conf':>11}{'correct':>9}")
