@@ -78,6 +78,11 @@ def max_video_seconds() -> float:
     return float(settings.SWINGVISION_MAX_VIDEO_SECONDS)
 
 
+def max_megapixel_frames() -> float:
+    """The worker's decode budget: frames x pixels of a video, in millions (probe.py)."""
+    return float(settings.SWINGVISION_MAX_MEGAPIXEL_FRAMES)
+
+
 def describe_bytes(n: int) -> str:
     mb = n / (1024 * 1024)
     return f"{mb:.0f} MB" if mb >= 10 else f"{mb:.3g} MB"
@@ -316,7 +321,9 @@ def check_video(upload: UploadedFile, fields: SwingFields) -> CheckedVideo:
         raise UploadRejected("file", f"{upload.name} is empty")
     path = Path(upload.temporary_file_path())
     try:
-        info = probe_video(path, max_seconds=max_video_seconds())
+        info = probe_video(
+            path, max_seconds=max_video_seconds(), max_megapixel_frames=max_megapixel_frames()
+        )
     except ProbeError as e:
         raise UploadRejected("file", f"{upload.name}: {e}") from None
     return CheckedVideo(
