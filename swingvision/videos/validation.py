@@ -102,13 +102,19 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         self,
         request: HttpRequest,
         limits: dict[str, int],
-        counts: dict[str, int],
-        total: int,
+        counts: dict[str, int] | None = None,
+        total: int | None = None,
     ) -> None:
+        """`limits`: the fields taken and each file's size limit; `counts`: files per field (one
+        each by default); `total`: all the files together (by default what the counts allow)."""
         super().__init__(request)
         self.limits = limits
-        self.counts = counts
-        self.total = total
+        self.counts = counts if counts is not None else dict.fromkeys(limits, 1)
+        self.total = (
+            total
+            if total is not None
+            else sum(limit * self.counts.get(field, 0) for field, limit in limits.items())
+        )
         self.seen: dict[str, int] = {}
         self.limit = 0
         self.written = 0  # bytes of every file so far
