@@ -21,6 +21,7 @@ from django.utils.datastructures import MultiValueDict
 
 from analysis.engine.metrics import VIEWS
 from analysis.engine.pose_io import PoseFile, PoseFileError, load_pose_file
+from analysis.engine.pose_io.screen import screen_pose_file
 from swingvision.db.managers import ValidationError
 from swingvision.numbers import parse_float
 
@@ -47,6 +48,9 @@ MAX_CLUB_LENGTH = 40
 MAX_FILENAME_LENGTH = 200
 MAX_FILES_PER_REQUEST = 10
 POSE_MAX_BYTES = 64 * 1024 * 1024
+# What parsing one pose file may hold beyond its bytes (estimated by the screen): with the bytes
+# and their decoded text, the whole stays under 4x POSE_MAX_BYTES (bench/pose_memory.py).
+POSE_PARSE_MEMORY = 2 * POSE_MAX_BYTES
 MAX_CAPTURE_FPS = 10_000.0
 # A pose file may differ from the video by this many frames (decoders disagree about a last,
 # incomplete frame); more than that and the file belongs to another clip or another trim.
@@ -345,8 +349,16 @@ def check_video(upload: UploadedFile, fields: SwingFields) -> CheckedVideo:
 
 
 def read_pose_upload(upload: UploadedFile) -> bytes:
+    """The pose file's bytes, once its shape (screened from the temporary file in fixed chunks)
+    says it is a pose file whose parse fits POSE_PARSE_MEMORY: a header that cannot be one, too
+    many columns, rows or values is refused before the body is read into memory."""
     if upload.size == 0:
         raise UploadRejected("pose_file", f"{upload.name} is empty")
+    upload.seek(0)
+    try:
+        screen_pose_file(upload, max_memory=POSE_PARSE_MEMORY)
+    except PoseFileError as e:
+        raise UploadRejected("pose_file", f"{upload.name}: {e}") from None
     upload.seek(0)
     return upload.read()
 
