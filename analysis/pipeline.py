@@ -29,8 +29,10 @@ from swingvision.db.managers import SYSTEM, Managers, managers
 from swingvision.db.records import SwingAnalysis, User, Video
 from swingvision.db.swing_facts import dense_keypoints, frame_count, view_of
 from swingvision.storage import BlobNotFound, StorageError, get_store
+from swingvision.videos.probe import decode_budget_error
 from swingvision.videos.renditions import RenditionError, ensure_rendition
 from swingvision.videos.thumbnails import ThumbnailError, make_thumbnails
+from swingvision.videos.validation import max_megapixel_frames
 
 log = logging.getLogger("swingvision.worker")
 
@@ -358,11 +360,27 @@ def thumbnail_step(m: Managers, video: Video, analysis: SwingAnalysis, poses: Lo
         return _note(m, current, "thumbs_error", str(e))
 
 
+def check_decode_budget(video: Video) -> None:
+    """A video over the decode budget (frames x pixels) is refused before anything decodes it:
+    rows uploaded before the budget existed, or under a larger one."""
+    if not video.blob_ref or video.status == "expired":
+        return
+    meta = video.metadata
+    dims = [meta.get(k) for k in ("coded_width", "coded_height", "frame_count")]
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in dims):
+        dims = [meta.get(k) for k in ("width", "height", "frame_count")]
+    if all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in dims):
+        reason = decode_budget_error(*dims, max_megapixel_frames())
+        if reason:
+            raise ProcessingError(reason)
+
+
 def process_video(video: Video, *, m: Managers | None = None) -> Video:
     """Process a video the caller has claimed (status `processing`): its browser rendition, its
     poses and analysis, then its thumbnails; returns the final record."""
     m = m or managers()
     try:
+        check_decode_budget(video)
         video = playback_step(m, video)
         poses = load_poses(video, m=m, progress=progress_writer(m, video, "poses"))
         detected = np.any(~np.isnan(poses.keypoints[:, :, 0]), axis=1)

@@ -11,4 +11,5 @@ SUITES: list[str] = [
     "upload",
     "transcode",
     "lessons",
+    "pose_memory",
 ]

@@ -8,8 +8,17 @@ import sys
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
+from django.views import defaults
 
 from swingvision.db import DatabaseUnavailable
 from swingvision.db.managers import ValidationError
@@ -104,6 +113,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     error = sys.exc_info()[1]
     if isinstance(error, DatabaseUnavailable):
         return unavailable_response(request, error)
+    if is_api(request):
+        return JsonResponse({"error": "internal error: it has been logged"}, status=500)
     return HttpResponse(render_to_string("500.html"), status=500)
 
 
@@ -123,9 +134,20 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+def is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+# Django's refusals of a request body too large or with too many parts: their messages name the
+# setting and the limit, safe to show.
+_BODY_LIMITS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
 class BadRequestMiddleware:
     """A view's BadRequest (bad query or form input), or a manager's ValidationError that the view
-    did not show next to its field, becomes a 400 naming the problem (never a 500)."""
+    did not show next to its field, becomes a 400 naming the problem (never a 500). Under /api/
+    every error a view raises is JSON: Django's own refusals (too many fields, a body too large,
+    another suspicious request), 403 and 404 included."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -134,6 +156,10 @@ class BadRequestMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
+        if is_api(request):
+            response = api_error_response(exception)
+            if response is not None:
+                return response
         if not isinstance(exception, BadRequest | ValidationError):
             return None
         message = str(exception)
@@ -141,3 +167,61 @@ class BadRequestMiddleware:
             return JsonResponse({"error": message}, status=400)
         html = render_to_string("400.html", {"message": message}, request=request)
         return HttpResponse(html, status=400)
+
+
+def api_error_response(exception: BaseException | None) -> JsonResponse | None:
+    """The JSON answer to an exception under /api/, or None for one that is not a client error."""
+    if isinstance(exception, ValidationError):
+        return JsonResponse({"error": exception.message, "field": exception.field}, status=400)
+    if isinstance(exception, BadRequest):
+        return JsonResponse({"error": str(exception)}, status=400)
+    if isinstance(exception, _BODY_LIMITS):
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse(
+                {"error": f"the request body is too large: {exception}"}, status=413
+            )
+        return JsonResponse({"error": f"the request has too many parts: {exception}"}, status=400)
+    if isinstance(exception, SuspiciousOperation):
+        return JsonResponse({"error": "bad request"}, status=400)
+    if isinstance(exception, PermissionDenied):
+        return JsonResponse({"error": "not allowed"}, status=403)
+    if isinstance(exception, Http404):
+        return JsonResponse({"error": "not found"}, status=404)
+    return None
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400: JSON under /api/ (a refusal raised before any view, e.g. while Django parses
+    the body), else Django's page."""
+    if is_api(request):
+        return api_error_response(exception) or JsonResponse({"error": "bad request"}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api(request):
+        return JsonResponse({"error": "not allowed"}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api(request):
+        return JsonResponse({"error": f"no such API URL: {request.path}"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+class PrivateResponsesMiddleware:
+    """Every response the app renders is for one user (or carries one visitor's CSRF token):
+    caches must not keep it, nor show it to anyone else. Views that can be cached (videos,
+    thumbnails: private, with validators) say so themselves and keep their own header; static
+    files never come this far (WhiteNoise answers them first)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        patch_vary_headers(response, ("Cookie",))
+        return response

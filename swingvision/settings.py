@@ -53,6 +53,9 @@ SWINGVISION_MAX_VIDEO_SECONDS = float(os.environ.get("SWINGVISION_MAX_VIDEO_SECO
 # Recorded lessons (issue #17): 10 minutes at the recorder's 2.5 Mbit/s is about 190 MB.
 SWINGVISION_MAX_LESSON_MB = int(os.environ.get("SWINGVISION_MAX_LESSON_MB", "400"))
 SWINGVISION_MAX_LESSON_SECONDS = float(os.environ.get("SWINGVISION_MAX_LESSON_SECONDS", "600"))
+# The worker's decode budget per video, frames x pixels in millions (default: 60 s of 1080p at
+# 30 fps). Uploads over it are refused; the worker refuses older rows over it before decoding.
+SWINGVISION_MAX_MEGAPIXEL_FRAMES = float(os.environ.get("SWINGVISION_MAX_MEGAPIXEL_FRAMES", "4000"))
 SWINGVISION_BACKUP_LOCATION = os.environ.get(
     "SWINGVISION_BACKUP_LOCATION", f"file://{VAR_DIR / 'backups'}"
 )
@@ -100,6 +103,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "swingvision.middleware.PrivateResponsesMiddleware",
     "swingvision.middleware.DatabaseUnavailableMiddleware",
     "swingvision.middleware.StorageUnavailableMiddleware",
     "swingvision.accounts.middleware.SessionMiddleware",  # Django's, 503 on a database outage
@@ -183,6 +187,9 @@ if FILE_UPLOAD_TEMP_DIR:
     # A relative folder is under the working directory; made here, as Django would not.
     FILE_UPLOAD_TEMP_DIR = os.path.abspath(FILE_UPLOAD_TEMP_DIR)
     os.makedirs(FILE_UPLOAD_TEMP_DIR, exist_ok=True)
+
+# The debug page and error reports mask credentials in URL-valued settings (SWINGVISION_DB, ...).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "swingvision.debug.CredentialsFilter"
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -6,6 +6,9 @@ from swingvision import site_views
 from swingvision.accounts import views as account_views
 
 # A database outage that escapes the middleware is still answered 503 (swingvision.middleware).
+handler400 = "swingvision.middleware.bad_request"
+handler403 = "swingvision.middleware.permission_denied"
+handler404 = "swingvision.middleware.page_not_found"
 handler500 = "swingvision.middleware.server_error"
 
 urlpatterns = [

@@ -1,5 +1,9 @@
 """Login rate limiting per account and per client address (in process memory).
 
+Failures count against the account a login string names, whichever of its names was typed (its
+username or its email): a locked account stays locked through the other name. A string that names
+no account counts against itself.
+
 Each process counts failures in a sliding window, so with N web workers an attacker gets at most N
 times the limit, still a handful of guesses a minute per account; a shared counter (or the load
 balancer's rate limit) is the next step if that ever matters. Behind a proxy, the client address is
@@ -34,15 +38,20 @@ def client_ip(request: HttpRequest) -> str:
     return forwarded[-hops] if len(forwarded) >= hops else remote
 
 
+def account_key(login: str, user_id: str | None) -> str:
+    """What a login attempt counts against: the account it names, else the string itself."""
+    return f"account:{user_id}" if user_id else f"login:{login.strip().lower()}"
+
+
 class LoginThrottle:
     def __init__(self) -> None:
         self._failures: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
     @staticmethod
-    def _keys(login: str, request: HttpRequest) -> list[tuple[str, int]]:
+    def _keys(account: str, request: HttpRequest) -> list[tuple[str, int]]:
         return [
-            (f"login:{login.strip().lower()}", MAX_FAILURES_PER_LOGIN),
+            (account, MAX_FAILURES_PER_LOGIN),
             (f"ip:{client_ip(request)}", MAX_FAILURES_PER_IP),
         ]
 
@@ -50,11 +59,11 @@ class LoginThrottle:
         while q and now - q[0] > WINDOW_S:
             q.popleft()
 
-    def blocked(self, login: str, request: HttpRequest) -> int:
-        """Seconds to wait, or 0."""
+    def blocked(self, account: str, request: HttpRequest) -> int:
+        """Seconds to wait, or 0. `account` is account_key()'s."""
         now = time.monotonic()
         with self._lock:
-            for key, limit in self._keys(login, request):
+            for key, limit in self._keys(account, request):
                 q = self._failures.get(key)
                 if q is None:
                     continue
@@ -63,12 +72,12 @@ class LoginThrottle:
                     return int(WINDOW_S - (now - q[0])) + 1
         return 0
 
-    def failed(self, login: str, request: HttpRequest) -> None:
+    def failed(self, account: str, request: HttpRequest) -> None:
         now = time.monotonic()
         with self._lock:
             if len(self._failures) >= MAX_KEYS:
                 self._drop_stale(now)
-            for key, _ in self._keys(login, request):
+            for key, _ in self._keys(account, request):
                 self._failures[key].append(now)
 
     def _drop_stale(self, now: float) -> None:
@@ -78,9 +87,9 @@ class LoginThrottle:
             if not q:
                 del self._failures[key]
 
-    def succeeded(self, login: str, request: HttpRequest) -> None:
+    def succeeded(self, account: str, request: HttpRequest) -> None:
         with self._lock:
-            self._failures.pop(f"login:{login.strip().lower()}", None)
+            self._failures.pop(account, None)
 
     def reset(self) -> None:
         with self._lock:

@@ -6,6 +6,7 @@ import time
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,7 +16,7 @@ from swingvision.db.managers.users import MIN_PASSWORD_LENGTH
 
 from .middleware import public
 from .sessions import AUTH_AT_KEY, SEEN_KEY, USER_KEY
-from .throttle import login_throttle
+from .throttle import account_key, login_throttle
 
 
 def login_user(request: HttpRequest, user) -> None:
@@ -31,6 +32,9 @@ def login_user(request: HttpRequest, user) -> None:
     request.session.set_expiry(
         min(settings.SWINGVISION_SESSION_IDLE_SECONDS, settings.SESSION_COOKIE_AGE)
     )
+    # A token a visitor held before logging in (or one planted in their browser) is worthless
+    # after it: the session is new, and so is the CSRF secret.
+    rotate_token(request)
 
 
 @public
@@ -48,7 +52,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         login = request.POST.get("username", "")[:254]
         password = request.POST.get("password", "")[:1024]
 
-        wait = login_throttle.blocked(login, request)
+        account = account_key(login, managers().users.login_owner(login) if login else None)
+        wait = login_throttle.blocked(account, request)
         if wait:
             error = f"Too many failed attempts. Try again in {wait} seconds."
             status = 429
@@ -58,11 +63,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             user = managers().users.authenticate(login, password)
             if user is None:
-                login_throttle.failed(login, request)
+                login_throttle.failed(account, request)
                 error = "Wrong username or password."
                 status = 400
             else:
-                login_throttle.succeeded(login, request)
+                login_throttle.succeeded(account, request)
                 login_user(request, user)
                 return redirect(next_url)
     return render(
@@ -100,7 +105,11 @@ def profile_view(request: HttpRequest) -> HttpResponse:
                 )
                 # Changing the password ended every session, this one too: start a fresh one.
                 login_user(request, m.users.get(user.id))
-                messages.success(request, "Password changed. Other sessions were logged out.")
+                messages.success(
+                    request,
+                    "Password changed. Other sessions were logged out and your API tokens "
+                    "were revoked.",
+                )
             else:
                 form = {k: request.POST.get(k, "") for k in ("full_name", "email")}
                 m.admin.update_profile(user, full_name=form["full_name"], email=form["email"])

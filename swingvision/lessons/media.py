@@ -19,6 +19,8 @@ from typing import Any
 
 import av
 
+from swingvision.videos.probe import ProbeError, container_layout
+
 VIDEO_CODECS = {"vp8", "vp9", "h264", "av1"}
 AUDIO_CODECS = {"opus", "aac", "vorbis"}
 CONTAINERS = {"matroska,webm": "video/webm", "mov,mp4,m4a,3gp,3g2,mj2": "video/mp4"}
@@ -82,6 +84,12 @@ def probe_lesson(path: str | Path, *, max_seconds: float) -> LessonInfo:
             name = container.format.name
             if name not in CONTAINERS:
                 raise LessonMediaError(f"a recording is WebM or MP4, not {name}")
+            try:
+                # Nothing but the container in the file (see videos/probe.py: served back from
+                # our origin, a page glued to a video must not pass as one).
+                container_layout(path, name)
+            except ProbeError as e:
+                raise LessonMediaError(str(e)) from None
             if not container.streams.video:
                 raise LessonMediaError("the recording has no picture")
             video = container.streams.video[0]

@@ -24,7 +24,12 @@ from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import Lesson, User
 from swingvision.http import wants_json
 from swingvision.storage import BlobNotFound, StorageError, get_store
-from swingvision.videos.playback import PRESIGNED_SECONDS, redirect_response, stream_response
+from swingvision.videos.playback import (
+    PRESIGNED_SECONDS,
+    disposition,
+    redirect_response,
+    stream_response,
+)
 from swingvision.videos.validation import (
     LimitedUploadHandler,
     UploadRejected,
@@ -216,7 +221,12 @@ def lesson_file_response(request: HttpRequest, lesson: Lesson) -> HttpResponse:
             log.warning("lesson %s: rendition %s is missing; the original", lesson.id, file.ref)
             file = lesson_file(_without_rendition(lesson))
             size = store.size(file.ref)
-        url = store.presigned_url(file.ref, expires_s=PRESIGNED_SECONDS)
+        url = store.presigned_url(
+            file.ref,
+            expires_s=PRESIGNED_SECONDS,
+            content_type=file.content_type,
+            disposition=disposition(file),
+        )
         if url:
             return redirect_response(url)
         fh = store.open(file.ref)

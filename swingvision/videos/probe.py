@@ -30,6 +30,10 @@ import numpy as np
 PROBE_VERSION = 3  # 2: pix_fmt, brand, faststart, max_keyframe_gap; 3: extension, content_type
 MAX_FRAMES = 100_000  # the pose files' limit too (analysis.engine.pose_io.MAX_FRAMES)
 MAX_DIMENSION = 8192
+# What the worker decodes (and re-encodes for the browser) grows with frames x pixels; a tiny file
+# of a still 4096x4096 picture repeated 120 times cost about 10 s. The default budget, 4,000
+# megapixel-frames, is 60 s of 1080p at 30 fps (or 15 s at 120 fps, 8 s of 4K at 60 fps).
+DEFAULT_MAX_MEGAPIXEL_FRAMES = 4000
 MIN_FRAMES = 2
 # Containers that hold still images (FFmpeg's image2 demuxer and the *_pipe image readers).
 IMAGE_FORMATS = {"image2", "image2pipe", "apng", "gif", "ico", "tiff_pipe", "webp_pipe"}
@@ -93,7 +97,27 @@ class VideoInfo:
         return {**asdict(self), "probe_version": PROBE_VERSION}
 
 
-def probe_video(path: str | os.PathLike[str], *, max_seconds: float | None = None) -> VideoInfo:
+def decode_budget_error(
+    width: int, height: int, frames: int, max_megapixel_frames: float
+) -> str | None:
+    """Why a video of `frames` frames of width x height costs the worker more than it takes
+    (frames x pixels over the budget), or None when it fits."""
+    cost = width * height * frames / 1e6
+    if cost <= max_megapixel_frames:
+        return None
+    return (
+        f"the video is {frames:,} frames of {width}x{height} ({cost:,.0f} megapixel-frames); "
+        f"the analysis takes at most {max_megapixel_frames:,.0f} megapixel-frames (frames x "
+        "pixels): trim the clip to the swing or record at a lower resolution or frame rate"
+    )
+
+
+def probe_video(
+    path: str | os.PathLike[str],
+    *,
+    max_seconds: float | None = None,
+    max_megapixel_frames: float | None = None,
+) -> VideoInfo:
     """Read a video file's facts, or raise ProbeError naming the problem."""
     path = Path(path)
     try:
@@ -110,10 +134,12 @@ def probe_video(path: str | os.PathLike[str], *, max_seconds: float | None = Non
             f"(FFmpeg could not read it: {_ffmpeg_reason(e)})"
         ) from None
     with container:
-        return _probe_open(container, max_seconds)
+        return _probe_open(container, max_seconds, max_megapixel_frames)
 
 
-def _probe_open(container: Any, max_seconds: float | None) -> VideoInfo:
+def _probe_open(
+    container: Any, max_seconds: float | None, max_megapixel_frames: float | None
+) -> VideoInfo:
     fmt = container.format.name
     if not container.streams.video:
         if container.streams.audio:
@@ -141,7 +167,19 @@ def _probe_open(container: Any, max_seconds: float | None) -> VideoInfo:
     header_s = _header_seconds(container, stream)
     if max_seconds is not None and header_s is not None and header_s > max_seconds * 1.01:
         raise ProbeError(_too_long(header_s, max_seconds))
+    # The frame count the header states, checked before reading every packet (a lie is caught
+    # by the count below).
+    if max_megapixel_frames is not None and stream.frames:
+        over = decode_budget_error(coded_w, coded_h, stream.frames, max_megapixel_frames)
+        if over:
+            raise ProbeError(over)
 
+    # Frames of this size the budget takes: demuxing stops at the first frame past it.
+    budget_frames = (
+        int(max_megapixel_frames * 1e6 // (coded_w * coded_h))
+        if max_megapixel_frames is not None
+        else None
+    )
     pts: list[int] = []
     keys: list[int] = []
     end = None
@@ -160,6 +198,11 @@ def _probe_open(container: Any, max_seconds: float | None) -> VideoInfo:
                     end = max(end or stamp, stamp + packet.duration)
             if len(pts) > MAX_FRAMES:
                 raise ProbeError(f"the video has more than {MAX_FRAMES:,} frames")
+            if budget_frames is not None and len(pts) > budget_frames:
+                raise ProbeError(
+                    decode_budget_error(coded_w, coded_h, len(pts), max_megapixel_frames or 0)
+                    or "the video has too many frames for its size"
+                )
             if first_frame is None and decoded_packets < FIRST_FRAME_PACKETS:
                 decoded_packets += 1
                 frames = stream.codec_context.decode(packet)

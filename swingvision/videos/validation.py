@@ -21,6 +21,7 @@ from django.utils.datastructures import MultiValueDict
 
 from analysis.engine.metrics import VIEWS
 from analysis.engine.pose_io import PoseFile, PoseFileError, load_pose_file
+from analysis.engine.pose_io.screen import screen_pose_file
 from swingvision.db.managers import ValidationError
 from swingvision.numbers import parse_float
 
@@ -47,6 +48,9 @@ MAX_CLUB_LENGTH = 40
 MAX_FILENAME_LENGTH = 200
 MAX_FILES_PER_REQUEST = 10
 POSE_MAX_BYTES = 64 * 1024 * 1024
+# What parsing one pose file may hold beyond its bytes (estimated by the screen): with the bytes
+# and their decoded text, the whole stays under 4x POSE_MAX_BYTES (bench/pose_memory.py).
+POSE_PARSE_MEMORY = 2 * POSE_MAX_BYTES
 MAX_CAPTURE_FPS = 10_000.0
 # A pose file may differ from the video by this many frames (decoders disagree about a last,
 # incomplete frame); more than that and the file belongs to another clip or another trim.
@@ -78,6 +82,11 @@ def max_video_seconds() -> float:
     return float(settings.SWINGVISION_MAX_VIDEO_SECONDS)
 
 
+def max_megapixel_frames() -> float:
+    """The worker's decode budget: frames x pixels of a video, in millions (probe.py)."""
+    return float(settings.SWINGVISION_MAX_MEGAPIXEL_FRAMES)
+
+
 def describe_bytes(n: int) -> str:
     mb = n / (1024 * 1024)
     return f"{mb:.0f} MB" if mb >= 10 else f"{mb:.3g} MB"
@@ -97,13 +106,19 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         self,
         request: HttpRequest,
         limits: dict[str, int],
-        counts: dict[str, int],
-        total: int,
+        counts: dict[str, int] | None = None,
+        total: int | None = None,
     ) -> None:
+        """`limits`: the fields taken and each file's size limit; `counts`: files per field (one
+        each by default); `total`: all the files together (by default what the counts allow)."""
         super().__init__(request)
         self.limits = limits
-        self.counts = counts
-        self.total = total
+        self.counts = counts if counts is not None else dict.fromkeys(limits, 1)
+        self.total = (
+            total
+            if total is not None
+            else sum(limit * self.counts.get(field, 0) for field, limit in limits.items())
+        )
         self.seen: dict[str, int] = {}
         self.limit = 0
         self.written = 0  # bytes of every file so far
@@ -316,7 +331,9 @@ def check_video(upload: UploadedFile, fields: SwingFields) -> CheckedVideo:
         raise UploadRejected("file", f"{upload.name} is empty")
     path = Path(upload.temporary_file_path())
     try:
-        info = probe_video(path, max_seconds=max_video_seconds())
+        info = probe_video(
+            path, max_seconds=max_video_seconds(), max_megapixel_frames=max_megapixel_frames()
+        )
     except ProbeError as e:
         raise UploadRejected("file", f"{upload.name}: {e}") from None
     return CheckedVideo(
@@ -332,8 +349,16 @@ def check_video(upload: UploadedFile, fields: SwingFields) -> CheckedVideo:
 
 
 def read_pose_upload(upload: UploadedFile) -> bytes:
+    """The pose file's bytes, once its shape (screened from the temporary file in fixed chunks)
+    says it is a pose file whose parse fits POSE_PARSE_MEMORY: a header that cannot be one, too
+    many columns, rows or values is refused before the body is read into memory."""
     if upload.size == 0:
         raise UploadRejected("pose_file", f"{upload.name} is empty")
+    upload.seek(0)
+    try:
+        screen_pose_file(upload, max_memory=POSE_PARSE_MEMORY)
+    except PoseFileError as e:
+        raise UploadRejected("pose_file", f"{upload.name}: {e}") from None
     upload.seek(0)
     return upload.read()
 

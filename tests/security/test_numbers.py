@@ -135,3 +135,20 @@ def test_huge_range_headers_on_the_video(world):
     for header in ("bytes=" + "9" * 5000 + "-", "bytes=-" + "9" * 5000):
         r = _get(world, "player", f"/players/{p}/swings/{v}/video", HTTP_RANGE=header)
         assert r.status_code == 200, r.status_code  # ignored: the whole file
+
+
+@pytest.mark.parametrize("answer", ["²x", "⁸x", "٢٤٠", "２４０", "8" * 5000 + "x", "9" * 5000])
+def test_a_capture_rate_answer_in_other_digits_is_refused(answer):
+    from analysis.engine.timing import capture_rate
+
+    with pytest.raises(ValueError, match="expected real"):
+        capture_rate(answer, 30.0)
+    assert capture_rate("4x", 30.0) == 120.0 and capture_rate("240", 30.0) == 240.0
+
+
+def test_lesson_listing_limit_in_unicode_digits_is_a_json_400(world):
+    p = world.player.id
+    for raw in ("²", "٣", "9" * 5000):
+        r = _get(world, "coach", f"/api/v1/players/{p}/lessons?limit={raw}")
+        assert r.status_code == 400, (raw[:5], r.status_code)
+        assert r.json()["field"] == "limit"

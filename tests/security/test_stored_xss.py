@@ -124,3 +124,16 @@ def test_rows_stored_before_the_fix_are_served_inert(
     r = c.get(f"/players/{player.id}/swings/{video.id}/video", HTTP_RANGE="bytes=0-9")
     assert r.status_code == 206 and r["Content-Type"] == "application/octet-stream"
     assert_inert(r, ext=None)
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_a_lesson_recording_with_a_page_glued_to_it_is_refused(tmp_path, where):
+    from swingvision.lessons.media import LessonMediaError, probe_lesson
+
+    video = media.container_bytes("webm", codec="libvpx-vp9")
+    path = tmp_path / "lesson.webm"
+    path.write_bytes(media.XSS_HTML + video if where == "before" else video + media.XSS_HTML)
+    with pytest.raises(LessonMediaError):
+        probe_lesson(path, max_seconds=60)
+    path.write_bytes(video)
+    assert probe_lesson(path, max_seconds=60).content_type == "video/webm"

@@ -31,6 +31,7 @@ from .progress import Progress
 from .scope import SYSTEM, Actor, can_edit_player, is_admin, visible_player
 from .sessions import Sessions
 from .summaries import Summaries
+from .tokens import ApiTokens
 from .users import Users
 from .videos import Videos
 
@@ -143,6 +144,7 @@ class AdminData:
         self.analyses = Analyses(db)
         self.progress = Progress(db)
         self.sessions = Sessions(db)
+        self.tokens = ApiTokens(db)
         self.audit = Audit(db)
 
     # -- users --------------------------------------------------------------------------------
@@ -236,9 +238,15 @@ class AdminData:
                     f"{len(players)} player(s) still have this coach: assign them another first",
                 )
         new = self.users.update(user, **changes)
+        ended = 0
         if user.active and not new.active:
-            self.sessions.delete_for_user(user.id)  # a deactivated account is logged out now
+            # A deactivated account is logged out now, its API tokens too (for good: they do not
+            # come back if the account is reactivated).
+            self.sessions.delete_for_user(user.id)
+            ended = self.tokens.end_all(user.id)
         before, after = _user_diff(user, new)
+        if ended:
+            after["api_tokens"] = f"{ended} revoked"
         if before or after:
             self.audit.record(
                 actor,
@@ -259,13 +267,19 @@ class AdminData:
         if not password:
             generated = password = secrets.token_urlsafe(12)
         self.users.set_password(user.id, password, username=user.username)
+        ended = self.tokens.end_all(user.id)
         self.audit.record(
             actor,
             "user.password_reset",
             target_type="user",
             target_id=user.id,
             player_id=user.id if user.role == "player" else None,
-            after={"password": "reset", "generated": generated is not None, "sessions": "ended"},
+            after={
+                "password": "reset",
+                "generated": generated is not None,
+                "sessions": "ended",
+                "api_tokens": f"{ended} revoked",
+            },
         )
         return generated
 
@@ -679,11 +693,12 @@ class AdminData:
             self.users.set_password(user.id, new, username=user.username)
         except ValidationError as e:
             raise ValidationError("new_password", e.message) from None
+        ended = self.tokens.end_all(user.id)
         self.audit.record(
             actor,
             "user.password_change",
             target_type="user",
             target_id=user.id,
             player_id=user.id if user.role == "player" else None,
-            after={"password": "changed", "sessions": "ended"},
+            after={"password": "changed", "sessions": "ended", "api_tokens": f"{ended} revoked"},
         )

@@ -90,15 +90,28 @@ class ApiTokens:
     def revoke(self, actor: User, token_id: str) -> ApiToken:
         token = self.get(actor, token_id)
         if token.revoked_at is None:
-            now = utc_now()
-            # Stamp the token first: even if deleting the lookup row fails, the token is refused.
-            self.db.execute(
-                "api_tokens_revoke", {"id": token.id, "user_id": token.user_id, "revoked_at": now}
-            )
-            self.db.execute("api_token_hashes_delete", {"token_hash": token.token_hash})
+            self._revoke(token, utc_now())
             self.db.refresh("api_tokens")
             token = self.get(actor, token_id)
         return token
+
+    def end_all(self, user_id: str) -> int:
+        """Revoke every active token of a user, as their sessions end: on a password change or
+        reset and on deactivation (a reactivated account gets none back). Returns how many."""
+        tokens = self.db.fetch_all(ApiToken, "api_tokens_active_for_user", {"user_id": user_id})
+        now = utc_now()
+        for token in tokens:
+            self._revoke(token, now)
+        if tokens:
+            self.db.refresh("api_tokens")
+        return len(tokens)
+
+    def _revoke(self, token: ApiToken, now) -> None:
+        # Stamp the token first: even if deleting the lookup row fails, the token is refused.
+        self.db.execute(
+            "api_tokens_revoke", {"id": token.id, "user_id": token.user_id, "revoked_at": now}
+        )
+        self.db.execute("api_token_hashes_delete", {"token_hash": token.token_hash})
 
     def authenticate(self, raw: str) -> tuple[User, ApiToken] | None:
         """The active user and token for a presented token, or None (unknown, revoked, inactive)."""

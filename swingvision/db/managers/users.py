@@ -49,8 +49,13 @@ def _is_common_password(password: str) -> bool:
 _COMMON: set[str] | None = None
 
 
-def _login_keys(username: str, email: str) -> list[str]:
-    return [f"username:{username.lower()}", f"email:{email.lower()}"]
+def _login_keys(username: str, email: str) -> dict[str, str]:
+    """The user_logins keys a user holds -> the field that claims each. Usernames and emails
+    share one space (a login string names at most one account, whichever it is typed as); a
+    user whose username is their email holds it once."""
+    keys = {f"login:{email.lower()}": "email"}
+    keys[f"login:{username.lower()}"] = "username"
+    return keys
 
 
 class Users:
@@ -63,6 +68,10 @@ class Users:
 
     def find(self, user_id: str) -> User | None:
         return self.db.fetch_first(User, "users_get", {"id": user_id})
+
+    def login_owner(self, login: str) -> str | None:
+        """The id of the account a login string names (username or email, any case), or None."""
+        return self.db.fetch_value("user_logins_owner", {"login": f"login:{login.strip().lower()}"})
 
     def by_login(self, login: str) -> User | None:
         """The user whose username or email is exactly `login`. Read through the login claims
@@ -123,18 +132,19 @@ class Users:
             if coach is None or coach.role != "coach":
                 raise ValidationError("coach_id", "no such coach")
 
-    def _claim(self, user_id: str, keys: list[str]) -> None:
+    def _claim(self, user_id: str, keys: dict[str, str]) -> None:
         claimed: list[str] = []
         try:
-            for key in keys:
+            for key, field in keys.items():
                 try:
                     self.db.execute("user_logins_claim", {"login": key, "user_id": user_id})
                 except Conflict:
                     owner = self.db.fetch_value("user_logins_owner", {"login": key})
                     if owner == user_id:
                         continue
-                    field = key.split(":", 1)[0]
-                    raise ValidationError(field, f"this {field} is already taken") from None
+                    raise ValidationError(
+                        field, f"this {field} is already taken (as a username or an email)"
+                    ) from None
                 claimed.append(key)
         except BaseException:
             self._release(user_id, claimed)
@@ -195,7 +205,7 @@ class Users:
         try:
             self.db.execute("users_insert", _user_params(user))
         except BaseException:
-            self._release(user.id, keys)
+            self._release(user.id, list(keys))
             raise
         self.db.refresh("users")
         return user
@@ -210,12 +220,12 @@ class Users:
         self._validate(username=new.username, email=new.email, role=new.role, coach_id=new.coach_id)
         old_keys = set(_login_keys(user.username, user.email))
         new_keys = _login_keys(new.username, new.email)
-        added = [k for k in new_keys if k not in old_keys]
+        added = {k: field for k, field in new_keys.items() if k not in old_keys}
         self._claim(user.id, added)
         try:
             self.db.execute("users_update", _user_params(new))
         except BaseException:
-            self._release(user.id, added)
+            self._release(user.id, list(added))
             raise
         self._release(user.id, [k for k in old_keys if k not in new_keys])
         self.db.refresh("users")

@@ -19,6 +19,12 @@ FROM api_tokens WHERE user_id = :user_id
 ORDER BY created_at DESC, id DESC
 LIMIT :limit
 
+-- name: api_tokens_active_for_user
+SELECT id, user_id, name, token_hash, created_at, last_used_at, revoked_at
+FROM api_tokens WHERE user_id = :user_id AND revoked_at IS NULL
+ORDER BY created_at DESC, id DESC
+LIMIT 1000
+
 -- name: api_tokens_count_active
 -- How many unrevoked tokens a user has (creation is capped at MAX_ACTIVE_TOKENS).
 -- On CrateDB a count as of the last refresh; create and revoke refresh api_tokens.

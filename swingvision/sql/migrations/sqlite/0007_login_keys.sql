@@ -1,0 +1,13 @@
+-- Usernames and emails share one uniqueness space (issue #19): a login string names at most one
+-- account, whichever it is typed as. The keys `username:<x>` and `email:<x>` become `login:<x>`;
+-- usernames first, so where an older email equals another account's username, the username
+-- keeps the key (the login lookup prefers a username match too).
+INSERT INTO user_logins (login, user_id)
+SELECT 'login:' || substr(login, 10), user_id FROM user_logins WHERE login LIKE 'username:%'
+ON CONFLICT DO NOTHING;
+
+INSERT INTO user_logins (login, user_id)
+SELECT 'login:' || substr(login, 7), user_id FROM user_logins WHERE login LIKE 'email:%'
+ON CONFLICT DO NOTHING;
+
+DELETE FROM user_logins WHERE login LIKE 'username:%' OR login LIKE 'email:%';
