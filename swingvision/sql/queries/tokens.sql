@@ -20,6 +20,8 @@ ORDER BY created_at DESC, id DESC
 LIMIT :limit
 
 -- name: api_tokens_active_for_user
+-- A user's unrevoked tokens: what end_all revokes when their sessions end (a password change or
+-- reset, deactivation). On CrateDB as of the last refresh; every revoke refreshes api_tokens.
 SELECT id, user_id, name, token_hash, created_at, last_used_at, revoked_at
 FROM api_tokens WHERE user_id = :user_id AND revoked_at IS NULL
 ORDER BY created_at DESC, id DESC
