@@ -10,4 +10,6 @@ SUITES: list[str] = [
     "backup",
     "upload",
     "transcode",
+    "crate_knn",
+    "crate_pages",
 ]
