@@ -12,4 +12,6 @@ SUITES: list[str] = [
     "transcode",
     "lessons",
     "pose_memory",
+    "crate_knn",
+    "crate_pages",
 ]

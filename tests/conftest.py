@@ -58,6 +58,11 @@ def pytest_configure(config):
     OUTPUT_DIR.mkdir(exist_ok=True)
 
 
+def pytest_report_header(config):
+    url = _session_db.get("url", "")
+    return f"app database: {'CrateDB ' + url if url.startswith('crate') else 'SQLite (temp file)'}"
+
+
 def pytest_unconfigure(config):
     """Drop the session's CrateDB schema (SWINGVISION_TEST_DB); a SQLite file is a temp file."""
     url = _session_db.get("url", "")

@@ -39,9 +39,23 @@ def present_tables(db: Database) -> list[str]:
 
 def _page_sql(table: str, pk: list[str], after: bool) -> str:
     # Identifiers come from TABLES and the live schema (checked by _ident); values are bound.
-    order = ", ".join(_ident(c) for c in pk)
-    where = f" WHERE ({order}) > ({', '.join('?' for _ in pk)})" if after else ""
+    # "After the last key" is spelled out (a > ? OR a = ? AND b > ? ...): CrateDB has no row
+    # value comparison `(a, b) > (?, ?)`.
+    cols = [_ident(c) for c in pk]
+    order = ", ".join(cols)
+    where = ""
+    if after:
+        terms = [
+            " AND ".join([*(f"{c} = ?" for c in cols[:i]), f"{cols[i]} > ?"])
+            for i in range(len(cols))
+        ]
+        where = " WHERE " + " OR ".join(f"({t})" for t in terms)
     return f"SELECT * FROM {_ident(table)}{where} ORDER BY {order} LIMIT {PAGE}"  # noqa: S608
+
+
+def _after_args(key: list) -> list:
+    """The bound values of _page_sql's WHERE for the last key read."""
+    return [v for i in range(len(key)) for v in key[: i + 1]]
 
 
 class _HashWriter:
@@ -62,6 +76,7 @@ def table_checksum(db: Database, table: str) -> TableSum:
         raise ValueError(f"table {table!r} has no primary key")
     columns = live_columns(db, table)
     key_at = [columns.index(c) for c in pk]
+    db.refresh(table)  # CrateDB: a search reads what the last refresh shows
     h = hashlib.sha256()
     pickler = pickle.Pickler(_HashWriter(h), protocol=4)
     pickler.fast = True  # no memo: equal values always give equal bytes
@@ -74,7 +89,7 @@ def table_checksum(db: Database, table: str) -> TableSum:
         if len(page) < PAGE:
             break
         last = page[-1]
-        page = db.run_sql(_page_sql(table, pk, after=True), [last[i] for i in key_at])
+        page = db.run_sql(_page_sql(table, pk, after=True), _after_args([last[i] for i in key_at]))
     return TableSum(rows=rows, checksum=h.hexdigest())
 
 
