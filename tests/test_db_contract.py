@@ -10,7 +10,7 @@ import pytest
 
 from analysis.engine.pose import POSE_EMBEDDING_DIM, SWING_EMBEDDING_DIM
 from swingvision.db import Conflict, NotFound
-from swingvision.db.managers import SYSTEM, ValidationError, managers
+from swingvision.db.managers import SYSTEM, ValidationError
 from swingvision.db.migrate import live_columns
 from swingvision.db.records import (
     ApiToken,
@@ -28,7 +28,7 @@ from swingvision.db.records import (
     Video,
 )
 
-from .backends import BACKENDS, drop_backend, open_backend
+from .backends import managers_fixture
 from .conftest import TEST_PASSWORD, unique
 
 TABLE_RECORDS = {
@@ -48,11 +48,7 @@ TABLE_RECORDS = {
 }
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def m(request, tmp_path_factory):
-    db = open_backend(request.param, tmp_path_factory.mktemp(request.param))
-    yield managers(db)
-    drop_backend(db)
+m = managers_fixture()
 
 
 @pytest.fixture(scope="module")

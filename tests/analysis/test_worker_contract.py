@@ -5,22 +5,15 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 from analysis import pipeline, worker
-from analysis.synth import SwingParams, generate_swing
-from swingvision.db.managers import SYSTEM, managers
+from analysis.engine.synth import SwingParams, generate_swing
+from swingvision.db.managers import SYSTEM
 
-from ..backends import BACKENDS, drop_backend, open_backend
+from ..backends import managers_fixture
 from ..conftest import TEST_PASSWORD, unique
 from .test_worker import queue_pose_file_video
 
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def m(request, tmp_path_factory):
-    db = open_backend(request.param, tmp_path_factory.mktemp(request.param))
-    yield managers(db)
-    drop_backend(db)
+m = managers_fixture()
 
 
 def test_two_workers_on_one_queue_analyse_each_upload_once(m, monkeypatch):

@@ -26,7 +26,7 @@ from ..errors import NotAllowed, NotFound, ValidationError
 from ..gateway import Database
 from ..records import ROLES, VIDEO_STATUSES, SwingAnalysis, User, Video
 from .analyses import Analyses
-from .audit import Audit, changed, snapshot
+from .audit import Audit, changed, snapshot, target_of
 from .progress import Progress
 from .scope import SYSTEM, Actor, can_edit_player, is_admin, visible_player
 from .sessions import Sessions
@@ -195,9 +195,7 @@ class AdminData:
         self.audit.record(
             actor,
             "user.create",
-            target_type="user",
-            target_id=user.id,
-            player_id=user.id if user.role == "player" else None,
+            **target_of(user),
             after=snapshot(user),
         )
         return user, generated
@@ -243,9 +241,7 @@ class AdminData:
             self.audit.record(
                 actor,
                 "user.update",
-                target_type="user",
-                target_id=user.id,
-                player_id=user.id if "player" in (user.role, new.role) else None,
+                **target_of(new if new.role == "player" else user),
                 before=before,
                 after=after,
             )
@@ -262,9 +258,7 @@ class AdminData:
         self.audit.record(
             actor,
             "user.password_reset",
-            target_type="user",
-            target_id=user.id,
-            player_id=user.id if user.role == "player" else None,
+            **target_of(user),
             after={"password": "reset", "generated": generated is not None, "sessions": "ended"},
         )
         return generated
@@ -315,9 +309,7 @@ class AdminData:
         self.audit.record(
             actor,
             "player.settings",
-            target_type="user",
-            target_id=player.id,
-            player_id=player.id,
+            **target_of(player),
             before=before,
             after=after,
         )
@@ -412,9 +404,7 @@ class AdminData:
         self.audit.record(
             actor,
             "video.update",
-            target_type="video",
-            target_id=video.id,
-            player_id=video.user_id,
+            **target_of(video),
             before=before,
             after=after,
         )
@@ -445,9 +435,7 @@ class AdminData:
         self.audit.record(
             actor,
             "video.rerun",
-            target_type="video",
-            target_id=video.id,
-            player_id=video.user_id,
+            **target_of(video),
             before={"status": video.status, "error": video.metadata.get("error")},
             after={
                 "status": "uploaded",
@@ -491,9 +479,7 @@ class AdminData:
             self.audit.record(
                 actor,
                 "video.delete",
-                target_type="video",
-                target_id=video.id,
-                player_id=video.user_id,
+                **target_of(video),
                 before=snapshot(video),
                 after={"deleted": ["blob", "poses", "analyses", "video"]},
             )
@@ -568,9 +554,7 @@ class AdminData:
         self.audit.record(
             actor,
             "analysis.feedback",
-            target_type="analysis",
-            target_id=analysis.id,
-            player_id=analysis.user_id,
+            **target_of(analysis),
             before={"feedback": analysis.feedback},
             after={"feedback": clean},
         )
@@ -597,9 +581,7 @@ class AdminData:
         self.audit.record(
             actor,
             "analysis.review" if reviewed else "analysis.unreview",
-            target_type="analysis",
-            target_id=analysis.id,
-            player_id=analysis.user_id,
+            **target_of(analysis),
             before=before,
             after=after,
         )
@@ -622,9 +604,7 @@ class AdminData:
         self.audit.record(
             actor,
             "analysis.publish",
-            target_type="analysis",
-            target_id=analysis.id,
-            player_id=analysis.user_id,
+            **target_of(analysis),
             before={"published": before},
             after={"published": details["published"]},
         )
@@ -659,9 +639,7 @@ class AdminData:
             self.audit.record(
                 actor,
                 "user.profile",
-                target_type="user",
-                target_id=user.id,
-                player_id=user.id if user.role == "player" else None,
+                **target_of(user),
                 before=before,
                 after=after,
             )
@@ -682,8 +660,6 @@ class AdminData:
         self.audit.record(
             actor,
             "user.password_change",
-            target_type="user",
-            target_id=user.id,
-            player_id=user.id if user.role == "player" else None,
+            **target_of(user),
             after={"password": "changed", "sessions": "ended"},
         )
