@@ -196,9 +196,7 @@ class Coaching:
         self.audit.record(
             actor,
             "video.title",
-            target_type="video",
-            target_id=video.id,
-            player_id=player.id,
+            **target_of(video),
             before={"title": old or None},
             after={"title": title or None},
         )

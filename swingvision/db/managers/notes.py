@@ -10,7 +10,7 @@ from ..ids import new_id
 from ..records import Note, SwingAnalysis, Video
 from ..swing_facts import frame_count
 from .admin import clean_text
-from .audit import Audit
+from .audit import Audit, target_of
 from .coaching import clean_frame
 from .scope import SYSTEM, Actor, require_editor, visible_player
 
@@ -61,9 +61,7 @@ class Notes:
         self.audit.record(
             actor,
             "note.create",
-            target_type="note",
-            target_id=note.id,
-            player_id=player.id,
+            **target_of(note),
             after={"video_id": video.id, "frame": note.frame, "text": note.text},
         )
         return note
@@ -111,9 +109,7 @@ class Notes:
         self.audit.record(
             actor,
             "note.delete",
-            target_type="note",
-            target_id=note.id,
-            player_id=player.id,
+            **target_of(note),
             before={"video_id": note.video_id, "frame": note.frame, "text": note.text},
         )
         return note
