@@ -127,7 +127,8 @@ def _priority(field: str, raw: Any) -> int:
     return parse_int(field, raw, lo=lo, hi=hi)
 
 
-def _user_diff(before: User, after: User) -> tuple[dict, dict]:
+def _diff(before: Any, after: Any) -> tuple[dict, dict]:
+    """The fields an edit changed on a record, before and after (its updated_at left out)."""
     old, new = snapshot(before), snapshot(after)
     for volatile in ("updated_at",):
         old.pop(volatile, None)
@@ -236,15 +237,7 @@ class AdminData:
         new = self.users.update(user, **changes)
         if user.active and not new.active:
             self.sessions.delete_for_user(user.id)  # a deactivated account is logged out now
-        before, after = _user_diff(user, new)
-        if before or after:
-            self.audit.record(
-                actor,
-                "user.update",
-                **target_of(new if new.role == "player" else user),
-                before=before,
-                after=after,
-            )
+        self._record_user_change(actor, "user.update", user, new)
         return new
 
     def reset_password(self, actor: Actor, user_id: str, password: str = "") -> str | None:
@@ -262,6 +255,13 @@ class AdminData:
             after={"password": "reset", "generated": generated is not None, "sessions": "ended"},
         )
         return generated
+
+    def _record_user_change(self, actor: Actor, action: str, user: User, new: User) -> None:
+        """Log what an edit changed on a user (nothing when nothing did)."""
+        before, after = _diff(user, new)
+        if before or after:
+            target = target_of(new if new.role == "player" else user)
+            self.audit.record(actor, action, **target, before=before, after=after)
 
     # -- a player's coaching settings (their coach or an admin) -------------------------------
     def update_player_settings(
@@ -398,9 +398,7 @@ class AdminData:
         if not fields:
             return video
         new = self._conditional_update(video, **fields)
-        before, after = changed(snapshot(video), snapshot(new))
-        before.pop("updated_at", None)
-        after.pop("updated_at", None)
+        before, after = _diff(video, new)
         self.audit.record(
             actor,
             "video.update",
@@ -634,15 +632,7 @@ class AdminData:
         full_name = clean_text("full_name", full_name, max_length=120)
         email = clean_text("email", email, max_length=254, required=True)
         new = self.users.update(user, full_name=full_name, email=email)
-        before, after = _user_diff(user, new)
-        if before or after:
-            self.audit.record(
-                actor,
-                "user.profile",
-                **target_of(user),
-                before=before,
-                after=after,
-            )
+        self._record_user_change(actor, "user.profile", user, new)
         return new
 
     def change_password(self, actor: User, *, current: str, new: str) -> None:

@@ -19,6 +19,11 @@ NOTES_PER_SWING = 500
 UNREAD_LIST = 20
 
 
+def _logged(note: Note) -> dict:
+    """What the audit log keeps of a note."""
+    return {"video_id": note.video_id, "frame": note.frame, "text": note.text}
+
+
 class Notes:
     """Notes from a coach to a player on a swing; the player's first look marks them read."""
 
@@ -62,7 +67,7 @@ class Notes:
             actor,
             "note.create",
             **target_of(note),
-            after={"video_id": video.id, "frame": note.frame, "text": note.text},
+            after=_logged(note),
         )
         return note
 
@@ -110,7 +115,7 @@ class Notes:
             actor,
             "note.delete",
             **target_of(note),
-            before={"video_id": note.video_id, "frame": note.frame, "text": note.text},
+            before=_logged(note),
         )
         return note
 
