@@ -7,7 +7,7 @@ import io
 import time
 from pathlib import Path
 
-from bench.core import Figure, best_of, median, scratch_app
+from bench.core import Figure, best_of, coach_and_player, median, scratch_app
 
 GOLFDB = Path(__file__).resolve().parents[2] / "shared" / "data" / "golfdb" / "test_video.mp4"
 
@@ -84,16 +84,7 @@ def worker_throughput(n_videos: int) -> Figure:
         analyze(pf.keypoints, pf.fps)
     floor_per_min = n_videos / (time.perf_counter() - t0) * 60
     with scratch_app("worker") as m:
-        coach = m.users.create(
-            username="bench.coach", email="c@bench.test", password=None, role="coach"
-        )
-        player = m.users.create(
-            username="bench.player",
-            email="p@bench.test",
-            password=None,
-            role="player",
-            coach_id=coach.id,
-        )
+        coach, player = coach_and_player(m, "bench.coach", "bench.player", "bench.test")
         store = get_store()
         for _ in range(n_videos):
             v = m.videos.create(SYSTEM, player.id, filename="s.mp4", metadata={"fps": swing.fps})

@@ -77,6 +77,16 @@ def bench_dir() -> str:
     return path
 
 
+def coach_and_player(m, coach: str, player: str, domain: str) -> tuple:
+    """A coach and a player of theirs, made through the managers `m` without a password (nobody
+    logs in: the benchmarks act through managers or an API token)."""
+    c = m.users.create(username=coach, email=f"c@{domain}", password=None, role="coach")
+    p = m.users.create(
+        username=player, email=f"p@{domain}", password=None, role="player", coach_id=c.id
+    )
+    return c, p
+
+
 class scratch_app:
     """Point the app at a scratch SQLite file and blob folder under bench_dir()/<name> (migrated),
     and back at the configured ones afterwards. `fresh=True` starts from an empty database."""

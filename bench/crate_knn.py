@@ -97,6 +97,7 @@ def run(quick: bool) -> list[Figure]:
     if not url:
         return []
     from analysis.similarity import exact_distances
+
     from bench.similarity import _db, ensure_data
     from swingvision.db.gateway import TABLES
     from swingvision.db.managers.similarity import MAX_KNN_K, Filters, SearchScope, Similarity

@@ -35,10 +35,10 @@ def _timed(fn, runs: int = RUNS) -> float:
 
 
 def _measure(url: str, players: int) -> dict[str, float]:
+    from analysis.synth import SwingParams, generate_swing
     from django.test import Client, override_settings
 
     from analysis.pipeline import LoadedPoses, analyze_and_store
-    from analysis.synth import SwingParams, generate_swing
     from swingvision.accounts.throttle import login_throttle
     from swingvision.db import get_db, reset_db
     from swingvision.db.gateway import TABLES

@@ -21,7 +21,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.core import Figure, bench_dir, best_of, peak_rss_mb
+from bench.core import Figure, bench_dir, best_of, coach_and_player, peak_rss_mb
 
 MB = 1024 * 1024
 MEMORY_TARGET_MB = 64.0  # S3 keeps up to 4 parts of 8 MB in flight; the rest streams
@@ -146,16 +146,7 @@ def scratch_app(work: Path):
     try:
         migrate(get_db())
         m = managers()
-        coach = m.users.create(
-            username="benchcoach", email="c@bench.example", password=None, role="coach"
-        )
-        player = m.users.create(
-            username="benchplayer",
-            email="p@bench.example",
-            password=None,
-            role="player",
-            coach_id=coach.id,
-        )
+        coach, player = coach_and_player(m, "benchcoach", "benchplayer", "bench.example")
         _, token = m.tokens.create(coach, name="bench")
         thread = LiveServerThread("127.0.0.1", _StaticFilesHandler, connections_override={}, port=0)
         thread.daemon = True

@@ -266,46 +266,39 @@ class S3Store:
             return BlobNotFound(ref)
         return StorageError(f"the S3 video store failed: {e}")
 
-    def put(self, key: str, source: BinaryIO, *, content_type: str = "") -> str:
+    @contextmanager
+    def _failures(self, ref: str) -> Iterator[None]:
+        """S3's exceptions as StorageError (BlobNotFound for a missing key); ours pass as they are."""
+        try:
+            yield
+        except StorageError:
+            raise
+        except Exception as e:
+            raise self._errors(e, ref) from e
+
+    def _upload(self, upload, source, key: str, content_type: str) -> str:
         full = self.prefix + key
         extra = {"ContentType": content_type} if content_type else {}
-        try:
-            # upload_fileobj streams in parts (multipart above 8 MB): never the whole file in RAM.
-            self.client.upload_fileobj(
-                source, self.bucket, full, ExtraArgs=extra, Config=self.transfer
-            )
-        except Exception as e:
-            raise self._errors(e, full) from e
+        with self._failures(full):
+            upload(source, self.bucket, full, ExtraArgs=extra, Config=self.transfer)
         return f"s3://{self.bucket}/{full}"
+
+    def put(self, key: str, source: BinaryIO, *, content_type: str = "") -> str:
+        # upload_fileobj streams in parts (multipart above 8 MB): never the whole file in RAM.
+        return self._upload(self.client.upload_fileobj, source, key, content_type)
 
     def put_file(self, key: str, path: Path, *, content_type: str = "") -> str:
         """Upload a file on disk. Each part is read from the file when it is sent, so memory stays
         at a few parts; a failed multipart upload is aborted, leaving no object under the key."""
-        full = self.prefix + key
-        extra = {"ContentType": content_type} if content_type else {}
-        try:
-            self.client.upload_file(
-                str(path), self.bucket, full, ExtraArgs=extra, Config=self.transfer
-            )
-        except Exception as e:
-            raise self._errors(e, full) from e
-        return f"s3://{self.bucket}/{full}"
+        return self._upload(self.client.upload_file, str(path), key, content_type)
 
     def open(self, ref: str) -> BinaryIO:
-        try:
+        with self._failures(ref):
             return self.client.get_object(Bucket=self.bucket, Key=self._key(ref))["Body"]
-        except StorageError:
-            raise
-        except Exception as e:
-            raise self._errors(e, ref) from e
 
     def size(self, ref: str) -> int:
-        try:
+        with self._failures(ref):
             return self.client.head_object(Bucket=self.bucket, Key=self._key(ref))["ContentLength"]
-        except StorageError:
-            raise
-        except Exception as e:
-            raise self._errors(e, ref) from e
 
     def exists(self, ref: str) -> bool:
         try:
@@ -315,12 +308,8 @@ class S3Store:
         return True
 
     def delete(self, ref: str) -> None:
-        try:
+        with self._failures(ref):
             self.client.delete_object(Bucket=self.bucket, Key=self._key(ref))
-        except StorageError:
-            raise
-        except Exception as e:
-            raise self._errors(e, ref) from e
 
     def presigned_url(
         self,
@@ -344,10 +333,8 @@ class S3Store:
     def local_copy(self, ref: str) -> Iterator[Path]:
         suffix = Path(self._key(ref)).suffix
         with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-            try:
+            with self._failures(ref):
                 self.client.download_fileobj(self.bucket, self._key(ref), tmp)
-            except Exception as e:
-                raise self._errors(e, ref) from e
             tmp.flush()
             yield Path(tmp.name)
 

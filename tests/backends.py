@@ -8,6 +8,7 @@ import secrets
 import pytest
 
 from swingvision.db.gateway import TABLES, Database, parse_db_url
+from swingvision.db.managers import managers
 from swingvision.db.migrate import migrate
 
 CRATE_URL = os.environ.get("SWINGVISION_CRATEDB_URL", "")
@@ -42,3 +43,16 @@ def drop_backend(db: Database) -> None:
         for table in TABLES:
             db.run_sql(f"DROP TABLE IF EXISTS {table}")
     db.close()
+
+
+def managers_fixture():
+    """The contract tests' `m` fixture, one line in each module (`m = managers_fixture()`): the
+    managers over a fresh, migrated database of each backend, dropped when the module ends."""
+
+    @pytest.fixture(scope="module", params=BACKENDS)
+    def m(request, tmp_path_factory):
+        db = open_backend(request.param, tmp_path_factory.mktemp(request.param))
+        yield managers(db)
+        drop_backend(db)
+
+    return m

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.clients import logged_in
 from tests.factories import TEST_PASSWORD, account, unique  # noqa: F401 (shared names)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares the thread
@@ -110,18 +111,7 @@ def make_user(mgr):
 @pytest.fixture
 def login_client(gateway):
     """A Django test client logged in as the given user through the real login form."""
-    from django.test import Client
-
-    from swingvision.accounts.throttle import login_throttle
-
-    def login(user, password: str = TEST_PASSWORD) -> Client:
-        login_throttle.reset()
-        c = Client()
-        r = c.post("/login/", {"username": user.username, "password": password})
-        assert r.status_code == 302, r.content[:500]
-        return c
-
-    return login
+    return logged_in
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import pytest
 
 from analysis.engine.pose import POSE_EMBEDDING_DIM, SWING_EMBEDDING_DIM
 from swingvision.db import Conflict, NotFound
-from swingvision.db.managers import SYSTEM, ValidationError, managers
+from swingvision.db.managers import SYSTEM, ValidationError
 from swingvision.db.migrate import live_columns
 from swingvision.db.records import (
     ApiToken,
@@ -28,8 +28,8 @@ from swingvision.db.records import (
     Video,
 )
 
-from .backends import BACKENDS, drop_backend, open_backend
-from .conftest import TEST_PASSWORD, unique
+from .backends import managers_fixture
+from .factories import TEST_PASSWORD, account, unique
 
 TABLE_RECORDS = {
     "users": User,
@@ -48,35 +48,18 @@ TABLE_RECORDS = {
 }
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def m(request, tmp_path_factory):
-    db = open_backend(request.param, tmp_path_factory.mktemp(request.param))
-    yield managers(db)
-    drop_backend(db)
+m = managers_fixture()
 
 
 @pytest.fixture(scope="module")
 def team(m):
-    coach = m.users.create(
-        username=unique("coach"),
-        email=f"{unique('c')}@example.com",
-        password=TEST_PASSWORD,
-        role="coach",
-        full_name="Casey Coach",
-    )
-    other_coach = m.users.create(
-        username=unique("coach"),
-        email=f"{unique('c')}@example.com",
-        password=TEST_PASSWORD,
-        role="coach",
-    )
-    player = m.users.create(
-        username=unique("player"),
-        email=f"{unique('p')}@example.com",
-        password=TEST_PASSWORD,
-        role="player",
-        coach_id=coach.id,
-        full_name="Pat Player",
+    coach = account(m, "coach", name="Casey Coach")
+    other_coach = account(m, "coach")
+    player = account(
+        m,
+        "player",
+        coach=coach,
+        name="Pat Player",
         settings={"handedness": "left", "targets": {"tempo_ratio": [2.8, 3.2]}, "n": 3},
     )
     return coach, other_coach, player
@@ -123,13 +106,7 @@ def test_usernames_and_emails_are_unique(m, team):
 
 def test_user_update_moves_the_login_claims(m, team):
     coach, _, _ = team
-    p = m.users.create(
-        username=unique("mover"),
-        email=f"{unique('m')}@example.com",
-        password=TEST_PASSWORD,
-        role="player",
-        coach_id=coach.id,
-    )
+    p = account(m, "player", coach=coach)
     old_name = p.username
     p2 = m.users.update(p, username=unique("moved"), settings={"handedness": "right"})
     assert m.users.get(p.id).username == p2.username
@@ -154,13 +131,7 @@ def test_scope_keeps_other_coaches_and_players_out(m, team):
     assert m.videos.get(coach, player.id, v.id) == v
     with pytest.raises(NotFound):
         m.videos.get(other_coach, player.id, v.id)
-    stranger = m.users.create(
-        username=unique("stranger"),
-        email=f"{unique('s')}@example.com",
-        password=TEST_PASSWORD,
-        role="player",
-        coach_id=other_coach.id,
-    )
+    stranger = account(m, "player", coach=other_coach)
     with pytest.raises(NotFound):
         m.videos.for_player(stranger, player.id)
     with pytest.raises(NotFound):
@@ -169,13 +140,7 @@ def test_scope_keeps_other_coaches_and_players_out(m, team):
 
 def test_videos_newest_first_with_paging_and_conditional_status(m, team):
     coach, _, player = team
-    p = m.users.create(
-        username=unique("pager"),
-        email=f"{unique('pg')}@example.com",
-        password=TEST_PASSWORD,
-        role="player",
-        coach_id=coach.id,
-    )
+    p = account(m, "player", coach=coach)
     t0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     made = [
         m.videos.create(
@@ -280,13 +245,7 @@ def test_analyses_upsert_by_engine_version_and_date_range(m, team):
 
 def test_progress_rows_are_per_swing_day(m, team):
     coach, _, _ = team
-    p = m.users.create(
-        username=unique("prog"),
-        email=f"{unique('pr')}@example.com",
-        password=TEST_PASSWORD,
-        role="player",
-        coach_id=coach.id,
-    )
+    p = account(m, "player", coach=coach)
     day = datetime(2026, 5, 6, 9, 0, tzinfo=UTC)
     videos = []
     for i, (tempo, score) in enumerate([(3.0, 100.0), (4.0, 20.0)]):
@@ -385,13 +344,7 @@ def test_not_found_for_missing_records(m, team):
 
 def test_player_summary_follows_every_write(m, team):
     coach, _, _ = team
-    p = m.users.create(
-        username=unique("sum"),
-        email=f"{unique('su')}@example.com",
-        password=TEST_PASSWORD,
-        role="player",
-        coach_id=coach.id,
-    )
+    p = account(m, "player", coach=coach)
     t0 = datetime(2026, 2, 1, 8, 0, tzinfo=UTC)
 
     def analyse(video, score, version="1.0.0"):

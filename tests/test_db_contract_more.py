@@ -31,7 +31,7 @@ from swingvision.db.managers.summaries import Summaries
 from swingvision.db.records import SessionRecord
 from swingvision.storage import BlobNotFound
 
-from .backends import BACKENDS, drop_backend, open_backend
+from .backends import managers_fixture
 from .conftest import TEST_PASSWORD, unique
 from .dashboard.helpers import account
 
@@ -39,11 +39,7 @@ NEW_PASSWORD = "violet-Anchor-4711"
 T0 = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def m(request, tmp_path_factory):
-    db = open_backend(request.param, tmp_path_factory.mktemp(request.param))
-    yield managers(db)
-    drop_backend(db)
+m = managers_fixture()
 
 
 def _user(m, role, *, coach=None, name="", settings=None):
@@ -1135,17 +1131,26 @@ def _public_methods(cls: type) -> list[str]:
     )
 
 
+def _runs_on_backends(node: ast.AST) -> bool:
+    """A fixture over every backend: `params=BACKENDS`, or `m = managers_fixture()`."""
+    if isinstance(node, ast.keyword):
+        return (
+            node.arg == "params"
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "BACKENDS"
+        )
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "managers_fixture"
+    )
+
+
 def _contract_files() -> list[Path]:
     out = []
     for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
         tree = ast.parse(path.read_text(), str(path))
-        if any(
-            isinstance(node, ast.keyword)
-            and node.arg == "params"
-            and isinstance(node.value, ast.Name)
-            and node.value.id == "BACKENDS"
-            for node in ast.walk(tree)
-        ):
+        if any(_runs_on_backends(node) for node in ast.walk(tree)):
             out.append(path)
     return out
 

@@ -20,8 +20,9 @@ from swingvision.db.managers import managers
 from swingvision.db.managers.summaries import Summaries
 
 from .backends import BACKENDS, backend_url, drop_backend, open_backend
-from .conftest import TEST_PASSWORD
+from .clients import logged_in
 from .dashboard.helpers import account, add_swing
+from .factories import TEST_PASSWORD
 from .videos import media
 
 
@@ -60,23 +61,13 @@ def team(app):
             "analysis": analysis}  # fmt: skip
 
 
-def client(user) -> Client:
-    from swingvision.accounts.throttle import login_throttle
-
-    login_throttle.reset()
-    c = Client()
-    r = c.post("/login/", {"username": user.username, "password": TEST_PASSWORD})
-    assert r.status_code == 302, _errors(r)
-    return c
-
-
 def swing_url(team) -> str:
     return f"/players/{team['player'].id}/swings/{team['video'].id}/"
 
 
 def test_an_upload_shows_on_the_player_page_and_the_roster(team, tmp_path):
     coach, player = team["coach"], team["player"]
-    c = client(coach)
+    c = logged_in(coach)
     path = media.make_video(tmp_path / "fresh-upload.mp4")
     with path.open("rb") as fh:
         r = c.post(f"/players/{player.id}/upload/", {"file": fh, "view": "face-on"})
@@ -89,13 +80,13 @@ def test_an_upload_shows_on_the_player_page_and_the_roster(team, tmp_path):
 
 def test_a_note_shows_on_the_swing_page_for_the_player(team):
     text = "Hold the finish for two seconds"
-    r = client(team["coach"]).post(swing_url(team) + "notes/", {"text": text, "frame": "12"})
+    r = logged_in(team["coach"]).post(swing_url(team) + "notes/", {"text": text, "frame": "12"})
     assert r.status_code == 302
-    assert text in client(team["player"]).get(swing_url(team)).content.decode()
+    assert text in logged_in(team["player"]).get(swing_url(team)).content.decode()
 
 
 def test_an_event_correction_shows_at_once(team):
-    c = client(team["coach"])
+    c = logged_in(team["coach"])
     top = team["analysis"].events["top"]
     r = c.post(swing_url(team) + "events/", {"event": "top", "frame": str(top + 3)})
     assert r.status_code == 302
@@ -106,7 +97,7 @@ def test_an_event_correction_shows_at_once(team):
 
 
 def test_a_drawing_shows_in_the_next_listing(team):
-    c = client(team["coach"])
+    c = logged_in(team["coach"])
     shape = {
         "kind": "angle",
         "frame": 5,
@@ -126,11 +117,11 @@ def test_a_drawing_shows_in_the_next_listing(team):
 
 def test_an_admin_edit_shows_in_the_lists(team):
     admin, player = team["admin"], team["player"]
-    c = client(admin)
+    c = logged_in(admin)
     r = c.post(f"/admin/users/{player.id}/", {"full_name": "Pia Renamed"})
     assert r.status_code == 302, _errors(r)
     assert b"Pia Renamed" in c.get("/admin/users/").content
-    assert b"Pia Renamed" in client(team["coach"]).get("/roster/").content
+    assert b"Pia Renamed" in logged_in(team["coach"]).get("/roster/").content
     # Deactivated: the next login is refused.
     assert c.post(f"/admin/users/{player.id}/", {"active": "0"}).status_code == 302
     r = Client().post("/login/", {"username": player.username, "password": TEST_PASSWORD})
@@ -140,7 +131,7 @@ def test_an_admin_edit_shows_in_the_lists(team):
 
 def test_player_settings_and_tokens_show_on_the_next_page(team):
     coach, player = team["coach"], team["player"]
-    c = client(coach)
+    c = logged_in(coach)
     r = c.post(f"/players/{player.id}/settings/", {"handedness": "left", "view": "face-on"})
     assert r.status_code == 302, _errors(r)
     page = c.get(f"/players/{player.id}/settings/").content.decode()
@@ -154,7 +145,7 @@ def test_player_settings_and_tokens_show_on_the_next_page(team):
 def test_a_changed_password_works_at_the_next_login(team):
     player = team["player"]
     new = "a-brand-new-passphrase-42"
-    r = client(player).post(
+    r = logged_in(player).post(
         "/profile/",
         {"form": "password", "current_password": TEST_PASSWORD, "new_password": new,
          "new_password2": new},

@@ -9,18 +9,13 @@ from analysis.corrections import set_capture_rate
 from analysis.engine.synth import SwingParams, generate_swing
 from analysis.pipeline import LoadedPoses, analyze_and_store
 from swingvision.coaching import review
-from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError, managers
+from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError
 from swingvision.db.managers.summaries import Summaries
 
-from .backends import BACKENDS, drop_backend, open_backend
+from .backends import managers_fixture
 from .dashboard.helpers import account
 
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def m(request, tmp_path_factory):
-    db = open_backend(request.param, tmp_path_factory.mktemp(request.param))
-    yield managers(db)
-    drop_backend(db)
+m = managers_fixture()
 
 
 @pytest.fixture(scope="module")

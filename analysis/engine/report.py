@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from analysis.engine import EVENT_NAMES, AnalysisError, analyze
+from analysis.engine import EVENT_NAMES, VIEWS, AnalysisError, analyze
 from analysis.engine.synth import SwingParams, generate_swing
 
 REPORT_METRICS: tuple[str, ...] = (
@@ -58,7 +58,6 @@ TOLERANCES: dict[str, dict[str, float]] = {
 }
 TEMPO_TARGET = 0.15  # the product goal for tempo (both views); the share within it is reported
 FPS_CHOICES = (30.0, 60.0, 120.0, 240.0)
-VIEWS = ("face-on", "down-the-line")
 
 
 def sweep_params(n: int, seed: int = 0) -> list[SwingParams]:

@@ -32,31 +32,29 @@ def priority(score: float) -> int:
     return 1 if score < 50 else 2 if score < 75 else 3
 
 
+# How a value of each unit reads: its number format and what follows the number.
+_UNIT_FORMAT = {
+    "deg": (".0f", "°"),
+    "s": (".2f", " s"),
+    "ratio": (".1f", ":1"),
+    "torso": (".2f", " torso lengths"),
+    "stance": ("+.2f", " stance widths"),
+}
+
+
 def format_value(spec: MetricSpec, value: float) -> str:
     """A value with its unit, as a coach reads it."""
-    if spec.unit == "deg":
-        return f"{value:.0f}°"
-    if spec.unit == "s":
-        return f"{value:.2f} s"
-    if spec.unit == "ratio":
-        return f"{value:.1f}:1"
-    if spec.unit == "torso":
-        return f"{value:.2f} torso lengths"
-    if spec.unit == "stance":
-        return f"{value:+.2f} stance widths"
-    return f"{value:g}"
+    number, unit = _UNIT_FORMAT.get(spec.unit, ("g", ""))
+    return f"{value:{number}}{unit}"
 
 
 def format_band(spec: MetricSpec, band: tuple[float, float]) -> str:
     lo, hi = band
-    if spec.unit == "deg":
-        return f"{lo:.0f}–{hi:.0f}°"
-    if spec.unit == "ratio":
-        return f"{lo:.1f}–{hi:.1f}:1"
-    if spec.unit == "s":
-        return f"{lo:.2f}–{hi:.2f} s"
     if spec.unit == "torso":
-        return f"at most {hi:.2f} torso lengths" if lo <= 0 else f"{lo:.2f}–{hi:.2f}"
+        return f"at most {format_value(spec, hi)}" if lo <= 0 else f"{lo:.2f}–{hi:.2f}"
+    if spec.unit in ("deg", "ratio", "s"):
+        number, unit = _UNIT_FORMAT[spec.unit]
+        return f"{lo:{number}}–{hi:{number}}{unit}"
     return f"{lo:+.2f} to {hi:+.2f}"
 
 

@@ -32,8 +32,21 @@ USER_FIELDS = ("username", "email", "full_name", "role", "coach_id", "active")
 VIDEO_FIELDS = ("status", "filename", "club", "view")
 
 
-def _views() -> tuple[str, ...]:
-    return tuple(VIEWS)
+ACTIVE_CHOICES = (("1", "active"), ("0", "deactivated"))
+
+
+def _pairs(values) -> list[tuple[str, str]]:
+    """Select options whose value is their label: (value, value) pairs (admin/_options.html)."""
+    return [(v, v) for v in values]
+
+
+def _video_choices() -> dict:
+    """What a page with video status and view selects needs (admin/_inline_edit.html)."""
+    return {
+        "statuses": VIDEO_STATUSES,
+        "status_changes": STATUS_CHANGES,
+        "view_choices": _pairs(VIEWS),
+    }
 
 
 @admin_only
@@ -68,15 +81,26 @@ def _as_text(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def _list_page(request: HttpRequest, template: str, table: str, context: dict) -> HttpResponse:
+    """A list page, or only its table (a named partial) for htmx (a filter or a page turned)."""
+    if is_htmx(request):
+        return render(request, f"{template}#{table}", context)
+    return render(request, template, context)
+
+
 # -- users ------------------------------------------------------------------------------------
-def _coaches(request: HttpRequest) -> list:
-    return managers().users.by_role(request.user, "coach")
+def _user_choices(request: HttpRequest) -> dict:
+    """What a page with role, coach and active selects needs (admin/_options.html)."""
+    coaches = managers().users.by_role(request.user, "coach")
+    return {
+        "role_choices": _pairs(ROLES),
+        "coach_choices": [(c.id, c.display_name) for c in coaches],
+        "active_choices": ACTIVE_CHOICES,
+    }
 
 
 def _user_row(request: HttpRequest, user, *, errors=None, saved=False, status=200):
-    coaches = _coaches(request)
-    context = {"u": user, "coaches": coaches, "roles": ROLES, "errors": errors or {}}
-    context["saved"] = saved
+    context = {"u": user, **_user_choices(request), "errors": errors or {}, "saved": saved}
     return render(request, "admin/users.html#user-row", context, status=status)
 
 
@@ -111,8 +135,7 @@ def admin_users(request: HttpRequest) -> HttpResponse:
         "page": page,
         "q": q,
         "role": role,
-        "roles": ROLES,
-        "coaches": _coaches(request),
+        **_user_choices(request),
         "create_errors": errors,
         "form": form,
         "query": urlencode({"q": q, "role": role}),
@@ -127,8 +150,7 @@ def _user_page(request, user, *, errors=None, status=200, generated_password=Non
     audit = m.audit.page(request.user, target_type="user", target_id=user.id, limit=20)
     context = {
         "u": user,
-        "roles": ROLES,
-        "coaches": _coaches(request),
+        **_user_choices(request),
         "errors": errors or {},
         "generated_password": generated_password,
         "created": created,
@@ -185,9 +207,7 @@ def _video_row(request, video, player, *, errors=None, saved=False, status=200):
     context = {
         "row_video": video,
         "row_player": player,
-        "statuses": VIDEO_STATUSES,
-        "status_changes": STATUS_CHANGES,
-        "views": _views(),
+        **_video_choices(),
         "errors": errors or {},
         "saved": saved,
     }
@@ -206,15 +226,11 @@ def admin_videos(request: HttpRequest) -> HttpResponse:
         "page": page,
         "status": status,
         "player": player_id,
-        "statuses": VIDEO_STATUSES,
-        "status_changes": STATUS_CHANGES,
-        "views": _views(),
+        **_video_choices(),
         "errors": {},
         "query": urlencode({"status": status, "player": player_id}),
     }
-    if is_htmx(request):
-        return render(request, "admin/videos.html#videos-table", context)
-    return render(request, "admin/videos.html", context)
+    return _list_page(request, "admin/videos.html", "videos-table", context)
 
 
 @admin_only
@@ -229,13 +245,18 @@ def admin_video(request: HttpRequest, player_id: str, video_id: str) -> HttpResp
     try:
         new = m.admin.update_video(request.user, player_id, video_id, posted(request, VIDEO_FIELDS))
     except ValidationError as e:
-        if is_htmx(request):
-            return _video_row(request, video, player, errors=errors_of(e), status=400)
-        return _video_page(request, video, player, errors=errors_of(e), status=400)
+        return _video_error(request, video, player, errors_of(e), status=400)
     if is_htmx(request):
         return _video_row(request, new, player, saved=True)
     messages.success(request, f"Saved {new.filename}.")
     return back(request, reverse("admin_video", args=[player_id, video_id]))
+
+
+def _video_error(request, video, player, errors: dict, *, status: int) -> HttpResponse:
+    """A refused video edit: the row again with the errors (htmx), else the video's page."""
+    if is_htmx(request):
+        return _video_row(request, video, player, errors=errors, status=status)
+    return _video_page(request, video, player, errors=errors, status=status)
 
 
 def _video_page(request, video, player, *, errors=None, status=200):
@@ -243,9 +264,7 @@ def _video_page(request, video, player, *, errors=None, status=200):
     context = {
         "video": video,
         "player": player,
-        "statuses": VIDEO_STATUSES,
-        "status_changes": STATUS_CHANGES,
-        "views": _views(),
+        **_video_choices(),
         "errors": errors or {},
         "analysis": m.analyses.latest_for_video(request.user, player.id, video.id),
         "audit_rows": audit_rows(
@@ -265,9 +284,7 @@ def admin_video_rerun(request: HttpRequest, player_id: str, video_id: str) -> Ht
         new = m.admin.rerun_analysis(request.user, player_id, video_id)
     except ValidationError as e:
         video = m.admin.video(request.user, player_id, video_id)
-        if is_htmx(request):
-            return _video_row(request, video, player, errors=errors_of(e), status=400)
-        return _video_page(request, video, player, errors=errors_of(e), status=400)
+        return _video_error(request, video, player, errors_of(e), status=400)
     if is_htmx(request):
         return _video_row(request, new, player, saved=True)
     messages.success(request, f"{new.filename} is queued for analysis again.")
@@ -284,15 +301,11 @@ def admin_video_delete(request: HttpRequest, player_id: str, video_id: str) -> H
     try:
         m.admin.delete_video(request.user, player_id, video_id, get_store())
     except ValidationError as e:
-        if is_htmx(request):
-            return _video_row(request, video, player, errors=errors_of(e), status=400)
-        return _video_page(request, video, player, errors=errors_of(e), status=400)
+        return _video_error(request, video, player, errors_of(e), status=400)
     except StorageError as e:
         # Nothing in the database was touched: the same delete can simply be tried again.
         error = {"delete": f"the video store failed, nothing was deleted: {e}"}
-        if is_htmx(request):
-            return _video_row(request, video, player, errors=error, status=503)
-        return _video_page(request, video, player, errors=error, status=503)
+        return _video_error(request, video, player, error, status=503)
     if is_htmx(request):
         return HttpResponse("")  # the row's outerHTML becomes nothing
     messages.success(request, f"Deleted {video.filename} with its poses and analyses.")
@@ -313,9 +326,7 @@ def admin_analyses(request: HttpRequest) -> HttpResponse:
         "errors": {},
         "query": urlencode({"player": player_id}),
     }
-    if is_htmx(request):
-        return render(request, "admin/analyses.html#analyses-table", context)
-    return render(request, "admin/analyses.html", context)
+    return _list_page(request, "admin/analyses.html", "analyses-table", context)
 
 
 @admin_only
@@ -345,9 +356,7 @@ def admin_progress(request: HttpRequest) -> HttpResponse:
         request.user, q=q, role="player", page=int_param(request, "page", 1)
     )
     context = {"page": page, "q": q, "query": urlencode({"q": q})}
-    if is_htmx(request):
-        return render(request, "admin/progress.html#players-table", context)
-    return render(request, "admin/progress.html", context)
+    return _list_page(request, "admin/progress.html", "players-table", context)
 
 
 @admin_only

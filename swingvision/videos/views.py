@@ -137,6 +137,19 @@ def upload(request: HttpRequest, player_id: str) -> HttpResponse:
     return redirect("video-upload", player_id=player.id)
 
 
+def _picture(request: HttpRequest, data: bytes, etag: str, cache_control: str) -> HttpResponse:
+    """A WebP picture with its ETag (304 when the browser holds it), cached per user."""
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(data if request.method == "GET" else b"", content_type=CONTENT_TYPE)
+        response["Content-Length"] = str(len(data))
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
 @require_http_methods(["GET", "HEAD"])
 def thumbnail(request: HttpRequest, player_id: str, video_id: str, name: str) -> HttpResponse:
     """A swing's poster or event strip (WebP), for whoever may see the swing. The page URLs carry
@@ -146,19 +159,9 @@ def thumbnail(request: HttpRequest, player_id: str, video_id: str, name: str) ->
     if found is None:
         raise Http404("This swing has no such picture.")
     data, version = found
-    etag = f'"{video.id}-{version}-{name}"'
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(data if request.method == "GET" else b"", content_type=CONTENT_TYPE)
-        response["Content-Length"] = str(len(data))
-    response["ETag"] = etag
     current = request.GET.get("v") == version
-    response["Cache-Control"] = (
-        "private, max-age=31536000, immutable" if current else "private, no-cache"
-    )
-    patch_vary_headers(response, ("Cookie",))
-    return response
+    cache = "private, max-age=31536000, immutable" if current else "private, no-cache"
+    return _picture(request, data, f'"{video.id}-{version}-{name}"', cache)
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -170,15 +173,7 @@ def frame_picture(request: HttpRequest, player_id: str, video_id: str, frame: in
     if data is None:
         raise Http404("This swing has no picture of that frame.")
     etag = f'"{video.id}-{frame}-{int(video.updated_at.timestamp())}"'
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(data if request.method == "GET" else b"", content_type=CONTENT_TYPE)
-        response["Content-Length"] = str(len(data))
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, max-age=3600"
-    patch_vary_headers(response, ("Cookie",))
-    return response
+    return _picture(request, data, etag, "private, max-age=3600")
 
 
 @require_POST

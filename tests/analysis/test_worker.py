@@ -91,9 +91,8 @@ def test_a_killed_worker_is_re_run_without_duplicates(mgr, player, monkeypatch):
     assert len(rows) == 1
 
 
-def test_two_workers_process_each_video_once(mgr, player, monkeypatch):
-    swing = generate_swing(SwingParams(seed=5))
-    ids = {queue_pose_file_video(mgr, player, swing.keypoints, swing.fps).id for _ in range(6)}
+def count_processing(monkeypatch) -> list[str]:
+    """The ids of the videos the worker processes, as it processes them (from any thread)."""
     calls: list[str] = []
     lock = threading.Lock()
     real = pipeline.process_video
@@ -104,6 +103,13 @@ def test_two_workers_process_each_video_once(mgr, player, monkeypatch):
         return real(video, m=m)
 
     monkeypatch.setattr(worker, "process_video", counting)
+    return calls
+
+
+def test_two_workers_process_each_video_once(mgr, player, monkeypatch):
+    swing = generate_swing(SwingParams(seed=5))
+    ids = {queue_pose_file_video(mgr, player, swing.keypoints, swing.fps).id for _ in range(6)}
+    calls = count_processing(monkeypatch)
     threads = [threading.Thread(target=worker.run_once) for _ in range(2)]
     for t in threads:
         t.start()

@@ -5,46 +5,22 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
-from analysis import pipeline, worker
+from analysis import worker
 from analysis.engine.synth import SwingParams, generate_swing
-from swingvision.db.managers import SYSTEM, managers
+from swingvision.db.managers import SYSTEM
 
-from ..backends import BACKENDS, drop_backend, open_backend
-from ..conftest import TEST_PASSWORD, unique
-from .test_worker import queue_pose_file_video
+from ..backends import managers_fixture
+from ..factories import account
+from .test_worker import count_processing, queue_pose_file_video
 
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def m(request, tmp_path_factory):
-    db = open_backend(request.param, tmp_path_factory.mktemp(request.param))
-    yield managers(db)
-    drop_backend(db)
+m = managers_fixture()
 
 
 def test_two_workers_on_one_queue_analyse_each_upload_once(m, monkeypatch):
-    coach_name, player_name = unique("coach"), unique("player")
-    coach = m.users.create(
-        username=coach_name, email=f"{coach_name}@example.com", password=TEST_PASSWORD,
-        role="coach",
-    )  # fmt: skip
-    player = m.users.create(
-        username=player_name, email=f"{player_name}@example.com", password=TEST_PASSWORD,
-        role="player", coach_id=coach.id,
-    )  # fmt: skip
+    player = account(m, "player", coach=account(m, "coach"))
     swing = generate_swing(SwingParams(seed=8))
     ids = {queue_pose_file_video(m, player, swing.keypoints, swing.fps).id for _ in range(4)}
-    calls: list[str] = []
-    lock = threading.Lock()
-    real = pipeline.process_video
-
-    def counting(video, *, m=None):
-        with lock:
-            calls.append(video.id)
-        return real(video, m=m)
-
-    monkeypatch.setattr(worker, "process_video", counting)
+    calls = count_processing(monkeypatch)
     errors: list[BaseException] = []
 
     def drain():

@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
-from tests.conftest import TEST_PASSWORD
+from tests.clients import TeamClients
 from tests.dashboard.helpers import account, add_swing
 
 
 @dataclass
-class Team:
+class Team(TeamClients):
     m: object
     coach: object
     other_coach: object
@@ -26,31 +25,6 @@ class Team:
     plain: tuple  # a swing without a video file (skeleton-only replay)
     other_swing: tuple
     clients: dict = field(default_factory=dict)
-
-    def client(self, user, *, csrf: bool = False) -> Client:
-        """A logged-in client per user; `csrf` checks CSRF tokens like a browser would."""
-        key = (user.id, csrf)
-        if key not in self.clients:
-            from swingvision.accounts.throttle import login_throttle
-
-            login_throttle.reset()
-            c = Client(enforce_csrf_checks=csrf)
-            if csrf:
-                c.get("/login/")
-                token = c.cookies["csrftoken"].value
-                r = c.post(
-                    "/login/",
-                    {
-                        "username": user.username,
-                        "password": TEST_PASSWORD,
-                        "csrfmiddlewaretoken": token,
-                    },
-                )
-            else:
-                r = c.post("/login/", {"username": user.username, "password": TEST_PASSWORD})
-            assert r.status_code == 302, r.content[:300]
-            self.clients[key] = c
-        return self.clients[key]
 
 
 def swing_with_video(m, player, *, seed: int = 31):

@@ -10,18 +10,14 @@ from analysis.corrections import correct_event
 from analysis.engine import EVENT_NAMES, analyze
 from analysis.engine.similarity import frame_phases
 from swingvision.db import NotFound
-from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError, managers
-from tests.backends import BACKENDS, drop_backend, open_backend
+from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError
+from tests.backends import managers_fixture
 from tests.dashboard.helpers import account, add_swing
 
 ARM = [{"joint": "left_shoulder"}, {"joint": "left_elbow"}, {"joint": "left_wrist"}]
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def m(request, tmp_path_factory):
-    db = open_backend(request.param, tmp_path_factory.mktemp(request.param))
-    yield managers(db)
-    drop_backend(db)
+m = managers_fixture()
 
 
 @pytest.fixture(scope="module")

@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
-from django.test import Client
 
-from tests.conftest import TEST_PASSWORD
+from tests.clients import TeamClients
 
 from .helpers import account, add_swing
 
 
 @dataclass
-class Team:
+class Team(TeamClients):
     m: object
     coach: object
     other_coach: object
@@ -25,17 +24,6 @@ class Team:
     teammate_swing: tuple
     outsider_swing: tuple
     clients: dict = field(default_factory=dict)
-
-    def client(self, user) -> Client:
-        if user.id not in self.clients:
-            from swingvision.accounts.throttle import login_throttle
-
-            login_throttle.reset()
-            c = Client()
-            r = c.post("/login/", {"username": user.username, "password": TEST_PASSWORD})
-            assert r.status_code == 302, r.content[:300]
-            self.clients[user.id] = c
-        return self.clients[user.id]
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
-from tests.conftest import TEST_PASSWORD
+from tests.clients import TeamClients
 from tests.dashboard.helpers import account, add_swing
 from tests.videos import conftest as video_fixtures
 
@@ -17,7 +16,7 @@ from .media import make_recording
 
 
 @dataclass
-class Team:
+class Team(TeamClients):
     m: object
     coach: object
     other_coach: object
@@ -28,19 +27,6 @@ class Team:
     video2: object
     other_video: object
     clients: dict = field(default_factory=dict)
-
-    def client(self, user) -> Client:
-        if user is None:
-            return Client()
-        if user.id not in self.clients:
-            from swingvision.accounts.throttle import login_throttle
-
-            login_throttle.reset()
-            c = Client()
-            r = c.post("/login/", {"username": user.username, "password": TEST_PASSWORD})
-            assert r.status_code == 302, r.content[:300]
-            self.clients[user.id] = c
-        return self.clients[user.id]
 
 
 @pytest.fixture(scope="module")

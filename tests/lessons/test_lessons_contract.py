@@ -6,17 +6,12 @@ from __future__ import annotations
 import pytest
 
 from swingvision.db import NotFound
-from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError, managers
+from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError
 from swingvision.db.records import Lesson
-from tests.backends import BACKENDS, drop_backend, open_backend
+from tests.backends import managers_fixture
 from tests.dashboard.helpers import account
 
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def m(request, tmp_path_factory):
-    db = open_backend(request.param, tmp_path_factory.mktemp(request.param))
-    yield managers(db)
-    drop_backend(db)
+m = managers_fixture()
 
 
 @pytest.fixture(scope="module")

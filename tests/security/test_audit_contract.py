@@ -6,16 +6,11 @@ from __future__ import annotations
 import pytest
 
 from swingvision.db import NotFound
-from swingvision.db.managers import SYSTEM, ValidationError, managers
-from tests.backends import BACKENDS, drop_backend, open_backend
+from swingvision.db.managers import SYSTEM, ValidationError
+from tests.backends import managers_fixture
 from tests.factories import account
 
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def m(request, tmp_path_factory):
-    db = open_backend(request.param, tmp_path_factory.mktemp(request.param))
-    yield managers(db)
-    drop_backend(db)
+m = managers_fixture()
 
 
 def _user(m, role, **kw):

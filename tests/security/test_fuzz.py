@@ -23,6 +23,7 @@ from django.http import QueryDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.clients import logged_in
 from tests.factories import account
 
 XSS_MARKERS = ("<script>alert(", "<img src=x", "<svg onload")
@@ -858,25 +859,14 @@ class Probe:
 def probe(world):
     from django.conf import settings as django_settings
     from django.core.handlers.wsgi import WSGIRequest
-    from django.test import Client
     from django.utils.functional import cached_property
-
-    from swingvision.accounts.throttle import login_throttle
-    from tests.conftest import TEST_PASSWORD
 
     from .test_access_matrix import _PARAM, _kwarg_values, fill, routes
 
     admin = world.users["admin"]
 
-    def logged_in() -> Client:
-        login_throttle.reset()
-        c = Client(raise_request_exception=False)
-        r = c.post("/login/", {"username": admin.username, "password": TEST_PASSWORD})
-        assert r.status_code == 302, r.content[:300]
-        return c
-
     writes: dict[str, set[str]] = {}
-    client = logged_in()
+    client = logged_in(admin, raise_request_exception=False)
     for route, pattern in routes():
         url = "/" + _PARAM.sub(NO_SUCH_ID, route)
         for method in WRITE_METHODS:
@@ -886,7 +876,7 @@ def probe(world):
                 writes.setdefault(pattern.name or route, set()).add(method)
             session = client.cookies.get(django_settings.SESSION_COOKIE_NAME)
             if session is None or not session.value:  # logged out (by logout)
-                client = logged_in()
+                client = logged_in(admin, raise_request_exception=False)
 
     recording = cached_property(_recording_get)
     recording.__set_name__(WSGIRequest, "GET")

@@ -10,17 +10,12 @@ import pytest
 
 from swingvision.db import NotFound
 from swingvision.db.codec import utc_now
-from swingvision.db.managers import SYSTEM, ValidationError, managers
+from swingvision.db.managers import SYSTEM, ValidationError
 from tests.factories import account
 
-from ..backends import BACKENDS, drop_backend, open_backend
+from ..backends import managers_fixture
 
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def m(request, tmp_path_factory):
-    db = open_backend(request.param, tmp_path_factory.mktemp(request.param))
-    yield managers(db)
-    drop_backend(db)
+m = managers_fixture()
 
 
 def _user(m, role, coach=None):

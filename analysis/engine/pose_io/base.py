@@ -74,26 +74,10 @@ OPENPOSE_BODY25_NAMES: tuple[str | None, ...] = (
     None,  # small toe
     "right_heel",
 )
-# OpenPose COCO-18 (the 17 COCO joints plus a neck, in OpenPose's order).
+# OpenPose COCO-18 (the 17 COCO joints plus a neck, in OpenPose's order): BODY-25 without its mid
+# hip and feet.
 OPENPOSE_COCO18_NAMES: tuple[str | None, ...] = (
-    "nose",
-    None,  # neck
-    "right_shoulder",
-    "right_elbow",
-    "right_wrist",
-    "left_shoulder",
-    "left_elbow",
-    "left_wrist",
-    "right_hip",
-    "right_knee",
-    "right_ankle",
-    "left_hip",
-    "left_knee",
-    "left_ankle",
-    "right_eye",
-    "left_eye",
-    "right_ear",
-    "left_ear",
+    OPENPOSE_BODY25_NAMES[:8] + OPENPOSE_BODY25_NAMES[9:19]
 )
 
 

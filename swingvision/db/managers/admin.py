@@ -26,7 +26,7 @@ from ..errors import NotAllowed, NotFound, ValidationError
 from ..gateway import Database
 from ..records import ROLES, VIDEO_STATUSES, SwingAnalysis, User, Video
 from .analyses import Analyses
-from .audit import Audit, changed, snapshot
+from .audit import Audit, changed, snapshot, target_of
 from .progress import Progress
 from .scope import SYSTEM, Actor, can_edit_player, is_admin, visible_player
 from .sessions import Sessions
@@ -128,7 +128,8 @@ def _priority(field: str, raw: Any) -> int:
     return parse_int(field, raw, lo=lo, hi=hi)
 
 
-def _user_diff(before: User, after: User) -> tuple[dict, dict]:
+def _diff(before: Any, after: Any) -> tuple[dict, dict]:
+    """The fields an edit changed on a record, before and after (its updated_at left out)."""
     old, new = snapshot(before), snapshot(after)
     for volatile in ("updated_at",):
         old.pop(volatile, None)
@@ -197,9 +198,7 @@ class AdminData:
         self.audit.record(
             actor,
             "user.create",
-            target_type="user",
-            target_id=user.id,
-            player_id=user.id if user.role == "player" else None,
+            **target_of(user),
             after=snapshot(user),
         )
         return user, generated
@@ -244,19 +243,8 @@ class AdminData:
             # come back if the account is reactivated).
             self.sessions.delete_for_user(user.id)
             ended = self.tokens.end_all(user.id)
-        before, after = _user_diff(user, new)
-        if ended:
-            after["api_tokens"] = f"{ended} revoked"
-        if before or after:
-            self.audit.record(
-                actor,
-                "user.update",
-                target_type="user",
-                target_id=user.id,
-                player_id=user.id if "player" in (user.role, new.role) else None,
-                before=before,
-                after=after,
-            )
+        tokens = {"api_tokens": f"{ended} revoked"} if ended else {}
+        self._record_user_change(actor, "user.update", user, new, tokens)
         return new
 
     def reset_password(self, actor: Actor, user_id: str, password: str = "") -> str | None:
@@ -271,9 +259,7 @@ class AdminData:
         self.audit.record(
             actor,
             "user.password_reset",
-            target_type="user",
-            target_id=user.id,
-            player_id=user.id if user.role == "player" else None,
+            **target_of(user),
             after={
                 "password": "reset",
                 "generated": generated is not None,
@@ -282,6 +268,17 @@ class AdminData:
             },
         )
         return generated
+
+    def _record_user_change(
+        self, actor: Actor, action: str, user: User, new: User, extra: dict | None = None
+    ) -> None:
+        """Log what an edit changed on a user, with `extra` facts of the change (nothing when
+        nothing changed)."""
+        before, after = _diff(user, new)
+        after.update(extra or {})
+        if before or after:
+            target = target_of(new if new.role == "player" else user)
+            self.audit.record(actor, action, **target, before=before, after=after)
 
     # -- a player's coaching settings (their coach or an admin) -------------------------------
     def update_player_settings(
@@ -329,9 +326,7 @@ class AdminData:
         self.audit.record(
             actor,
             "player.settings",
-            target_type="user",
-            target_id=player.id,
-            player_id=player.id,
+            **target_of(player),
             before=before,
             after=after,
         )
@@ -420,15 +415,11 @@ class AdminData:
         if not fields:
             return video
         new = self._conditional_update(video, **fields)
-        before, after = changed(snapshot(video), snapshot(new))
-        before.pop("updated_at", None)
-        after.pop("updated_at", None)
+        before, after = _diff(video, new)
         self.audit.record(
             actor,
             "video.update",
-            target_type="video",
-            target_id=video.id,
-            player_id=video.user_id,
+            **target_of(video),
             before=before,
             after=after,
         )
@@ -459,9 +450,7 @@ class AdminData:
         self.audit.record(
             actor,
             "video.rerun",
-            target_type="video",
-            target_id=video.id,
-            player_id=video.user_id,
+            **target_of(video),
             before={"status": video.status, "error": video.metadata.get("error")},
             after={
                 "status": "uploaded",
@@ -505,9 +494,7 @@ class AdminData:
             self.audit.record(
                 actor,
                 "video.delete",
-                target_type="video",
-                target_id=video.id,
-                player_id=video.user_id,
+                **target_of(video),
                 before=snapshot(video),
                 after={"deleted": ["blob", "poses", "analyses", "video"]},
             )
@@ -582,9 +569,7 @@ class AdminData:
         self.audit.record(
             actor,
             "analysis.feedback",
-            target_type="analysis",
-            target_id=analysis.id,
-            player_id=analysis.user_id,
+            **target_of(analysis),
             before={"feedback": analysis.feedback},
             after={"feedback": clean},
         )
@@ -611,9 +596,7 @@ class AdminData:
         self.audit.record(
             actor,
             "analysis.review" if reviewed else "analysis.unreview",
-            target_type="analysis",
-            target_id=analysis.id,
-            player_id=analysis.user_id,
+            **target_of(analysis),
             before=before,
             after=after,
         )
@@ -636,9 +619,7 @@ class AdminData:
         self.audit.record(
             actor,
             "analysis.publish",
-            target_type="analysis",
-            target_id=analysis.id,
-            player_id=analysis.user_id,
+            **target_of(analysis),
             before={"published": before},
             after={"published": details["published"]},
         )
@@ -668,17 +649,7 @@ class AdminData:
         full_name = clean_text("full_name", full_name, max_length=120)
         email = clean_text("email", email, max_length=254, required=True)
         new = self.users.update(user, full_name=full_name, email=email)
-        before, after = _user_diff(user, new)
-        if before or after:
-            self.audit.record(
-                actor,
-                "user.profile",
-                target_type="user",
-                target_id=user.id,
-                player_id=user.id if user.role == "player" else None,
-                before=before,
-                after=after,
-            )
+        self._record_user_change(actor, "user.profile", user, new)
         return new
 
     def change_password(self, actor: User, *, current: str, new: str) -> None:
@@ -697,8 +668,6 @@ class AdminData:
         self.audit.record(
             actor,
             "user.password_change",
-            target_type="user",
-            target_id=user.id,
-            player_id=user.id if user.role == "player" else None,
+            **target_of(user),
             after={"password": "changed", "sessions": "ended", "api_tokens": f"{ended} revoked"},
         )

@@ -16,13 +16,38 @@ from ..codec import to_epoch_ms, utc_now
 from ..errors import NotFound, ValidationError
 from ..gateway import Database
 from ..ids import monotonic_id
-from ..records import AuditEntry
+from ..records import AuditEntry, Drill, Lesson, Note, SwingAnalysis, User, Video
 from .scope import Actor, is_admin
 
 TARGET_TYPES = ("user", "video", "analysis", "progress", "note", "drill", "lesson")
 # Fields never copied into the log (secrets, and arrays too large to be worth keeping).
 _NOT_LOGGED = {"password_hash", "swing_embedding", "keypoints", "embedding"}
 _FAR_FUTURE_MS = 253402300799999  # 9999-12-31: "no cursor", later than any entry
+
+
+_TARGET_TYPE = {
+    User: "user",
+    Video: "video",
+    SwingAnalysis: "analysis",
+    Note: "note",
+    Drill: "drill",
+    Lesson: "lesson",
+}
+
+
+def target_of(record: User | Video | SwingAnalysis | Note | Drill | Lesson) -> dict[str, Any]:
+    """What an audit entry is about (`audit.record(actor, action, **target_of(record), ...)`): the
+    record's type and id, and the player it concerns: a user only when a player, a drill nobody,
+    any other record its user (the player it belongs to)."""
+    if isinstance(record, User):
+        player_id = record.id if record.role == "player" else None
+    else:
+        player_id = getattr(record, "user_id", None)
+    return {
+        "target_type": _TARGET_TYPE[type(record)],
+        "target_id": record.id,
+        "player_id": player_id,
+    }
 
 
 def snapshot(record: Any) -> dict[str, Any]:

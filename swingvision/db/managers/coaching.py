@@ -28,7 +28,7 @@ from ..records import Drill, SwingAnalysis, User, Video
 from ..swing_facts import frame_count
 from .admin import clean_text
 from .analyses import Analyses
-from .audit import Audit
+from .audit import Audit, target_of
 from .drills import Drills, drill_aspects
 from .scope import Actor, can_edit_player, require_editor, visible_player
 from .videos import Videos
@@ -196,9 +196,7 @@ class Coaching:
         self.audit.record(
             actor,
             "video.title",
-            target_type="video",
-            target_id=video.id,
-            player_id=player.id,
+            **target_of(video),
             before={"title": old or None},
             after={"title": title or None},
         )
@@ -230,9 +228,7 @@ class Coaching:
         self.audit.record(
             actor,
             "analysis.annotation_add",
-            target_type="analysis",
-            target_id=analysis.id,
-            player_id=analysis.user_id,
+            **target_of(analysis),
             after={"annotation": annotation},
         )
         return new, annotation
@@ -258,9 +254,7 @@ class Coaching:
         self.audit.record(
             actor,
             "analysis.annotation_edit",
-            target_type="analysis",
-            target_id=analysis.id,
-            player_id=analysis.user_id,
+            **target_of(analysis),
             before={"annotation": old},
             after={"annotation": annotation},
         )
@@ -279,9 +273,7 @@ class Coaching:
         self.audit.record(
             actor,
             "analysis.annotation_delete",
-            target_type="analysis",
-            target_id=analysis.id,
-            player_id=analysis.user_id,
+            **target_of(analysis),
             before={"annotation": gone},
         )
         return new
@@ -303,9 +295,7 @@ class Coaching:
             "analysis.event_correct"
             if entry.get("coach_frame") is not None
             else "analysis.event_restore",
-            target_type="analysis",
-            target_id=after.id,
-            player_id=after.user_id,
+            **target_of(after),
             before={"events": before.events, "overall_score": before.overall_score},
             after={
                 "correction": entry,

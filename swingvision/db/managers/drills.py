@@ -14,7 +14,7 @@ from ..gateway import Database
 from ..ids import new_id
 from ..records import Drill
 from .admin import clean_text
-from .audit import Audit
+from .audit import Audit, target_of
 from .scope import SYSTEM, Actor, is_admin
 
 DRILL_TEXT = {"name": 120, "description": 2000}
@@ -97,9 +97,7 @@ class Drills:
         fields = self._clean(name=name, aspect=aspect, description=description, video_url=video_url)
         drill = Drill(id=new_id(), created_by=actor.id, created_at=utc_now(), **fields)
         self._write(drill)
-        self.audit.record(
-            actor, "drill.create", target_type="drill", target_id=drill.id, after=fields
-        )
+        self.audit.record(actor, "drill.create", **target_of(drill), after=fields)
         return drill
 
     def _editable(self, actor: Actor, drill_id: str) -> Drill:
@@ -128,8 +126,7 @@ class Drills:
         self.audit.record(
             actor,
             "drill.update",
-            target_type="drill",
-            target_id=old.id,
+            **target_of(old),
             before=before,
             after={k: fields[k] for k in before},
         )
@@ -142,8 +139,7 @@ class Drills:
         self.audit.record(
             actor,
             "drill.delete",
-            target_type="drill",
-            target_id=drill.id,
+            **target_of(drill),
             before={"name": drill.name, "aspect": drill.aspect},
         )
         return drill

@@ -10,13 +10,18 @@ from ..ids import new_id
 from ..records import Note, SwingAnalysis, Video
 from ..swing_facts import frame_count
 from .admin import clean_text
-from .audit import Audit
+from .audit import Audit, target_of
 from .coaching import clean_frame
 from .scope import SYSTEM, Actor, require_editor, visible_player
 
 MAX_NOTE_TEXT = 2000
 NOTES_PER_SWING = 500
 UNREAD_LIST = 20
+
+
+def _logged(note: Note) -> dict:
+    """What the audit log keeps of a note."""
+    return {"video_id": note.video_id, "frame": note.frame, "text": note.text}
 
 
 class Notes:
@@ -61,10 +66,8 @@ class Notes:
         self.audit.record(
             actor,
             "note.create",
-            target_type="note",
-            target_id=note.id,
-            player_id=player.id,
-            after={"video_id": video.id, "frame": note.frame, "text": note.text},
+            **target_of(note),
+            after=_logged(note),
         )
         return note
 
@@ -111,10 +114,8 @@ class Notes:
         self.audit.record(
             actor,
             "note.delete",
-            target_type="note",
-            target_id=note.id,
-            player_id=player.id,
-            before={"video_id": note.video_id, "frame": note.frame, "text": note.text},
+            **target_of(note),
+            before=_logged(note),
         )
         return note
 
