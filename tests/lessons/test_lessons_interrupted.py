@@ -11,7 +11,7 @@ import pytest
 from swingvision.db.managers import SYSTEM
 from swingvision.storage import get_store
 from tests.videos.media import multipart
-from tests.videos.test_interrupted import send_and_hang_up, wait_for
+from tests.videos.test_interrupted import request_bytes, send_and_hang_up, wait_for
 
 from .media import make_recording
 
@@ -33,15 +33,7 @@ def session(team, login_client):
 
 
 def head_for(live_url, player, cookies, body: bytes, ctype: str) -> bytes:
-    return (
-        f"POST /players/{player.id}/lessons/ HTTP/1.1\r\n"
-        f"Host: {urlsplit(live_url).netloc}\r\n"
-        f"Cookie: sessionid={cookies['sessionid'].value}; csrftoken={cookies['csrftoken'].value}\r\n"
-        f"Accept: application/json\r\n"
-        f"Content-Type: {ctype}\r\n"
-        f"Content-Length: {len(body)}\r\n"
-        "Connection: close\r\n\r\n"
-    ).encode()
+    return request_bytes(live_url, player, cookies, body, ctype, to="lessons", json=True)
 
 
 def snapshot(team) -> tuple:

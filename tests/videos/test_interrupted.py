@@ -22,17 +22,21 @@ def wait_for(predicate, timeout: float = 15.0) -> bool:
     return False
 
 
-def request_bytes(live_url, player, cookies, body: bytes, ctype: str) -> bytes:
-    host = urlsplit(live_url).netloc
-    head = (
-        f"POST /players/{player.id}/upload/ HTTP/1.1\r\n"
-        f"Host: {host}\r\n"
+def request_bytes(
+    live_url, player, cookies, body: bytes, ctype: str, *, to: str = "upload", json: bool = False
+) -> bytes:
+    """The head of a raw POST of `body` to the player's page `to` (upload, lessons) with the
+    session's cookies; `json` asks for a JSON answer."""
+    accept = "Accept: application/json\r\n" if json else ""
+    return (
+        f"POST /players/{player.id}/{to}/ HTTP/1.1\r\n"
+        f"Host: {urlsplit(live_url).netloc}\r\n"
         f"Cookie: sessionid={cookies['sessionid'].value}; csrftoken={cookies['csrftoken'].value}\r\n"
+        f"{accept}"
         f"Content-Type: {ctype}\r\n"
         f"Content-Length: {len(body)}\r\n"
         "Connection: close\r\n\r\n"
-    )
-    return head.encode()
+    ).encode()
 
 
 @pytest.fixture
