@@ -61,13 +61,7 @@ def recordings(tmp_path_factory) -> dict[str, Path]:
     }
 
 
-@pytest.fixture
-def upload_tmp(settings, tmp_path) -> Path:
-    """Django's temporary upload files go here, so a test can see that none is left behind."""
-    d = tmp_path / "upload-tmp"
-    d.mkdir()
-    settings.FILE_UPLOAD_TEMP_DIR = str(d)
-    return d
+upload_tmp = video_fixtures.upload_tmp  # Django's upload temp folder, to see it left empty
 
 
 moto_endpoint = video_fixtures.moto_endpoint  # moto's S3 server on loopback, once per session

@@ -39,6 +39,17 @@ def request_bytes(
     ).encode()
 
 
+def send_whole(live_url, request: bytes) -> bytes:
+    """Send a raw request whole and read the answer to its end."""
+    p = urlsplit(live_url)
+    with socket.create_connection((p.hostname, p.port), timeout=30) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
 @pytest.fixture
 def session(team, login_client):
     c = login_client(team.coach)
@@ -125,12 +136,7 @@ def test_the_same_request_sent_whole_is_stored(live_url, team, session, big_vide
     data = big_video.read_bytes()
     body, ctype = media.multipart(parts(session, data, club="7-iron"))
     head = request_bytes(live_url, team.player, session, body, ctype)
-    p = urlsplit(live_url)
-    with socket.create_connection((p.hostname, p.port), timeout=30) as sock:
-        sock.sendall(head + body)
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
+    answer = send_whole(live_url, head + body)
     assert answer.startswith(b"HTTP/1.1 302"), answer[:300]
     videos = mgr.videos.for_player(SYSTEM, team.player.id)
     assert [v.filename for v in videos] == ["big.mp4"] and videos[0].metadata["club"] == "7-iron"
