@@ -33,10 +33,11 @@ def video_or_404(request: HttpRequest, player_id: str, video_id: str) -> Video:
 def int_param(
     request: HttpRequest, name: str, default: int, *, lo: int = 1, hi: int = 10**6
 ) -> int:
+    """A whole-number query parameter within lo..hi, `default` when absent (400 naming it)."""
     raw = request.GET.get(name, "")
     if raw == "":
         return default
-    return parse_int(name, raw, lo=lo, hi=hi)
+    return parse_int(name, raw, lo=lo, hi=hi, message=f"must be a whole number from {lo} to {hi}")
 
 
 def choice_param(request: HttpRequest, name: str, choices, default: str) -> str:

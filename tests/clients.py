@@ -1,4 +1,5 @@
-"""Logged-in Django test clients: through the real login form, the login throttle reset first."""
+"""Logged-in test clients and browser pages: through the real login form, the login throttle
+reset first."""
 
 from __future__ import annotations
 
@@ -20,6 +21,17 @@ def logged_in(user, password: str = TEST_PASSWORD, *, csrf: bool = False, **clie
     r = c.post("/login/", form)
     assert r.status_code == 302, r.content[:500]
     return c
+
+
+def log_in_page(page, live_url: str, username: str, password: str = TEST_PASSWORD):
+    """A Playwright page logged in through the login form (the login throttle reset first)."""
+    login_throttle.reset()
+    page.goto(f"{live_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page
 
 
 class TeamClients:

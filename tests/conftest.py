@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.clients import logged_in
+from tests.clients import log_in_page, logged_in
 from tests.factories import TEST_PASSWORD, account, unique  # noqa: F401 (shared names)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares the thread
@@ -167,15 +167,7 @@ def browser_login(live_url):
     """Log a Playwright page in through the login form."""
 
     def login(page, user, password: str = TEST_PASSWORD):
-        from swingvision.accounts.throttle import login_throttle
-
-        login_throttle.reset()
-        page.goto(f"{live_url}/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        return page
+        return log_in_page(page, live_url, user.username, password)
 
     return login
 

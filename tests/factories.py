@@ -26,3 +26,17 @@ def account(m, role: str, *, coach=None, name: str = "", settings: dict | None =
         settings=settings,
         **kw,
     )
+
+
+def cast(m) -> dict:
+    """The usual cast of a scope test: a coach and their player, another coach and their player,
+    and an admin, by those names (coach, player, other_coach, other_player, admin)."""
+    coach = account(m, "coach", name="Casey Coach")
+    other_coach = account(m, "coach")
+    return {
+        "coach": coach,
+        "other_coach": other_coach,
+        "admin": account(m, "admin"),
+        "player": account(m, "player", coach=coach, name="Pat Player"),
+        "other_player": account(m, "player", coach=other_coach),
+    }

@@ -3,6 +3,8 @@ analysis. Same powers and checks as the upload page; errors are {"error": ..., "
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
@@ -38,6 +40,20 @@ def _not_found(what: str) -> JsonResponse:
     return json_error(f"no such {what} (or not yours to see)", 404)
 
 
+def _received(request: HttpRequest, answer: Callable[[], HttpResponse]) -> HttpResponse:
+    """Read the upload, then `answer`: a refused upload as a JSON error naming its field, the
+    store down as 503; the upload's temporary files are closed either way."""
+    try:
+        read_upload(request)
+        return answer()
+    except UploadRejected as e:
+        return json_error(e.message, e.status, field=e.field)
+    except StorageError as e:
+        return json_error(f"the video store is not reachable: {e}", 503)
+    finally:
+        close_uploads(request)
+
+
 @api_view(methods=("GET", "POST"), uploads=True)
 def videos(request: HttpRequest, player_id: str) -> HttpResponse:
     """GET: the player's videos, newest first (?limit, ?offset). POST: create one video from a
@@ -56,20 +72,15 @@ def videos(request: HttpRequest, player_id: str) -> HttpResponse:
         rows = m.videos.for_player(request.user, player.id, limit=limit, offset=offset)
         total = m.videos.count_for_player(request.user, player.id)
         return JsonResponse({"videos": [video_json(v) for v in rows], "total": total})
-    try:
-        read_upload(request)
+
+    def create() -> HttpResponse:
         checked = check_request_files(request, single=True)
-        created = store_videos(request.user, player, checked, source="api")
-    except UploadRejected as e:
-        return json_error(e.message, e.status, field=e.field)
-    except StorageError as e:
-        return json_error(f"the video store is not reachable: {e}", 503)
-    finally:
-        close_uploads(request)
-    video = created[0]
-    response = JsonResponse({"video": video_json(video)}, status=201)
-    response["Location"] = reverse("api-video", args=[player.id, video.id])
-    return response
+        video = store_videos(request.user, player, checked, source="api")[0]
+        response = JsonResponse({"video": video_json(video)}, status=201)
+        response["Location"] = reverse("api-video", args=[player.id, video.id])
+        return response
+
+    return _received(request, create)
 
 
 @api_view(methods=("GET",))
@@ -99,20 +110,16 @@ def poses(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     except NotFound:
         close_uploads(request)
         return _not_found("video")
-    try:
-        read_upload(request)
+
+    def attach() -> HttpResponse:
         uploads = request.FILES.getlist("pose_file")
         if len(uploads) != 1:
             raise UploadRejected("pose_file", "send exactly one pose file in the field pose_file")
         data = read_pose_upload(uploads[0])
         updated = attach_pose(request.user, v, data, display_filename(uploads[0]))
-    except UploadRejected as e:
-        return json_error(e.message, e.status, field=e.field)
-    except StorageError as e:
-        return json_error(f"the video store is not reachable: {e}", 503)
-    finally:
-        close_uploads(request)
-    return JsonResponse({"video": video_json(updated)})
+        return JsonResponse({"video": video_json(updated)})
+
+    return _received(request, attach)
 
 
 @api_view(methods=("GET", "HEAD"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.clients import log_in_page
+
 # The demo world the dashboard browser tests use (seed_demo is idempotent: a second call with the
 # same sizes adds nothing).
 PLAYERS_PER_COACH = 6
@@ -29,14 +31,8 @@ def seed(gateway):
 
 def demo_login(page, live_url: str, username: str) -> None:
     from analysis.demo import DEMO_PASSWORD
-    from swingvision.accounts.throttle import login_throttle
 
-    login_throttle.reset()
-    page.goto(f"{live_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    log_in_page(page, live_url, username, DEMO_PASSWORD)
 
 
 def watch_errors(page) -> list[str]:

@@ -15,7 +15,8 @@ from playwright.sync_api import Error as PlaywrightError
 
 from swingvision.db.managers import SYSTEM
 from swingvision.storage import get_store, video_key
-from tests.conftest import TEST_PASSWORD, screenshot
+from tests.clients import log_in_page
+from tests.conftest import screenshot
 from tests.videos import media
 
 pytestmark = pytest.mark.browser
@@ -25,17 +26,6 @@ pytestmark = pytest.mark.browser
 def pair(make_user):
     coach = make_user("coach", name="Casey Victim")
     return coach, make_user("player", coach=coach, name="Mal Player")
-
-
-def login(page, live_url, user):
-    from swingvision.accounts.throttle import login_throttle
-
-    login_throttle.reset()
-    page.goto(f"{live_url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 UPLOAD = """async ([url, name, b64]) => {
@@ -85,7 +75,7 @@ def test_a_players_page_dressed_as_a_video_never_runs_in_the_coachs_browser(
     # The player: the glued files are refused, the padded one is taken (it is a video).
     player_ctx = browser.new_context()
     player_page = player_ctx.new_page()
-    login(player_page, live_url, player)
+    log_in_page(player_page, live_url, player.username)
     for path in (glued_html, glued_svg):
         status, text = upload_in_page(player_page, live_url, player, path)
         assert status == 400, text
@@ -108,7 +98,7 @@ def test_a_players_page_dressed_as_a_video_never_runs_in_the_coachs_browser(
     ran: list[str] = []
     coach_ctx.on("request", lambda r: media.XSS_MARKER in r.url and ran.append(r.url))
     page = coach_ctx.new_page()
-    login(page, live_url, coach)
+    log_in_page(page, live_url, coach.username)
     for video, ext, ctype in ((taken, "mp4", "video/mp4"), (legacy, "bin", None)):
         url = f"{live_url}/players/{player.id}/swings/{video.id}/video?original=1"
         head = page.request.get(url)

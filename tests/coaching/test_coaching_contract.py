@@ -13,6 +13,7 @@ from swingvision.db import NotFound
 from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError
 from tests.backends import managers_fixture
 from tests.dashboard.helpers import account, add_swing
+from tests.factories import cast
 
 ARM = [{"joint": "left_shoulder"}, {"joint": "left_elbow"}, {"joint": "left_wrist"}]
 
@@ -22,18 +23,10 @@ m = managers_fixture()
 
 @pytest.fixture(scope="module")
 def team(m):
-    coach = account(m, "coach", name="Casey Coach")
-    other_coach = account(m, "coach")
-    admin = account(m, "admin")
-    player = account(m, "player", coach=coach, name="Pat Player")
-    other_player = account(m, "player", coach=other_coach)
-    video, analysis, swing = add_swing(m, player, seed=3)
+    team = cast(m)
+    video, analysis, swing = add_swing(m, team["player"], seed=3)
     return {
-        "coach": coach,
-        "other_coach": other_coach,
-        "admin": admin,
-        "player": player,
-        "other_player": other_player,
+        **team,
         "video": video,
         "analysis": analysis,
         "swing": swing,

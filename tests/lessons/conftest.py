@@ -61,34 +61,10 @@ def recordings(tmp_path_factory) -> dict[str, Path]:
     }
 
 
-@pytest.fixture
-def upload_tmp(settings, tmp_path) -> Path:
-    """Django's temporary upload files go here, so a test can see that none is left behind."""
-    d = tmp_path / "upload-tmp"
-    d.mkdir()
-    settings.FILE_UPLOAD_TEMP_DIR = str(d)
-    return d
+upload_tmp = video_fixtures.upload_tmp  # Django's upload temp folder, to see it left empty
 
 
 moto_endpoint = video_fixtures.moto_endpoint  # moto's S3 server on loopback, once per session
 
 
-@pytest.fixture
-def s3_store(moto_endpoint, settings):
-    """The app's store switched to s3://<fresh bucket>/media (moto's server) for one test."""
-    import secrets
-
-    import boto3
-
-    from swingvision.storage import get_store, reset_store
-
-    bucket = f"sv-lessons-{secrets.token_hex(4)}"
-    boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1").create_bucket(
-        Bucket=bucket
-    )
-    settings.SWINGVISION_STORAGE = f"s3://{bucket}/media"
-    settings.SWINGVISION_S3_ENDPOINT_URL = moto_endpoint
-    settings.SWINGVISION_S3_REGION = "us-east-1"
-    reset_store()
-    yield get_store()
-    reset_store()
+s3_store = video_fixtures.s3_store  # the app's store on a fresh bucket of that server

@@ -9,27 +9,20 @@ from swingvision.db import NotFound
 from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError
 from swingvision.db.records import Lesson
 from tests.backends import managers_fixture
-from tests.dashboard.helpers import account
+from tests.factories import cast
 
 m = managers_fixture()
 
 
 @pytest.fixture(scope="module")
 def team(m):
-    coach = account(m, "coach", name="Casey Coach")
-    other_coach = account(m, "coach")
-    admin = account(m, "admin")
-    player = account(m, "player", coach=coach, name="Pat Player")
-    other_player = account(m, "player", coach=other_coach)
+    team = cast(m)
+    player, other_player = team["player"], team["other_player"]
     video = m.videos.create(SYSTEM, player.id, filename="a.mp4", status="analyzed")
     video2 = m.videos.create(SYSTEM, player.id, filename="b.mp4", status="analyzed")
     other_video = m.videos.create(SYSTEM, other_player.id, filename="c.mp4", status="analyzed")
     return {
-        "coach": coach,
-        "other_coach": other_coach,
-        "admin": admin,
-        "player": player,
-        "other_player": other_player,
+        **team,
         "video": video,
         "video2": video2,
         "other_video": other_video,

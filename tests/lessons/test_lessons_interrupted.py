@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 import time
-from urllib.parse import urlsplit
 
 import pytest
 
 from swingvision.db.managers import SYSTEM
 from swingvision.storage import get_store
 from tests.videos.media import multipart
-from tests.videos.test_interrupted import send_and_hang_up, wait_for
+from tests.videos.test_interrupted import request_bytes, send_and_hang_up, send_whole, wait_for
 
 from .media import make_recording
 
@@ -33,15 +31,7 @@ def session(team, login_client):
 
 
 def head_for(live_url, player, cookies, body: bytes, ctype: str) -> bytes:
-    return (
-        f"POST /players/{player.id}/lessons/ HTTP/1.1\r\n"
-        f"Host: {urlsplit(live_url).netloc}\r\n"
-        f"Cookie: sessionid={cookies['sessionid'].value}; csrftoken={cookies['csrftoken'].value}\r\n"
-        f"Accept: application/json\r\n"
-        f"Content-Type: {ctype}\r\n"
-        f"Content-Length: {len(body)}\r\n"
-        "Connection: close\r\n\r\n"
-    ).encode()
+    return request_bytes(live_url, player, cookies, body, ctype, to="lessons", json=True)
 
 
 def snapshot(team) -> tuple:
@@ -88,12 +78,7 @@ def test_the_same_request_sent_whole_is_stored(live_url, team, session, upload_t
     body, ctype = request_parts(team, session, big_recording)
     head = head_for(live_url, team.player, session, body, ctype)
     before = team.m.lessons.count_for_player(SYSTEM, team.player.id)
-    p = urlsplit(live_url)
-    with socket.create_connection((p.hostname, p.port), timeout=30) as sock:
-        sock.sendall(head + body)
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
+    answer = send_whole(live_url, head + body)
     assert answer.startswith(b"HTTP/1.1 201"), answer[:300]
     assert team.m.lessons.count_for_player(SYSTEM, team.player.id) == before + 1
     assert not any(upload_tmp.iterdir())

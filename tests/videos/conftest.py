@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from swingvision.db.records import User
 
@@ -137,3 +138,14 @@ def token_for(mgr):
         return mgr.tokens.create(user, name=name)[1]
 
     return make
+
+
+@pytest.fixture(params=["page", "api"])
+def endpoint(request, team, login_client, token_for):
+    """Where a test uploads, both ways: (client, URL, headers) for the upload page (as its JS
+    sends it) and for the API with a bearer token."""
+    if request.param == "page":
+        client = login_client(team.coach)
+        return client, f"/players/{team.player.id}/upload/", {"HTTP_ACCEPT": "application/json"}
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(team.coach)}"}
+    return Client(), f"/api/v1/players/{team.player.id}/videos", headers

@@ -4,7 +4,6 @@ database, the blob store and the temporary upload folder hold exactly what they 
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from swingvision.db.managers import SYSTEM
 from swingvision.storage import get_store
@@ -121,16 +120,6 @@ CORPUS = [
         "must be a number",
     ),
 ]
-
-
-@pytest.fixture(params=["page", "api"])
-def endpoint(request, team, login_client, token_for):
-    """The same corpus through the upload page (as its JS sends it) and through the API."""
-    if request.param == "page":
-        client = login_client(team.coach)
-        return client, f"/players/{team.player.id}/upload/", {"HTTP_ACCEPT": "application/json"}
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(team.coach)}"}
-    return Client(), f"/api/v1/players/{team.player.id}/videos", headers
 
 
 @pytest.mark.parametrize(

@@ -22,17 +22,32 @@ def wait_for(predicate, timeout: float = 15.0) -> bool:
     return False
 
 
-def request_bytes(live_url, player, cookies, body: bytes, ctype: str) -> bytes:
-    host = urlsplit(live_url).netloc
-    head = (
-        f"POST /players/{player.id}/upload/ HTTP/1.1\r\n"
-        f"Host: {host}\r\n"
+def request_bytes(
+    live_url, player, cookies, body: bytes, ctype: str, *, to: str = "upload", json: bool = False
+) -> bytes:
+    """The head of a raw POST of `body` to the player's page `to` (upload, lessons) with the
+    session's cookies; `json` asks for a JSON answer."""
+    accept = "Accept: application/json\r\n" if json else ""
+    return (
+        f"POST /players/{player.id}/{to}/ HTTP/1.1\r\n"
+        f"Host: {urlsplit(live_url).netloc}\r\n"
         f"Cookie: sessionid={cookies['sessionid'].value}; csrftoken={cookies['csrftoken'].value}\r\n"
+        f"{accept}"
         f"Content-Type: {ctype}\r\n"
         f"Content-Length: {len(body)}\r\n"
         "Connection: close\r\n\r\n"
-    )
-    return head.encode()
+    ).encode()
+
+
+def send_whole(live_url, request: bytes) -> bytes:
+    """Send a raw request whole and read the answer to its end."""
+    p = urlsplit(live_url)
+    with socket.create_connection((p.hostname, p.port), timeout=30) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
 
 
 @pytest.fixture
@@ -121,12 +136,7 @@ def test_the_same_request_sent_whole_is_stored(live_url, team, session, big_vide
     data = big_video.read_bytes()
     body, ctype = media.multipart(parts(session, data, club="7-iron"))
     head = request_bytes(live_url, team.player, session, body, ctype)
-    p = urlsplit(live_url)
-    with socket.create_connection((p.hostname, p.port), timeout=30) as sock:
-        sock.sendall(head + body)
-        answer = b""
-        while chunk := sock.recv(65536):
-            answer += chunk
+    answer = send_whole(live_url, head + body)
     assert answer.startswith(b"HTTP/1.1 302"), answer[:300]
     videos = mgr.videos.for_player(SYSTEM, team.player.id)
     assert [v.filename for v in videos] == ["big.mp4"] and videos[0].metadata["club"] == "7-iron"

@@ -29,15 +29,6 @@ def written(monkeypatch):
     return seen
 
 
-@pytest.fixture(params=["page", "api"])
-def endpoint(request, team, login_client, token_for):
-    if request.param == "page":
-        client = login_client(team.coach)
-        return client, f"/players/{team.player.id}/upload/", {"HTTP_ACCEPT": "application/json"}
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(team.coach)}"}
-    return Client(), f"/api/v1/players/{team.player.id}/videos", headers
-
-
 def post(endpoint, parts):
     client, url, headers = endpoint
     body, ctype = media.multipart(parts)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -132,6 +134,17 @@ class Users:
             if coach is None or coach.role != "coach":
                 raise ValidationError("coach_id", "no such coach")
 
+    @contextmanager
+    def _claimed(self, user_id: str, keys: dict[str, str]) -> Iterator[None]:
+        """Hold the login claims (key -> the field it came from) while the user's row is
+        written; give them back if it fails."""
+        self._claim(user_id, keys)
+        try:
+            yield
+        except BaseException:
+            self._release(user_id, list(keys))
+            raise
+
     def _claim(self, user_id: str, keys: dict[str, str]) -> None:
         claimed: list[str] = []
         try:
@@ -201,12 +214,8 @@ class Users:
             settings=settings or {},
         )
         keys = _login_keys(username, email)
-        self._claim(user.id, keys)
-        try:
+        with self._claimed(user.id, keys):
             self.db.execute("users_insert", _user_params(user))
-        except BaseException:
-            self._release(user.id, list(keys))
-            raise
         self.db.refresh("users")
         return user
 
@@ -221,12 +230,8 @@ class Users:
         old_keys = set(_login_keys(user.username, user.email))
         new_keys = _login_keys(new.username, new.email)
         added = {k: field for k, field in new_keys.items() if k not in old_keys}
-        self._claim(user.id, added)
-        try:
+        with self._claimed(user.id, added):
             self.db.execute("users_update", _user_params(new))
-        except BaseException:
-            self._release(user.id, list(added))
-            raise
         self._release(user.id, [k for k in old_keys if k not in new_keys])
         self.db.refresh("users")
         return new

@@ -13,6 +13,17 @@ from ..records import VIDEO_STATUSES, Video
 from .scope import SYSTEM, Actor, visible_player
 from .summaries import Summaries
 
+_CHANGEABLE = {"filename", "duration_s", "status", "metadata", "blob_ref"}
+
+
+def _check_changes(video: Video, changes: dict[str, Any]) -> None:
+    """Only the changeable fields, and a known status (a programming error otherwise)."""
+    unknown = set(changes) - _CHANGEABLE
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+    if changes.get("status", video.status) not in VIDEO_STATUSES:
+        raise ValueError(f"unknown status {changes['status']!r}")
+
 
 class Videos:
     def __init__(self, db: Database) -> None:
@@ -113,12 +124,7 @@ class Videos:
         return changed == 1
 
     def update(self, video: Video, **changes: Any) -> Video:
-        allowed = {"filename", "duration_s", "status", "metadata", "blob_ref"}
-        unknown = set(changes) - allowed
-        if unknown:
-            raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
-        if changes.get("status", video.status) not in VIDEO_STATUSES:
-            raise ValueError(f"unknown status {changes['status']!r}")
+        _check_changes(video, changes)
         new = replace(video, **changes, updated_at=utc_now())
         self.db.execute("videos_update", _video_params(new))
         self.db.refresh("videos")
@@ -145,12 +151,7 @@ class Videos:
     def update_if_status(self, video: Video, expected: str, **changes: Any) -> Video | None:
         """`update`, but only while the status is still `expected` (None if it moved on): the
         upload API re-queues a video and the purge expires one without racing the worker."""
-        allowed = {"filename", "duration_s", "status", "metadata", "blob_ref"}
-        unknown = set(changes) - allowed
-        if unknown:
-            raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
-        if changes.get("status", video.status) not in VIDEO_STATUSES:
-            raise ValueError(f"unknown status {changes['status']!r}")
+        _check_changes(video, changes)
         version = self._version(video, expected)
         if version is None:
             return None
