@@ -19,6 +19,7 @@ from analysis.engine.timing import capture_rate
 from analysis.pipeline import ProcessingError, analyze_and_store, stored_poses, thumbnail_step
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import Actor, Managers, ValidationError
+from swingvision.db.managers.audit import target_of
 from swingvision.db.managers.coaching import clean_frame
 from swingvision.db.records import SwingAnalysis
 from swingvision.db.swing_facts import frame_count, video_fps
@@ -113,9 +114,7 @@ def set_capture_rate(
     m.audit.record(
         actor,
         "video.capture_rate",
-        target_type="video",
-        target_id=video.id,
-        player_id=video.user_id,
+        **target_of(video),
         before=before,
         after={"capture_fps": fps, "pose_fps": fps, "answer": answer},
     )

@@ -18,7 +18,7 @@ from ..gateway import Database
 from ..ids import new_id
 from ..records import LESSON_STATUSES, Lesson, User, Video
 from .admin import clean_text
-from .audit import Audit
+from .audit import Audit, target_of
 from .scope import SYSTEM, Actor, NotAllowed, can_edit_player, visible_player
 
 MAX_TITLE = 120
@@ -73,9 +73,7 @@ class Lessons:
         self.audit.record(
             actor,
             "lesson.create",
-            target_type="lesson",
-            target_id=lesson.id,
-            player_id=player.id,
+            **target_of(lesson),
             after={"title": lesson.title, "video_ids": swings, "duration_s": duration_s},
         )
         return lesson
@@ -196,9 +194,7 @@ class Lessons:
         self.audit.record(
             actor,
             "lesson.delete",
-            target_type="lesson",
-            target_id=lesson.id,
-            player_id=lesson.user_id,
+            **target_of(lesson),
             before={"title": lesson.title, "video_ids": lesson.video_ids},
         )
 
