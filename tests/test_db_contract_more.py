@@ -383,6 +383,26 @@ def test_a_token_is_read_by_its_owner_only(m, team):
         m.tokens.get(coach, "no-such-token")
 
 
+def test_end_all_revokes_every_active_token_of_a_user_and_no_one_else(m, team):
+    coach, other = team["coach"], team["other_coach"]
+    kept, kept_raw = m.tokens.create(other, name="other coach's app")
+    raws = [m.tokens.create(coach, name=f"app {i}")[1] for i in range(2)]
+    active = [t for t in m.tokens.for_user(coach) if t.revoked_at is None]
+    assert len(active) >= 2 and all(m.tokens.authenticate(r) for r in raws)
+    assert m.tokens.end_all(coach.id) == len(active)
+    assert all(t.revoked_at is not None for t in m.tokens.for_user(coach))
+    assert not any(m.tokens.authenticate(r) for r in raws)
+    assert m.tokens.end_all(coach.id) == 0  # nothing left to end
+    assert m.tokens.authenticate(kept_raw) is not None and kept.revoked_at is None
+
+
+def test_login_owner_names_the_account_of_a_username_or_email_in_any_case(m, team):
+    coach = team["coach"]
+    for login in (coach.username, coach.email, coach.username.upper(), f"  {coach.email} "):
+        assert m.users.login_owner(login) == coach.id
+    assert m.users.login_owner("nobody-by-that-name") is None
+
+
 # -- similarity ---------------------------------------------------------------------------------
 PHASES = ["address", "address", "top", "top", "impact", "impact"]
 

@@ -34,6 +34,8 @@ LEFT_AT_DEFAULT = {
     "replication --role subscriber`",
     "SWINGVISION_REPLICATION_USER": "as SWINGVISION_REPLICATION_PRIMARY",
     "SWINGVISION_REPLICATION_PASSWORD": "as SWINGVISION_REPLICATION_PRIMARY",
+    "SWINGVISION_SHARED_DIR": "read only by the event model's training command "
+    "(analysis/engine/train_events.py), on a developer's machine with the labelled swings",
 }
 
 
