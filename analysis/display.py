@@ -185,6 +185,7 @@ STATUS_NOTES = {
     "unknown-rate": "unknown until the capture rate is known",
     "low-confidence": "too uncertain to score",
 }
+UNCOUNTED = ("low-confidence", "check", "unknown-rate", "not-measurable")
 # Events below this confidence are worth a look (the timeline marks them "check this").
 CHECK_EVENT_BELOW = 0.5
 
@@ -236,7 +237,8 @@ def metric_lines(analysis) -> list[MetricLine]:
                 label=label(name),
                 value=format_short(name, value) if available else "–",
                 band=format_band_short(name, d.get("band") or default_band(name)),
-                score=_finite(d.get("score")),
+                # A score the overall does not count (too uncertain) is not shown as one.
+                score=None if d.get("status") in UNCOUNTED else _finite(d.get("score")),
                 available=available,
                 reason=d.get("reason") or "",
                 definition=definition(name),

@@ -32,7 +32,7 @@ from analysis.engine.scoring import (
 )
 from analysis.engine.timing import DURATION_METRICS, too_slow_for_real_time
 
-ENGINE_VERSION = "2.1.0"
+ENGINE_VERSION = "2.2.0"
 
 __all__ = [
     "ENGINE_VERSION",
@@ -64,6 +64,10 @@ class MetricResult:
 
 
 CHECK_REASON = "check the markers or the camera view"
+# An overall score needs at least this share of the weight of the metrics this swing could be
+# scored on (those measurable from its view, durations aside while its rate is unknown): a score
+# made of one or two sure metrics while the rest are too uncertain would read as the whole swing.
+MIN_SCORED_SHARE = 0.5
 UNKNOWN_RATE_REASON = "unknown until the capture rate is known (is this slow motion?)"
 
 
@@ -178,7 +182,7 @@ def analyze(
     total_w = sum(METRICS[r.name].weight * r.confidence for r in scored)
     overall = (
         round(sum(METRICS[r.name].weight * r.confidence * r.score for r in scored) / total_w, 1)
-        if total_w > 0
+        if total_w > 0 and _scored_share(results) >= MIN_SCORED_SHARE
         else None
     )
 
@@ -296,3 +300,16 @@ def _events(
         "downswing_s": round(float(down_s), 3),
     }
     return events, for_metrics, timing
+
+
+def _scored_share(results: dict[str, MetricResult]) -> float:
+    """The share of the scorable weight that was scored (uncertain or implausible values count
+    against it; metrics not measurable from the view or waiting for the capture rate do not)."""
+    scorable = [
+        r
+        for r in results.values()
+        if METRICS[r.name].weight > 0 and r.status in ("scored", "low-confidence", "check")
+    ]
+    total = sum(METRICS[r.name].weight for r in scorable)
+    done = sum(METRICS[r.name].weight for r in scorable if r.status == "scored")
+    return done / total if total else 0.0

@@ -456,6 +456,8 @@ def report(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
         "feedback": feedback,
         "notes": _note_rows(notes, names, set()),
         "swing_url": reverse("swing", args=[player.id, video.id]),
+        "player_view": not can_edit_player(request.user, player),
+        "review": review.review_state(player, analysis),
     }
     return render(request, "report.html", context)
 
