@@ -193,3 +193,16 @@ def test_expired_swing_replays_from_its_poses(team):
     assert "data-blank" in html and "<video" not in html
     assert "no longer stored" in html
     assert c.get(poses_url(p, video)).status_code == 200
+
+
+def test_the_report_tells_the_player_when_the_coach_has_not_shared_feedback(team):
+    """Review is on by default: before the coach publishes, the player's printable report says
+    the feedback is not shared yet, never "nothing to work on"; the coach's shows the draft."""
+    video, analysis, _ = team.swings[-1]
+    url = f"/players/{team.player.id}/swings/{video.id}/report/"
+    mine = team.client(team.player).get(url).content.decode()
+    assert "Your coach has not shared feedback on this swing yet." in mine
+    assert "Nothing to work on" not in mine
+    coach = team.client(team.coach).get(url).content.decode()
+    for item in analysis.feedback:
+        assert item["finding"].replace("'", "&#x27;") in coach

@@ -189,3 +189,48 @@ def test_where_the_club_matters_its_band_is_used():
     assert plain.metrics["shoulder_turn_deg"].band == (85.0, 105.0)
     assert iron.metrics["shoulder_turn_deg"].value == plain.metrics["shoulder_turn_deg"].value
     assert iron.metrics["shoulder_turn_deg"].score > plain.metrics["shoulder_turn_deg"].score
+
+
+def _results(statuses: dict[str, str]) -> dict:
+    from analysis.engine.core import MetricResult
+
+    return {
+        name: MetricResult(
+            name=name,
+            value=1.0,
+            unit=spec.unit,
+            available=True,
+            reason=None,
+            score=50.0,
+            band=spec.band,
+            confidence=0.9,
+            status=statuses.get(name, "not-measurable"),
+        )
+        for name, spec in METRICS.items()
+    }
+
+
+def test_an_overall_score_needs_most_of_the_scorable_weight():
+    """One sure metric among uncertain ones is no overall score (the QA case: 100 overall beside
+    metrics scoring 27 and 0 that were too uncertain to count)."""
+    from analysis.engine.core import MIN_SCORED_SHARE, _scored_share
+
+    weighted = [n for n, s in METRICS.items() if s.weight > 0]
+    one_sure = {n: "low-confidence" for n in weighted} | {weighted[0]: "scored"}
+    assert _scored_share(_results(one_sure)) < MIN_SCORED_SHARE
+    all_sure = dict.fromkeys(weighted, "scored")
+    assert _scored_share(_results(all_sure)) == 1.0
+    # Metrics another view cannot measure, or durations waiting for the rate, do not count.
+    some = dict.fromkeys(weighted[:2], "scored") | {weighted[2]: "unknown-rate"}
+    assert _scored_share(_results(some)) == 1.0
+    assert _scored_share(_results({})) == 0.0
+
+
+def test_an_analysis_without_enough_sure_metrics_has_no_overall_score(dtl):
+    """On the real down-the-line swings, an overall score comes only with most of the scorable
+    weight scored."""
+    from analysis.engine.core import MIN_SCORED_SHARE, _scored_share
+
+    for swing, result in dtl:
+        share = _scored_share(result.metrics)
+        assert (result.overall_score is not None) == (share >= MIN_SCORED_SHARE), swing.id
