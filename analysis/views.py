@@ -43,6 +43,7 @@ COMPARE_MODES = ("side", "ghost")
 RATE_CHOICES = (
     ("real", "Real time"),
     ("2x", "2× slow"),
+    ("3x", "3× slow"),
     ("4x", "4× slow"),
     ("8x", "8× slow"),
     ("60", "60 fps"),
@@ -126,6 +127,10 @@ def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
         and analysis is not None
         and timing_state(analysis) == "too slow for real time",
         "rate_answers": RATE_CHOICES,
+        # A coach who answered can answer again (a wrong guess is not final).
+        "rate_changeable": can_edit
+        and analysis is not None
+        and timing_state(analysis) == "confirmed",
     }
     if can_edit:  # markers worth checking, on the timeline and in the phases table
         check = display.markers_to_check(analysis)

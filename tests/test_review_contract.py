@@ -46,7 +46,7 @@ def test_a_slow_clip_has_unknown_durations_until_the_rate_is_answered(m, slow_sw
     with pytest.raises(NotAllowed):
         set_capture_rate(m, player, player.id, video.id, "2x")
     with pytest.raises(ValidationError) as bad:
-        set_capture_rate(m, coach, player.id, video.id, "3x")
+        set_capture_rate(m, coach, player.id, video.id, "5x")
     assert bad.value.field == "rate"
     new = set_capture_rate(m, coach, player.id, video.id, "2x")
     assert new.details["fps"] == 60.0 and new.details["timing"]["state"] == "confirmed"
@@ -57,6 +57,11 @@ def test_a_slow_clip_has_unknown_durations_until_the_rate_is_answered(m, slow_sw
     stored = m.videos.get_system(player.id, video.id)
     assert stored.metadata["capture_fps"] == 60.0
     assert m.analyses.latest_for_video(coach, player.id, video.id).id == new.id
+    # A wrong answer is not final: answering again analyses the swing at the new rate.
+    again = set_capture_rate(m, coach, player.id, video.id, "3x")
+    assert again.details["fps"] == 90.0 and again.details["timing"]["state"] == "confirmed"
+    assert m.videos.get_system(player.id, video.id).metadata["capture_fps"] == 90.0
+    assert set_capture_rate(m, coach, player.id, video.id, "2x").details["fps"] == 60.0
 
 
 def test_the_coach_publishes_what_the_player_sees(m, slow_swing):

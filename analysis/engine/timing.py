@@ -15,7 +15,7 @@ REAL_TIME_MAX_DOWNSWING_S = 0.45
 REAL_TIME_MAX_SWING_S = 2.2
 # What the swing page offers when it asks "Is this slow motion?": factors of the file's rate,
 # and capture rates. "real time" is the answer that keeps the file's rate.
-SLOW_MOTION_FACTORS = (2, 4, 8)
+SLOW_MOTION_FACTORS = (2, 3, 4, 8)
 CAPTURE_RATES = (60, 120, 240)
 DURATION_METRICS = ("swing_time_s", "backswing_s", "downswing_s")
 

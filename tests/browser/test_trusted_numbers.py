@@ -230,6 +230,8 @@ def test_a_slow_motion_clip_without_its_rate_gets_the_question(
     wait_replay(page)
     expect(page.locator("#slow-motion-question")).to_have_count(0)
     expect(page.locator("#capture-rate")).to_contain_text("filmed at 60 fps, plays 2× slower")
+    # The answer can be changed later (a wrong guess is not final).
+    expect(page.locator("#capture-rate-change summary")).to_contain_text("Filmed at 60 fps")
     truth = swing.metrics
     for label, name in (("Downswing time", "downswing_s"), ("Swing time", "swing_time_s")):
         cell = page.locator("table.metrics tr", has_text=label).locator("td").first.inner_text()
