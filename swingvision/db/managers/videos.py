@@ -183,7 +183,10 @@ class Videos:
         self.db.execute("analyses_delete_for_video", params)
         self.db.execute("notes_delete_for_video", params)  # coaches' notes on it (issue #10)
         self.db.execute("videos_delete", {"id": video.id, "user_id": video.user_id})
-        self.db.refresh("videos")
+        # A deleted row stays in searches until the next refresh (CrateDB): the swing's poses
+        # (counts, similarity), analyses and notes must go from the next page too.
+        for table in ("poses", "swing_analysis", "notes", "videos"):
+            self.db.refresh(table)
         Summaries(self.db).refresh(video.user_id)
 
 
