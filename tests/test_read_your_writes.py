@@ -168,8 +168,8 @@ def test_an_admin_delete_takes_the_swing_and_its_poses_from_the_next_page(team):
     m, player = team["m"], team["player"]
     video, _ = add_swing(m, player, seed=12, days_ago=2)[:2]
     assert m.poses.count(video) > 0
-    r = client(team["admin"]).post(f"/admin/videos/{player.id}/{video.id}/delete/")
+    r = logged_in(team["admin"]).post(f"/admin/videos/{player.id}/{video.id}/delete/")
     assert r.status_code == 302, _errors(r)
-    page = client(team["coach"]).get(f"/players/{player.id}/").content.decode()
+    page = logged_in(team["coach"]).get(f"/players/{player.id}/").content.decode()
     assert f"/swings/{video.id}/" not in page
     assert m.poses.count(video) == 0  # a search: deleted rows gone without waiting
