@@ -1,7 +1,8 @@
 """HTTP helpers every page and API view shares: whether a client wants JSON, JSON errors, htmx
 checks, the decorators that turn the managers' errors into statuses, and safe redirects back.
 
-One rule for JSON: a request wants a JSON answer when it is for the API (`/api/...`), when its body
+`body` reads what a form or a script posted (a JSON object or the form's fields). One rule for
+JSON: a request wants a JSON answer when it is for the API (`/api/...`), when its body
 is JSON (the drawing tool's fetch calls), or when its Accept header asks for JSON. Errors map one
 way everywhere: ValidationError and BadRequest 400 naming the field, NotAllowed 403 (may see, may
 not change), NotFound 404 (out of scope or missing).
@@ -9,6 +10,7 @@ not change), NotFound 404 (out of scope or missing).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -22,6 +24,7 @@ from swingvision.db.errors import NotAllowed, NotFound, ValidationError
 from swingvision.web import BadRequest
 
 JSON = "application/json"
+MAX_JSON_BODY = 64 * 1024
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -99,3 +102,21 @@ def back(request: HttpRequest, default: str) -> HttpResponse:
     ):
         target = default
     return redirect(target or default)
+
+
+def body(request: HttpRequest) -> dict[str, Any]:
+    """The posted fields: a JSON object, or the form's fields (one value each)."""
+    if request.content_type == "application/json":
+        if len(request.body) > MAX_JSON_BODY:
+            raise BadRequest(f"body: at most {MAX_JSON_BODY // 1024} KiB")
+        try:
+            data = json.loads(request.body or b"{}")
+            # A lone surrogate (\ud800) is valid JSON but no text: it could be stored and then
+            # fail every page that shows it. RecursionError: nested too deep.
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except (ValueError, UnicodeError, RecursionError):
+            raise BadRequest("body: not valid JSON text") from None
+        if not isinstance(data, dict):
+            raise BadRequest("body: must be a JSON object")
+        return data
+    return {k: request.POST.get(k) for k in request.POST}

@@ -29,11 +29,10 @@ from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.managers.swings import EARLIEST, LATEST
 from swingvision.db.records import Note, SwingAnalysis, User, Video
 from swingvision.db.swing_facts import frame_count
-from swingvision.http import is_htmx, json_api, scoped, wants_json
+from swingvision.http import body, is_htmx, json_api, scoped, wants_json
 from swingvision.web import BadRequest, choice_param, player_or_404, video_or_404
 
 from . import exports, review
-from .forms import body
 
 # Colours offered by the drawing tool: apart from the white skeleton and its red-to-green joints.
 PALETTE = (

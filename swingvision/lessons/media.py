@@ -10,6 +10,7 @@ canvas stream sends a frame when the picture changes): each frame keeps its time
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from typing import Any
 import av
 
 from swingvision.videos.probe import ProbeError, container_layout
+
+log = logging.getLogger("swingvision.lessons")
 
 VIDEO_CODECS = {"vp8", "vp9", "h264", "av1"}
 AUDIO_CODECS = {"opus", "aac", "vorbis"}
@@ -77,8 +80,10 @@ def probe_lesson(path: str | Path, *, max_seconds: float) -> LessonInfo:
     optional audio stream (Opus/AAC/Vorbis), a first frame that decodes, at most max_seconds."""
     try:
         container = av.open(str(path), metadata_errors="ignore")
-    except (av.FFmpegError, OSError, UnicodeDecodeError) as e:
-        raise LessonMediaError(f"the file is not a video recording ({e})") from None
+    except (av.FFmpegError, OSError, UnicodeDecodeError):
+        # The decoder's message names the server's temporary file: it stays in the log.
+        log.info("lesson upload %s: not a recording", path, exc_info=True)
+        raise LessonMediaError("the file is not a video recording FFmpeg can read") from None
     try:
         with container:
             name = container.format.name

@@ -88,6 +88,8 @@ def max_megapixel_frames() -> float:
 
 
 def describe_bytes(n: int) -> str:
+    if n >= 10**15:  # a Content-Length no upload has (and past a float's range when huge)
+        return "over a petabyte"
     mb = n / (1024 * 1024)
     return f"{mb:.0f} MB" if mb >= 10 else f"{mb:.3g} MB"
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from swingvision.db import NotFound
 from swingvision.db.managers import NotAllowed, ValidationError, managers
 from swingvision.db.records import User
-from swingvision.http import is_htmx, wants_json
+from swingvision.http import body, is_htmx, wants_json
 from swingvision.storage import StorageError
 from swingvision.web import player_or_404, video_or_404
 
@@ -182,7 +182,8 @@ def swing_title(request: HttpRequest, player_id: str, video_id: str) -> HttpResp
     video = video_or_404(request, player_id, video_id)
     back = reverse("swing", args=[player_id, video.id])
     try:
-        managers().coaching.set_title(request.user, player_id, video.id, request.POST.get("title"))
+        title = body(request).get("title")  # a form, or JSON from a script
+        managers().coaching.set_title(request.user, player_id, video.id, title)
     except NotAllowed:
         if wants_json(request):
             return JsonResponse({"error": "You may not rename this swing."}, status=403)
