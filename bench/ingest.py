@@ -46,7 +46,7 @@ FLOOR_INSERT = (
 @dataclass(frozen=True, slots=True)
 class Swing:
     keypoints: np.ndarray  # (F, 33, 4) float32
-    embeddings: np.ndarray  # (F, 39) float32
+    embeddings: np.ndarray  # (F, POSE_EMBEDDING_DIM) float32
     phases: list[str | None]
     fps: float
     view: str
@@ -112,7 +112,9 @@ def jobs(n_poses: int, swings: list[Swing], *, seed: int) -> Iterator[list[Job]]
         n = min(len(s.keypoints), n_poses - written)
         kp = s.keypoints[:n].copy()
         kp[:, :, :2] += rng.normal(0, 0.004, size=2).astype(np.float32)
-        emb = s.embeddings[:n] + rng.normal(0, 0.01, size=(1, 39)).astype(np.float32)
+        emb = s.embeddings[:n] + rng.normal(0, 0.01, size=(1, s.embeddings.shape[1])).astype(
+            np.float32
+        )
         video = Video(
             id=f"BENCHINGEST{v:08d}",
             user_id=f"BENCHINGESTPLAYER{v % PLAYERS:04d}",

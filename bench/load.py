@@ -119,6 +119,7 @@ def seed(db, *, players: int, swings: int, seed_value: int = 1) -> dict:
     from analysis.engine import METRICS
     from swingvision.db.managers.analyses import analysis_id, analysis_params
     from swingvision.db.managers.progress import progress_id, summarize_day
+    from swingvision.db.managers.users import login_keys
     from swingvision.db.records import SwingAnalysis, Video
 
     rng = np.random.default_rng(seed_value)
@@ -146,8 +147,11 @@ def seed(db, *, players: int, swings: int, seed_value: int = 1) -> dict:
         for i, pid in enumerate(player_ids)
     ]
     _bulk(db, "users_insert", users)
-    logins = [{"login": f"username:{u['username']}", "user_id": u["id"]} for u in users]
-    logins += [{"login": f"email:{u['email']}", "user_id": u["id"]} for u in users]
+    logins = [
+        {"login": key, "user_id": u["id"]}
+        for u in users
+        for key in login_keys(u["username"], u["email"])
+    ]
     _bulk(db, "user_logins_claim", logins)
 
     metric_names = list(METRICS)
@@ -287,8 +291,10 @@ def seeded_database(players: int, swings: int, *, fresh: bool = False) -> tuple[
     from swingvision.db.gateway import Database, parse_db_url
     from swingvision.db.migrate import migrate, migration_files
 
+    # A seed is reused while the schema and the seeding code (this file) are unchanged.
     schema = hashlib.sha256(
         "".join(f.checksum for f in migration_files("sqlite")).encode()
+        + Path(__file__).read_bytes()
     ).hexdigest()[:8]
     folder = Path(bench_dir()) / "load"
     folder.mkdir(parents=True, exist_ok=True)

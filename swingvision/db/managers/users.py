@@ -51,7 +51,7 @@ def _is_common_password(password: str) -> bool:
 _COMMON: set[str] | None = None
 
 
-def _login_keys(username: str, email: str) -> dict[str, str]:
+def login_keys(username: str, email: str) -> dict[str, str]:
     """The user_logins keys a user holds -> the field that claims each. Usernames and emails
     share one space (a login string names at most one account, whichever it is typed as); a
     user whose username is their email holds it once."""
@@ -81,7 +81,7 @@ class Users:
         on username or email would see a password or role changed a moment ago only after the
         next refresh."""
         login = login.strip()
-        for key in _login_keys(login, login):
+        for key in login_keys(login, login):
             owner = self.db.fetch_value("user_logins_owner", {"login": key})
             user = self.find(owner) if owner else None
             if user is not None and login in (user.username, user.email):
@@ -213,7 +213,7 @@ class Users:
             updated_at=now,
             settings=settings or {},
         )
-        keys = _login_keys(username, email)
+        keys = login_keys(username, email)
         with self._claimed(user.id, keys):
             self.db.execute("users_insert", _user_params(user))
         self.db.refresh("users")
@@ -227,8 +227,8 @@ class Users:
         new = replace(user, **changes, updated_at=utc_now())
         new = replace(new, username=new.username.strip(), email=new.email.strip())
         self._validate(username=new.username, email=new.email, role=new.role, coach_id=new.coach_id)
-        old_keys = set(_login_keys(user.username, user.email))
-        new_keys = _login_keys(new.username, new.email)
+        old_keys = set(login_keys(user.username, user.email))
+        new_keys = login_keys(new.username, new.email)
         added = {k: field for k, field in new_keys.items() if k not in old_keys}
         with self._claimed(user.id, added):
             self.db.execute("users_update", _user_params(new))
