@@ -95,9 +95,12 @@ def _trend(xs: list[float], ys: list[float]) -> dict | None:
     return {"x0": min(xs), "x1": max(xs), "slope_per_day": slope, "intercept": my - slope * mx}
 
 
-def _club(p) -> str:
-    club = (p.metadata or {}).get("club")
+def _normal_club(club: object) -> str:
     return " ".join(str(club).split()) if club else ""
+
+
+def _club(p) -> str:
+    return _normal_club((p.metadata or {}).get("club"))
 
 
 def chart_data(actor, player: User, span: Span, view: str = "", club: str = "") -> dict:
@@ -111,7 +114,9 @@ def chart_data(actor, player: User, span: Span, view: str = "", club: str = "") 
     usual = usual_view(settings, views_of)
     view = view or usual
     in_view = [p for p, v in zip(every, views_of, strict=True) if v == view]
-    clubs = sorted({_club(p) for p in in_view} - {""}, key=str.lower)
+    # The chosen club stays offered (and selected) even when this range has none of its swings,
+    # so the menu always shows the filter the page applies.
+    clubs = sorted(({_club(p) for p in in_view} | {_normal_club(club)}) - {""}, key=str.lower)
     points = [p for p in in_view if not club or _club(p).lower() == club.lower()]
     n_view = {v: views_of.count(v) for v in VIEWS}
     # One pass over the swings and one over the days gather every metric's column (a year of

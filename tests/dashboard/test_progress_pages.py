@@ -108,3 +108,15 @@ def test_a_player_with_one_swing_gets_a_chart_of_one_point(team):
 def test_the_plotly_stylesheet_matches_the_served_bundle():
     """plotly.css is generated from the vendored plotly.js; regenerate after an upgrade."""
     assert CSS_PATH.read_text(encoding="utf-8") == current_css()
+
+
+def test_the_club_menu_shows_the_club_filtered_on_even_when_the_range_has_none(team):
+    """A club chosen for another range stays selected (the page says no swing of it is in this
+    one) instead of the menu reading "every club" while the page filters on the club."""
+    html = (
+        team.client(team.coach)
+        .get(f"/players/{team.player.id}/progress/?club=7%20iron")
+        .content.decode()
+    )
+    assert '<option value="7 iron" selected>7 iron</option>' in html
+    assert "with the 7 iron" in html
