@@ -238,7 +238,7 @@ def test_a_slow_motion_clip_without_its_rate_gets_the_question(
         shown = float(re.match(r"\s*([\d.]+)\s*s", cell).group(1))
         assert shown == pytest.approx(truth[name], abs=0.03), (label, cell, truth[name])
     analysis = mgr.analyses.latest_for_video(coach, player.id, video.id)
-    assert analysis.details["fps"] == 60.0 and analysis.details["timing"] == "confirmed"
+    assert analysis.details["fps"] == 60.0 and analysis.details["timing"]["state"] == "confirmed"
     assert not errors, errors
 
 
@@ -358,10 +358,12 @@ def _dev_swing(clip_id: str):
 def test_markers_worth_checking_are_marked_and_fixing_one_rescores(
     page, live_url, browser_login, gateway
 ):
-    """GolfDB dev swing 88 (down the line, real time): the engine puts impact at frame 93, one
-    frame after the top (labelled 99), which makes the downswing 0.03 s and tempo 22:1, both
-    implausible: the top, impact and address markers say "check this". Impact moved to 99 gives a
-    plausible tempo, scored at once, and the marks go."""
+    """GolfDB dev swing 88 (down the line, real time) with impact one frame after the top (as
+    engine 1.x placed it; set here as a correction, since engine 2 finds it): the downswing is
+    0.03 s and tempo 22:1, both implausible, and the top, impact and address markers say "check
+    this". Impact moved to its labelled frame gives a plausible tempo, scored at once, and the
+    marks go."""
+    from analysis.corrections import correct_event
     from swingvision.db.managers import SYSTEM, managers
     from tests.engine.golfdb_dev import DEV_FPS
 
@@ -373,6 +375,7 @@ def test_markers_worth_checking_are_marked_and_fixing_one_rescores(
         m, player, keypoints=dev.keypoints, fps=DEV_FPS, width=160, height=160, view=DTL,
         club=dev.club,
     )  # fmt: skip
+    analysis = correct_event(m, coach, player.id, video.id, "impact", analysis.events["top"] + 1)
     assert analysis.details["metrics"]["tempo_ratio"]["status"] == "check"
     errors = watch_errors(page)
     _as(page, browser_login, coach)
@@ -390,10 +393,11 @@ def test_markers_worth_checking_are_marked_and_fixing_one_rescores(
     row = page.locator("[data-event-row='impact']")
     row.locator("input[name=frame]").fill(str(dev.labels["impact"]))
     row.get_by_role("button", name="Set").click()
-    expect(page.locator("[data-check-event='impact']")).to_have_count(0, timeout=15000)
-    expect(page.locator(".ticks [data-tick][data-event='impact']")).not_to_have_class(
-        re.compile(r"\bcheck\b")
-    )
+    # The implausible tempo no longer marks the markers it reads (another reason may remain).
+    for event in ("address", "top", "impact"):
+        expect(page.locator(f".ticks [data-tick][data-event='{event}']")).not_to_have_attribute(
+            "data-check", re.compile("tempo is implausible"), timeout=15000
+        )
     new = m.analyses.latest_for_video(SYSTEM, player.id, video.id)
     tempo = new.details["metrics"]["tempo_ratio"]
     assert tempo["status"] == "scored" and 2.5 < tempo["value"] < 5.0
@@ -429,7 +433,7 @@ def test_screenshots_of_real_swings_for_coach_and_player(page, live_url, browser
         m, player, keypoints=poses.keypoints, fps=poses.fps, width=poses.width,
         height=poses.height, view=DTL, club="driver", blob_ref=blob,
     )  # fmt: skip
-    assert dtl_analysis.details["timing"] == "too slow for real time"
+    assert dtl_analysis.details["timing"]["state"] == "too slow for real time"
     errors = watch_errors(page)
     page.set_viewport_size({"width": 1400, "height": 1000})
     for who in (coach, player):
