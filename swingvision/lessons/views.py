@@ -23,13 +23,8 @@ from swingvision.db.managers import NotAllowed, ValidationError, managers
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import Lesson, User
 from swingvision.http import wants_json
-from swingvision.storage import BlobNotFound, StorageError, get_store
-from swingvision.videos.playback import (
-    PRESIGNED_SECONDS,
-    disposition,
-    redirect_response,
-    stream_response,
-)
+from swingvision.storage import StorageError
+from swingvision.videos.playback import missing_response, serve_file
 from swingvision.videos.validation import (
     LimitedUploadHandler,
     UploadRejected,
@@ -209,35 +204,13 @@ def lesson_file_response(request: HttpRequest, lesson: Lesson) -> HttpResponse:
     """The lesson's best file: 200/206/416 from the local store, a presigned S3 redirect, or 404
     (JSON under /api/) when it is missing."""
     file = lesson_file(lesson)
-    store = get_store()
-    try:
-        if file is None:
-            raise BlobNotFound(lesson.id)
-        try:
-            size = store.size(file.ref)
-        except BlobNotFound:
-            if file.ref == lesson.blob_ref:
-                raise
-            log.warning("lesson %s: rendition %s is missing; the original", lesson.id, file.ref)
-            file = lesson_file(_without_rendition(lesson))
-            size = store.size(file.ref)
-        url = store.presigned_url(
-            file.ref,
-            expires_s=PRESIGNED_SECONDS,
-            content_type=file.content_type,
-            disposition=disposition(file),
-        )
-        if url:
-            return redirect_response(url)
-        fh = store.open(file.ref)
-    except BlobNotFound:
-        message = "The file of this lesson is missing from storage."
-        if wants_json(request):
-            return JsonResponse({"error": message}, status=404)
-        raise Http404(message) from None
+    missing = "The file of this lesson is missing from storage."
+    if file is None:
+        return missing_response(request, missing)
     # stream_response names the file by the record's id in its ETag (a lesson's files never
     # change: a new recording is a new lesson) and serves `file` as described.
-    return stream_response(request, lesson, fh, size, file=file)
+    fallback = lesson_file(_without_rendition(lesson))
+    return serve_file(request, lesson, file, fallback=fallback, missing=missing)
 
 
 def _without_rendition(lesson: Lesson) -> Lesson:

@@ -254,17 +254,30 @@ def playback_response(request: HttpRequest, video: Video) -> HttpResponse:
     file = playback_file(video, original=original)
     if file is None:
         return _gone(request, video)
+    return serve_file(
+        request,
+        video,
+        file,
+        fallback=playback_file(video, original=True),
+        missing="The video file of this swing is missing from storage.",
+    )
+
+
+def serve_file(
+    request: HttpRequest, record, file: PlaybackFile, *, fallback: PlaybackFile | None, missing: str
+) -> HttpResponse:
+    """A stored file of `record` (a video or a lesson): 200/206/416 from the local store or a
+    presigned redirect for S3; `fallback` (the original) when `file` (a rendition) is missing
+    from the store; 404 saying `missing` (JSON under /api/) when nothing is there."""
     store = get_store()
     try:
         try:
             size = store.size(file.ref)
         except BlobNotFound:
-            if file.ref == video.blob_ref:
+            if fallback is None or fallback.ref == file.ref:
                 raise
-            log.warning(
-                "video %s: rendition %s is missing; serving the original", video.id, file.ref
-            )
-            file = playback_file(video, original=True)
+            log.warning("%s: rendition %s is missing; serving the original", record.id, file.ref)
+            file = fallback
             size = store.size(file.ref)
         url = store.presigned_url(
             file.ref,
@@ -276,9 +289,13 @@ def playback_response(request: HttpRequest, video: Video) -> HttpResponse:
             return redirect_response(url)
         fh = store.open(file.ref)
     except BlobNotFound:
-        log.warning("video %s: blob %s is missing", video.id, file.ref)
-        message = "The video file of this swing is missing from storage."
-        if wants_json(request):
-            return JsonResponse({"error": message}, status=404)
-        raise Http404(message) from None
-    return stream_response(request, video, fh, size, file=file)
+        log.warning("%s: blob %s is missing", record.id, file.ref)
+        return missing_response(request, missing)
+    return stream_response(request, record, fh, size, file=file)
+
+
+def missing_response(request: HttpRequest, message: str) -> HttpResponse:
+    """404 for a stored file that is gone from the store: JSON for the API, else the 404 page."""
+    if wants_json(request):
+        return JsonResponse({"error": message}, status=404)
+    raise Http404(message)
