@@ -33,9 +33,9 @@ CSRF_TRUSTED_ORIGINS = [
 SWINGVISION_DB = os.environ.get(
     "SWINGVISION_DB", f"sqlite:///{(VAR_DIR / 'swingvision.db').resolve()}"
 )
-# CrateDB tables take the cluster default shard count unless this is set.
-SWINGVISION_CRATE_SHARDS = int(os.environ.get("SWINGVISION_CRATE_SHARDS", "4"))
-SWINGVISION_CRATE_REPLICAS = os.environ.get("SWINGVISION_CRATE_REPLICAS", "0-1")
+# CrateDB: copies of each table's shards, set by every `migrate_db` (shard counts are per table in
+# the migrations). CrateDB's default 0-1: none on one node, one as soon as there is a second.
+SWINGVISION_CRATE_REPLICAS = os.environ.get("SWINGVISION_CRATE_REPLICAS", "0-1").strip()
 
 # Video blobs: a local folder (default) or s3://bucket/prefix.
 SWINGVISION_STORAGE = os.environ.get("SWINGVISION_STORAGE", f"file://{VAR_DIR / 'videos'}")

@@ -48,6 +48,31 @@ TABLES = (
 # How long statements fail fast after CrateDB was found unreachable (then one tries again).
 CRATE_OUTAGE_HOLD_S = 2.0
 
+# CrateDB's own list of errors that "may be temporary" (`SQLExceptions.maybeTemporary` in 6.4): a
+# shard without a primary (its node died and no replica was promoted), a node gone mid-statement,
+# the cluster blocked without a master. The rows are not lost, only out of reach for now, so the
+# statement fails as DatabaseUnavailable (pages answer 503) and the next request tries again; the
+# message starts with the exception's name: "UnavailableShardsException[[s.videos] shard 4 ...]".
+CRATE_TEMPORARY_ERRORS = (
+    "UnavailableShardsException",
+    "NoShardAvailableActionException",
+    "ShardNotFoundException",
+    "IllegalIndexShardStateException",
+    "AlreadyClosedException",
+    "ClusterBlockException",
+    "ElasticsearchTimeoutException",
+    "NodeNotConnectedException",
+    "NodeClosedException",
+    "NodeDisconnectedException",
+    "ConnectTransportException",
+    "NoSeedNodeLeftException",
+)
+
+
+def crate_error_is_temporary(message: str) -> bool:
+    """Whether a CrateDB error names one of CRATE_TEMPORARY_ERRORS (see there)."""
+    return any(name in message for name in CRATE_TEMPORARY_ERRORS)
+
 
 def refresh_sql(table: str) -> str:
     """CrateDB's REFRESH for a table from the allowlist (identifiers cannot be bound)."""
@@ -272,6 +297,8 @@ class Database:
                 self._crate_down_until = time.monotonic() + CRATE_OUTAGE_HOLD_S
                 raise DatabaseUnavailable(f"CrateDB at {self.config.label}: {e}") from e
             if isinstance(e, cx.ProgrammingError | cx.DatabaseError):
+                if crate_error_is_temporary(str(e)):
+                    raise DatabaseUnavailable(f"{what}: {e}") from e
                 raise QueryError(f"{what}: {e}") from e
             raise
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .gateway import Database
+from .errors import ValidationError
+from .gateway import TABLES, Database
 from .queries import SQL_DIR
 from .records import Migration
 
@@ -117,6 +118,33 @@ def migrate(db: Database, *, dry_run: bool = False) -> list[MigrationFile]:
     if todo and db.dialect == "crate":
         db.refresh("schema_migrations")
     return todo
+
+
+_REPLICAS_RE = re.compile(r"^\d{1,2}(-(\d{1,2}|all))?$")
+
+
+def set_replicas(db: Database, replicas: str) -> list[str]:
+    """CrateDB: give every table of the schema `replicas` copies (`1`, `2`, or a range such as
+    CrateDB's default `0-1`: none on one node, one once there is a second); returns the tables
+    changed. Run by every `migrate_db`, so a changed setting reaches tables made earlier. Shard
+    counts are chosen per table in the migrations and fixed at creation."""
+    if db.dialect != "crate":
+        return []
+    if not _REPLICAS_RE.match(replicas):
+        raise ValidationError(
+            "SWINGVISION_CRATE_REPLICAS",
+            f"a number of copies or a range like 0-1, not {replicas!r}",
+        )
+    rows = db.run_sql(
+        "SELECT table_name, number_of_replicas FROM information_schema.tables"
+        " WHERE table_schema = CURRENT_SCHEMA"
+    )
+    changed = []
+    for table, current in rows:
+        if table in TABLES and str(current) != replicas:
+            db.run_sql(f"ALTER TABLE {table} SET (number_of_replicas = '{replicas}')")
+            changed.append(table)
+    return changed
 
 
 def live_columns(db: Database, table: str) -> list[str]:

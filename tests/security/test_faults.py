@@ -5,11 +5,13 @@ without a restart."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
 import time
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.test import Client
@@ -176,6 +178,75 @@ def test_a_hung_crate_costs_one_timeout_then_fails_fast(settings):
             assert "unreachable moments ago" in r.json()["checks"]["database"]["error"]
     finally:
         server.close()
+
+
+class ShardlessCrate:
+    """A CrateDB node on loopback whose tables have a shard without a primary (its node died
+    with no replica): every statement answers what CrateDB 6.4.3 answered in that state."""
+
+    ANSWER = {
+        "error": {
+            "message": "UnavailableShardsException[[swingvision.videos] shard 4 is not available]",
+            "code": 5002,
+        }
+    }
+
+    def __init__(self) -> None:
+        answer = json.dumps(self.ANSWER).encode()
+        node = json.dumps(
+            {"ok": True, "status": 200, "name": "n1", "version": {"number": "6.4.3"}}
+        ).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def _send(self, status: int, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                self._send(200, node)
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self._send(500, answer)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_shard_without_a_primary_is_a_503_not_a_500(settings, world):
+    """CrateDB answers a statement on a table with an unassigned primary with an error, not a
+    dropped connection; pages say "not reachable right now" (503), the API says it in JSON, and
+    the gateway does not hold the cluster as down (the next statement tries again)."""
+    server = ShardlessCrate()
+    coach = world.client("coach")
+    try:
+        with database_url(settings, f"crate://127.0.0.1:{server.port}?timeout=2"):
+            r = coach.get("/roster/")
+            assert r.status_code == 503 and DB_MESSAGE in r.content, r.status_code
+            r = coach.get(
+                f"/api/v1/players/{world.player.id}/videos",
+                headers={"Accept": "application/json"},
+            )
+            assert r.status_code == 503 and r.json()["error"].startswith("The database")
+            health = Client().get("/healthz")
+            assert health.status_code == 503
+            error = health.json()["checks"]["database"]["error"]
+            assert "shard 4 is not available" in error and "moments ago" not in error
+    finally:
+        server.close()
+    assert coach.get("/roster/").status_code == 200
 
 
 class FailingStore:

@@ -158,14 +158,21 @@ class Lessons:
         """Move the status only if it is still `expected`; False if someone else moved it."""
         if new not in LESSON_STATUSES:
             raise ValueError(f"unknown status {new!r}")
+        key = {"id": lesson.id, "user_id": lesson.user_id}
+        rows = self.db.rows("lessons_version", key)
+        if not rows or rows[0]["status"] != expected:
+            return False
         changed = self.db.execute(
             "lessons_set_status",
             {
-                "id": lesson.id,
-                "user_id": lesson.user_id,
+                **key,
                 "status": new,
                 "expected": expected,
                 "updated_at": utc_now(),
+                # The version read above: CrateDB writes only while the row is still at it
+                # (crate/guarded.sql); SQLite checks :expected in the UPDATE itself.
+                "seq_no": int(rows[0]["seq_no"]),
+                "primary_term": int(rows[0]["primary_term"]),
             },
         )
         if changed:

@@ -1,9 +1,11 @@
 """Apply the domain schema migrations: `manage.py migrate_db [--list] [--dry-run]`."""
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from swingvision.db import get_db
-from swingvision.db.migrate import applied, migrate, migration_files
+from swingvision.db.errors import ValidationError
+from swingvision.db.migrate import applied, migrate, migration_files, set_replicas
 
 
 class Command(BaseCommand):
@@ -24,6 +26,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {f.version} {f.name:<30} {state}")
             return
         todo = migrate(db, dry_run=dry_run)
+        if not dry_run:
+            self._replicas(db)
         if not todo:
             self.stdout.write("nothing to apply: the schema is up to date")
             return
@@ -34,3 +38,12 @@ class Command(BaseCommand):
                     self.stdout.write(statement + ";\n")
             else:
                 self.stdout.write(self.style.SUCCESS(f"applied {f.version}_{f.name}"))
+
+    def _replicas(self, db) -> None:
+        replicas = settings.SWINGVISION_CRATE_REPLICAS
+        try:
+            changed = set_replicas(db, replicas)
+        except ValidationError as e:
+            raise CommandError(str(e)) from e
+        if changed:
+            self.stdout.write(f"replicas {replicas} on {len(changed)} tables: {', '.join(changed)}")

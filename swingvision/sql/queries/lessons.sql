@@ -40,8 +40,8 @@ ORDER BY created_at
 LIMIT :limit
 
 -- name: lessons_set_status
--- Moves only from :expected: atomic in SQLite, so two workers never take the same lesson. On
--- CrateDB the extra condition runs by query on the last refresh: both can win (crate/guarded.sql).
+-- Move a lesson's status only from :expected (the worker's claim): atomic in SQLite. CrateDB
+-- replaces it with a write at the version read first (crate/guarded.sql).
 UPDATE lessons SET status = :status, updated_at = :updated_at
 WHERE id = :id AND user_id = :user_id AND status = :expected
 

@@ -1,4 +1,4 @@
--- Guarded writes on CrateDB: a video's status move and the release of a login claim.
+-- Guarded writes on CrateDB: a video's or a lesson's status move and the release of a login claim.
 -- An UPDATE or DELETE whose WHERE holds more than the primary key (`... AND status = 'uploaded'`,
 -- `... AND user_id = ?` on user_logins) runs by query: it finds its rows in the last refreshed
 -- view (missing a row written since) and then writes them by _id without checking the condition
@@ -36,3 +36,14 @@ FROM user_logins WHERE login = :login
 -- 0 rows if it changed since.
 DELETE FROM user_logins
 WHERE login = :login AND "_seq_no" = :seq_no AND "_primary_term" = :primary_term
+
+-- name: lessons_version
+-- A lesson's status with its current _seq_no and _primary_term: a real-time Get by primary key.
+SELECT status, "_seq_no" AS seq_no, "_primary_term" AS primary_term
+FROM lessons WHERE id = :id AND user_id = :user_id
+
+-- name: lessons_set_status
+-- Move a lesson's status by primary key at the version lessons_version read (the caller checked
+-- the status); 0 rows if the row changed since, so two workers never both take one lesson.
+UPDATE lessons SET status = :status, updated_at = :updated_at
+WHERE id = :id AND user_id = :user_id AND "_seq_no" = :seq_no AND "_primary_term" = :primary_term

@@ -1,4 +1,4 @@
--- Guarded writes: a video's status move and the release of a login claim. SQLite checks the
+-- Guarded writes: a video's or a lesson's status move and the release of a login claim. SQLite checks the
 -- condition inside the UPDATE or DELETE itself (one statement is atomic), so the "version" read
 -- first is only the status or the owner; seq_no and primary_term are unused here (see the
 -- CrateDB twin for why that dialect needs them).
@@ -13,3 +13,9 @@ FROM videos WHERE id = :id AND user_id = :user_id
 -- Who holds a login key; seq_no and primary_term are always 0 (the DELETE checks the owner).
 SELECT user_id, 0 AS seq_no, 0 AS primary_term
 FROM user_logins WHERE login = :login
+
+-- name: lessons_version
+-- A lesson's status by primary key; seq_no and primary_term are always 0 (the UPDATE checks
+-- the status itself).
+SELECT status, 0 AS seq_no, 0 AS primary_term
+FROM lessons WHERE id = :id AND user_id = :user_id
