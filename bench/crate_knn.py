@@ -96,7 +96,7 @@ def run(quick: bool) -> list[Figure]:
     url = os.environ.get("SWINGVISION_CRATEDB_URL", "")
     if not url:
         return []
-    from analysis.similarity import exact_distances
+    from analysis.engine.similarity import exact_distances
 
     from bench.similarity import _db, ensure_data
     from swingvision.db.gateway import TABLES

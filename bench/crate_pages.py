@@ -35,7 +35,7 @@ def _timed(fn, runs: int = RUNS) -> float:
 
 
 def _measure(url: str, players: int) -> dict[str, float]:
-    from analysis.synth import SwingParams, generate_swing
+    from analysis.engine.synth import SwingParams, generate_swing
     from django.test import Client, override_settings
 
     from analysis.pipeline import LoadedPoses, analyze_and_store
