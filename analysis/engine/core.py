@@ -32,7 +32,7 @@ from analysis.engine.scoring import (
 )
 from analysis.engine.timing import DURATION_METRICS, too_slow_for_real_time
 
-ENGINE_VERSION = "2.2.0"
+ENGINE_VERSION = "2.3.0"
 
 __all__ = [
     "ENGINE_VERSION",

@@ -21,6 +21,7 @@ MIN_CONFIDENCE = 0.3  # a joint below this visibility is treated as missing
 MIN_RISE_TORSO = 0.5  # the hands must rise at least this far above address for a swing
 MIN_DOWNSWING_SPEED = 2.0  # torso lengths per second, peak downward hand speed
 TOE_UP_RISE = 0.25  # shaft-parallel proxy: fraction of the address-to-top hand rise
+RIVAL_SPEED = 0.8  # downward moves this fast, relative to the fastest, compete (_find_top)
 
 LEAD_SHOULDER, TRAIL_SHOULDER = 11, 12
 LEAD_ELBOW, TRAIL_ELBOW = 13, 14
@@ -292,7 +293,12 @@ def _frame(t: float | None, n: int, name: str = "") -> int | None:
 
 
 def _find_top(m: Motion, coords: np.ndarray | None = None) -> tuple[float, int]:
-    """Top of the backswing: the hands' highest point before their fastest downward move."""
+    """Top of the backswing: the hands' highest point before their fastest downward move.
+
+    Candidates are the six fastest downward moves whose hands rose at least MIN_RISE_TORSO
+    before them. Of those within RIVAL_SPEED of the fastest, the earliest wins: after a
+    downswing the hands can drop as fast again from a high finish (GolfDB dev swing 25 was
+    read from its follow-through), while nothing as fast comes before the swing."""
     fps, torso = m.fps, m.torso
     y = m.hand[:, 1]
     vy = m.hand_velocity[:, 1] / torso  # + = hands moving down
@@ -304,6 +310,7 @@ def _find_top(m: Motion, coords: np.ndarray | None = None) -> tuple[float, int]:
             f"{MIN_DOWNSWING_SPEED:.0f})"
         )
     best_rise = 0.0
+    found: list[tuple[int, int, float]] = []
     for pk in peaks[np.argsort(props["peak_heights"])[::-1]][:6]:
         back = int(2.5 * fps)
         higher_before = np.flatnonzero(y[max(0, pk - back) : pk] >= y[pk])
@@ -313,9 +320,12 @@ def _find_top(m: Motion, coords: np.ndarray | None = None) -> tuple[float, int]:
         after = y[t0 : min(m.n_frames, pk + int(0.6 * fps)) + 1]
         rise = (min(before.max(), after.max()) - y[t0]) / torso
         best_rise = max(best_rise, rise)
-        if rise < MIN_RISE_TORSO:
-            continue
-        return _refine_top(m, t0, int(pk), coords), int(pk)
+        if rise >= MIN_RISE_TORSO:
+            found.append((t0, int(pk), float(vy[pk])))
+    if found:
+        fastest = max(v for _, _, v in found)
+        t0, pk, _ = min((c for c in found if c[2] >= RIVAL_SPEED * fastest), key=lambda c: c[1])
+        return _refine_top(m, t0, pk, coords), pk
     raise AnalysisError(
         f"no swing found: the hands rose only {best_rise:.1f} torso lengths before moving down "
         f"(a swing lifts them at least {MIN_RISE_TORSO})"

@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from analysis.engine import EVENT_NAMES, VIEWS, AnalysisError, analyze
-from analysis.engine.synth import SwingParams, generate_swing
+from analysis.engine.synth import SwingParams, generate_swing, varied_params
 
 REPORT_METRICS: tuple[str, ...] = (
     "tempo_ratio",
@@ -61,38 +61,9 @@ FPS_CHOICES = (30.0, 60.0, 120.0, 240.0)
 
 
 def sweep_params(n: int, seed: int = 0) -> list[SwingParams]:
-    """n realistic, varied swings: both views and hands, 30-240 fps, noise, dropouts in half."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for i in range(n):
-        out.append(
-            SwingParams(
-                fps=FPS_CHOICES[i % len(FPS_CHOICES)],
-                view=VIEWS[(i // len(FPS_CHOICES)) % 2],
-                left_handed=bool(rng.random() < 0.3),
-                shoulder_turn_deg=float(rng.uniform(75, 110)),
-                hip_turn_deg=float(rng.uniform(30, 60)),
-                address_s=float(rng.uniform(0.4, 1.0)),
-                backswing_s=float(rng.uniform(0.65, 1.0)),
-                downswing_s=float(rng.uniform(0.22, 0.33)),
-                follow_s=float(rng.uniform(0.4, 0.6)),
-                finish_s=float(rng.uniform(0.4, 0.8)),
-                head_sway=float(rng.uniform(0.0, 0.2)),
-                head_dip=float(rng.uniform(0.0, 0.1)),
-                hip_sway=float(rng.uniform(-0.05, 0.15)),
-                hip_lead_s=float(rng.uniform(0.0, 0.06)),
-                spine_deg=float(rng.uniform(28, 45)),
-                spine_change_deg=float(rng.uniform(0, 10)),
-                lead_elbow_top_deg=float(rng.uniform(145, 178)),
-                plane_deg=float(rng.uniform(42, 60)),
-                noise=float(rng.uniform(0.001, 0.004)),
-                dropout=float(rng.uniform(0.02, 0.1)) if i % 2 else 0.0,
-                seed=int(rng.integers(1 << 31)),
-                width=640,
-                height=480,
-            )
-        )
-    return out
+    """n realistic, varied swings: both views and hands, 30-240 fps, noise, dropouts in half
+    (synth.varied_params, which the event model's generated training swings share)."""
+    return varied_params(n, seed, FPS_CHOICES)
 
 
 def event_tolerance(fps: float) -> int:

@@ -103,6 +103,52 @@ class SyntheticSwing:
         return int(self.keypoints.shape[0])
 
 
+def varied_params(
+    n: int,
+    seed: int = 0,
+    fps_choices: tuple[float, ...] = (30.0, 60.0, 120.0, 240.0),
+    noise: tuple[float, float] = (0.001, 0.004),
+    size: tuple[int, int] = (640, 480),
+) -> list[SwingParams]:
+    """n realistic, varied swings, the one definition of "varied" (the synthetic report's sweep
+    and the event model's generated training swings both draw from it): the frame rate cycles
+    through `fps_choices`, the view switches every len(fps_choices) swings, about 30% are
+    left-handed, dropouts in every other one; turns, phase durations, sways, spine, arm and
+    plane angles and the pose noise (`noise`: low, high) are drawn uniformly."""
+    rng = np.random.default_rng(seed)
+    views = ("face-on", "down-the-line")
+    out = []
+    for i in range(n):
+        out.append(
+            SwingParams(
+                fps=float(fps_choices[i % len(fps_choices)]),
+                view=views[(i // len(fps_choices)) % 2],
+                left_handed=bool(rng.random() < 0.3),
+                shoulder_turn_deg=float(rng.uniform(75, 110)),
+                hip_turn_deg=float(rng.uniform(30, 60)),
+                address_s=float(rng.uniform(0.4, 1.0)),
+                backswing_s=float(rng.uniform(0.65, 1.0)),
+                downswing_s=float(rng.uniform(0.22, 0.33)),
+                follow_s=float(rng.uniform(0.4, 0.6)),
+                finish_s=float(rng.uniform(0.4, 0.8)),
+                head_sway=float(rng.uniform(0.0, 0.2)),
+                head_dip=float(rng.uniform(0.0, 0.1)),
+                hip_sway=float(rng.uniform(-0.05, 0.15)),
+                hip_lead_s=float(rng.uniform(0.0, 0.06)),
+                spine_deg=float(rng.uniform(28, 45)),
+                spine_change_deg=float(rng.uniform(0, 10)),
+                lead_elbow_top_deg=float(rng.uniform(145, 178)),
+                plane_deg=float(rng.uniform(42, 60)),
+                noise=float(rng.uniform(*noise)),
+                dropout=float(rng.uniform(0.02, 0.1)) if i % 2 else 0.0,
+                seed=int(rng.integers(1 << 31)),
+                width=int(size[0]),
+                height=int(size[1]),
+            )
+        )
+    return out
+
+
 # ----------------------------------------------------------------------------- motion tracks
 
 
