@@ -38,8 +38,8 @@ def dev_swings():
 def test_v2_finds_the_same_event_across_golfers(dev_swings):
     r = position_measure(dev_swings, embed_v2)
     assert r["swings"] == 38 and r["queries"] == 304
-    assert r["precision_at_1"] >= 0.70
-    assert r["top5"] >= 0.87
+    assert r["precision_at_1"] >= 0.72
+    assert r["top5"] >= 0.88
     per_event = {e: v["first"] / v["queries"] for e, v in r["per_event"].items()}
     # The moving events are found almost always; the still ends of the swing are the hard part.
     for event in ("mid_backswing", "top", "mid_downswing", "impact", "mid_follow_through"):
