@@ -3,13 +3,19 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from analysis.engine.similarity_report import format_report, load_dev_set, similarity_report
+from analysis.engine.similarity_report import (
+    format_label_agreement,
+    format_report,
+    label_agreement,
+    load_dev_set,
+    similarity_report,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Search each labelled event pose of each real swing over other golfers' swings of the "
-        "same view; report precision@1 and top-5 per event, and the whole-swing measure."
+        "same view; report precision@1 and top-5 per event, the whole-swing measure, and how well the labels of one swing's two clips agree."
     )
 
     def add_arguments(self, parser):
@@ -23,3 +29,4 @@ class Command(BaseCommand):
             raise CommandError(f"--real: {e}") from None
         names = ("v1", "v2") if embedding == "both" else (embedding,)
         self.stdout.write(format_report(similarity_report(swings, names)))
+        self.stdout.write(format_label_agreement(label_agreement(swings)))
