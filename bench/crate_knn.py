@@ -97,7 +97,6 @@ def run(quick: bool) -> list[Figure]:
     if not url:
         return []
     from analysis.engine.similarity import exact_distances
-
     from bench.similarity import _db, ensure_data
     from swingvision.db.gateway import TABLES
     from swingvision.db.managers.similarity import MAX_KNN_K, Filters, SearchScope, Similarity

@@ -35,9 +35,9 @@ def _timed(fn, runs: int = RUNS) -> float:
 
 
 def _measure(url: str, players: int) -> dict[str, float]:
-    from analysis.engine.synth import SwingParams, generate_swing
     from django.test import Client, override_settings
 
+    from analysis.engine.synth import SwingParams, generate_swing
     from analysis.pipeline import LoadedPoses, analyze_and_store
     from swingvision.accounts.throttle import login_throttle
     from swingvision.db import get_db, reset_db
