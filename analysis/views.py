@@ -31,7 +31,14 @@ from swingvision.db.swing_facts import (
 )
 from swingvision.http import is_htmx
 from swingvision.lessons.service import allows_microphone
-from swingvision.web import BadRequest, choice_param, player_or_404, text_param, video_or_404
+from swingvision.web import (
+    BadRequest,
+    choice_param,
+    player_or_404,
+    swing_or_404,
+    text_param,
+    video_or_404,
+)
 
 # Bump when the pose payload's shape changes, so cached copies are not reused.
 POSES_FORMAT = 1
@@ -208,10 +215,8 @@ def poses_payload(
 @require_GET
 def swing_poses(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """Every frame's pose of one swing in one response, cached by ETag (304 when unchanged)."""
-    player = player_or_404(request, player_id)
-    video = video_or_404(request, player.id, video_id)
+    player, video, analysis = swing_or_404(request, player_id, video_id)
     m = managers()
-    analysis = m.analyses.latest_for_video(request.user, player.id, video.id)
     etag = poses_etag(video, analysis, player)
     if _etag_matches(request.headers.get("If-None-Match", ""), etag):
         response: HttpResponse = HttpResponseNotModified()
@@ -255,18 +260,14 @@ def _parse_with(raw: str) -> tuple[str, str]:
 @allows_microphone
 def compare(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """Two swings side by side (synced by phase) or as a ghost overlay, and their differences."""
-    player = player_or_404(request, player_id)
-    video = video_or_404(request, player.id, video_id)
+    player, video, analysis = swing_or_404(request, player_id, video_id)
     m = managers()
-    analysis = m.analyses.latest_for_video(request.user, player.id, video.id)
     mode = choice_param(request, "mode", COMPARE_MODES, "side")
     raw_with = text_param(request, "with", max_length=300)
     other = None
     if raw_with:
         other_pid, other_vid = _parse_with(raw_with)
-        other_player = player_or_404(request, other_pid)
-        other_video = video_or_404(request, other_player.id, other_vid)
-        other_analysis = m.analyses.latest_for_video(request.user, other_player.id, other_video.id)
+        other_player, other_video, other_analysis = swing_or_404(request, other_pid, other_vid)
         other = {
             "player": other_player,
             "video": other_video,
