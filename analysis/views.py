@@ -97,6 +97,20 @@ def _has_poses(video: Video, analysis: SwingAnalysis | None) -> bool:
     return analysis is not None and video.status in ("analyzed", "expired")
 
 
+def _swing_stage(
+    request: HttpRequest, player: User, video: Video, analysis: SwingAnalysis | None
+) -> dict:
+    """A swing as a page shows it (the replay page, each side of a comparison): the records,
+    whether its skeleton replays, and the overlay player's settings."""
+    return {
+        "player": player,
+        "video": video,
+        "analysis": analysis,
+        "replayable": _has_poses(video, analysis),
+        "stage": stage_context(request, player, video, analysis),
+    }
+
+
 @require_GET
 @allows_microphone  # the coach's lesson recorder (issue #17)
 def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
@@ -117,11 +131,7 @@ def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     )
     can_edit = can_edit_player(request.user, player)
     context = {
-        "player": player,
-        "video": video,
-        "analysis": analysis,
-        "replayable": _has_poses(video, analysis),
-        "stage": stage_context(request, player, video, analysis),
+        **_swing_stage(request, player, video, analysis),
         "metrics": display.metric_lines(analysis),
         "feedback": [{**f, "label": display.label(str(f.get("aspect", "")))} for f in feedback],
         "can_edit": can_edit,
@@ -269,11 +279,7 @@ def compare(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse
         other_pid, other_vid = _parse_with(raw_with)
         other_player, other_video, other_analysis = swing_or_404(request, other_pid, other_vid)
         other = {
-            "player": other_player,
-            "video": other_video,
-            "analysis": other_analysis,
-            "replayable": _has_poses(other_video, other_analysis),
-            "stage": stage_context(request, other_player, other_video, other_analysis),
+            **_swing_stage(request, other_player, other_video, other_analysis),
             "key": f"{other_player.id}:{other_video.id}",
         }
     pick_id = text_param(request, "pick") or (other["player"].id if other else player.id)
@@ -287,11 +293,7 @@ def compare(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse
     ]
     base = reverse("compare", args=[player.id, video.id])
     context = {
-        "player": player,
-        "video": video,
-        "analysis": analysis,
-        "replayable": _has_poses(video, analysis),
-        "stage": stage_context(request, player, video, analysis),
+        **_swing_stage(request, player, video, analysis),
         "other": other,
         "mode": mode,
         "modes": COMPARE_MODES,

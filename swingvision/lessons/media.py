@@ -142,10 +142,13 @@ def transcode_lesson(source: str | Path, dest: str | Path) -> dict[str, Any]:
     Each frame keeps its time (in milliseconds); the sound is re-encoded to AAC."""
     started = time.perf_counter()
     dest = Path(dest)
-    with mp4_rewrite(source, dest, error=LessonMediaError, what="recording") as (src, out):
-        if not src.streams.video:
-            raise LessonMediaError("the recording has no picture")
-        vin = src.streams.video[0]
+    with mp4_rewrite(
+        source,
+        dest,
+        error=LessonMediaError,
+        what="recording",
+        no_video="the recording has no picture",
+    ) as (src, out, vin):
         ain = src.streams.audio[0] if src.streams.audio else None
         vout = aout = None
         last_pts = -1

@@ -15,11 +15,12 @@ import av
 
 @contextmanager
 def mp4_rewrite(
-    source: str | Path, dest: str | Path, *, error: type[Exception], what: str
-) -> Iterator[tuple[Any, Any]]:
+    source: str | Path, dest: str | Path, *, error: type[Exception], what: str, no_video: str
+) -> Iterator[tuple[Any, Any, Any]]:
     """Open `source` to read and `dest` as an MP4 with its index at the front (movflags=+faststart),
-    yielding both containers. FFmpeg's errors become `error` (the message names `what` when the
-    source does not open); on any failure the half-written `dest` is removed."""
+    yielding both containers and the source's first video stream. FFmpeg's errors become `error`
+    (the message names `what` when the source does not open; `no_video` is the message when it
+    has no video stream); on any failure the half-written `dest` is removed."""
     dest = Path(dest)
     try:
         src = av.open(str(source), metadata_errors="ignore")
@@ -27,7 +28,9 @@ def mp4_rewrite(
         raise error(f"cannot open the {what}: {e}") from e
     try:
         with src, av.open(str(dest), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-            yield src, out
+            if not src.streams.video:
+                raise error(no_video)
+            yield src, out, src.streams.video[0]
     except av.FFmpegError as e:
         dest.unlink(missing_ok=True)
         raise error(f"re-encoding failed: {e}") from e

@@ -201,10 +201,9 @@ def transcode(
     `fps`/`variable_frame_rate` are the probe's; `progress(done, total)` is called per frame."""
     started = time.perf_counter()
     dest = Path(dest)
-    with mp4_rewrite(source, dest, error=RenditionError, what="video") as (src, out):
-        if not src.streams.video:
-            raise RenditionError("the file has no video stream")
-        stream = src.streams.video[0]
+    with mp4_rewrite(
+        source, dest, error=RenditionError, what="video", no_video="the file has no video stream"
+    ) as (src, out, stream):
         stream.thread_type = "AUTO"
         total = int(stream.frames or 0)
         rate = _frame_rate(stream, fps, variable_frame_rate)
