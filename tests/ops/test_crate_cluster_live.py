@@ -26,7 +26,7 @@ from swingvision.db.managers import SYSTEM, managers
 from swingvision.db.migrate import migrate
 from swingvision.db.records import Video
 from tests.backends import CRATE_URL
-from tests.conftest import TEST_PASSWORD
+from tests.factories import account
 
 CLUSTER_URL = os.environ.get("SWINGVISION_CRATE_CLUSTER_URL", "")
 KILL_NODE = os.environ.get("SWINGVISION_CRATE_KILL_NODE", "")
@@ -63,15 +63,8 @@ def test_killing_a_node_loses_no_acknowledged_write():
             db.run_sql(f"ALTER TABLE {table} SET (number_of_replicas = 1)")
         _wait_green(db)
         m = managers(db)
-        tag = secrets.token_hex(3)
-        coach = m.users.create(
-            username=f"kc{tag}", email=f"kc{tag}@example.com", password=TEST_PASSWORD,
-            role="coach",
-        )  # fmt: skip
-        player = m.users.create(
-            username=f"kp{tag}", email=f"kp{tag}@example.com", password=TEST_PASSWORD,
-            role="player", coach_id=coach.id,
-        )  # fmt: skip
+        coach = account(m, "coach")
+        player = account(m, "player", coach=coach)
         acked_videos, acked_notes, outages = [], [], []
         killed = False
         t0 = time.monotonic()
@@ -146,14 +139,8 @@ def test_replication_command_makes_the_standby_receive_new_swings():
             assert f"created subscription {subscription}" in out, out
         reset_db()
         m = managers(primary)
-        coach = m.users.create(
-            username=f"rc{tag}", email=f"rc{tag}@example.com", password=TEST_PASSWORD,
-            role="coach",
-        )  # fmt: skip
-        player = m.users.create(
-            username=f"rp{tag}", email=f"rp{tag}@example.com", password=TEST_PASSWORD,
-            role="player", coach_id=coach.id,
-        )  # fmt: skip
+        coach = account(m, "coach")
+        player = account(m, "player", coach=coach)
         video = m.videos.create(SYSTEM, player.id, filename="replicated.mp4")
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

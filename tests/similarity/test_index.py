@@ -19,6 +19,8 @@ from swingvision.db.managers import SYSTEM, managers
 from swingvision.db.managers.similarity import VectorRows
 from swingvision.db.migrate import migrate
 from swingvision.similarity.index import SyncedIndex, VectorIndex, index_for
+from tests.factories import account
+from tests.similarity.conftest import random_poses
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -187,10 +189,7 @@ def test_a_pose_written_by_another_process_is_found_by_the_next_search(
     index.search(query, 5)  # loaded and current before the other process writes
     loaded_seq = index.seq
 
-    player = m.users.create(
-        username="copycat" + os.urandom(3).hex(), email=f"cc{os.urandom(3).hex()}@example.com",
-        password="correct-horse-battery", role="player", coach_id=w.coach.id, full_name="Copy Cat",
-    )  # fmt: skip
+    player = account(m, "player", coach=w.coach, name="Copy Cat")
     video = m.videos.create(SYSTEM, player.id, filename="copy.mp4", metadata={"view": "face-on"})
     # The copy holds righty's 95° swing exactly: its top is at distance 0 from the query.
     stored = m.poses.for_video(SYSTEM, q.user_id, q.id)
@@ -232,21 +231,11 @@ def test_a_restore_reloads_the_whole_index(tmp_path, sim_world):
     db = Database(parse_db_url(f"sqlite:///{tmp_path / 'restore.db'}"))
     migrate(db)
     m = managers(db)
-    coach = m.users.create(
-        username="rcoach", email="rc@example.com", password="correct-horse-battery", role="coach"
-    )
-    player = m.users.create(
-        username="rplayer", email="rp@example.com", password="correct-horse-battery",
-        role="player", coach_id=coach.id,
-    )  # fmt: skip
+    player = account(m, "player", coach=account(m, "coach"))
     rng = np.random.default_rng(2)
 
     def add(name: str):
-        v = m.videos.create(SYSTEM, player.id, filename=name)
-        kp = rng.uniform(0.3, 0.7, size=(6, 33, 4)).astype(np.float32)
-        emb = rng.normal(size=(6, POSE_EMBEDDING_DIM)).astype(np.float32)
-        m.poses.write_video_poses(v, kp, 30.0, embeddings=emb, phases=["top"] * 6)
-        return v, emb
+        return random_poses(m, player, rng, name, frames=6, dim=POSE_EMBEDDING_DIM)
 
     first, emb = add("first.mp4")
     index = SyncedIndex(db, "pose", POSE_EMBEDDING_DIM)
