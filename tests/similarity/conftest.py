@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
-from swingvision.db.managers import SYSTEM
+from swingvision.db.gateway import Database, parse_db_url
+from swingvision.db.managers import SYSTEM, managers
+from swingvision.db.migrate import migrate
 from tests.factories import account
 
 TURNS = (65.0, 80.0, 95.0, 110.0, 125.0)
@@ -41,6 +43,15 @@ class SimilarityWorld:
     def names_of(self, video_ids) -> list[str]:
         by_id = {v.id: name for name, (v, _, _) in self.swings.items()}
         return [by_id.get(v, v) for v in video_ids]
+
+
+def scratch_db(path):
+    """A migrated SQLite file of its own at `path`: (its gateway, its managers, a player of a
+    coach)."""
+    db = Database(parse_db_url(f"sqlite:///{path}"))
+    migrate(db)
+    m = managers(db)
+    return db, m, account(m, "player", coach=account(m, "coach"))
 
 
 def random_poses(m, player, rng, name: str, *, frames: int, dim: int):

@@ -14,13 +14,11 @@ import pytest
 
 from analysis.engine.pose import POSE_EMBEDDING_DIM
 from analysis.engine.similarity import PHASES, VIEWS, exact_distances, frame_phases
-from swingvision.db.gateway import Database, parse_db_url
 from swingvision.db.managers import SYSTEM, managers
 from swingvision.db.managers.similarity import VectorRows
-from swingvision.db.migrate import migrate
 from swingvision.similarity.index import SyncedIndex, VectorIndex, index_for
 from tests.factories import account
-from tests.similarity.conftest import random_poses
+from tests.similarity.conftest import random_poses, scratch_db
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -228,10 +226,7 @@ def test_a_pose_written_by_another_process_is_found_by_the_next_search(
 def test_a_restore_reloads_the_whole_index(tmp_path, sim_world):
     """SQLite's backup API rewrites the file under open connections and bumps its schema cookie:
     the index notices and reloads, so a video the restore took away is gone."""
-    db = Database(parse_db_url(f"sqlite:///{tmp_path / 'restore.db'}"))
-    migrate(db)
-    m = managers(db)
-    player = account(m, "player", coach=account(m, "coach"))
+    db, m, player = scratch_db(tmp_path / "restore.db")
     rng = np.random.default_rng(2)
 
     def add(name: str):

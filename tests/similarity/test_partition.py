@@ -8,14 +8,10 @@ import pytest
 
 from analysis.engine.pose import POSE_EMBEDDING_DIM
 from analysis.engine.similarity import PHASES, VIEWS
-from swingvision.db.gateway import Database, parse_db_url
-from swingvision.db.managers import managers
 from swingvision.db.managers.similarity import VectorRows
-from swingvision.db.migrate import migrate
 from swingvision.similarity import index as ix
 from swingvision.similarity.index import Partition, SyncedIndex, VectorIndex
-from tests.factories import account
-from tests.similarity.conftest import random_poses
+from tests.similarity.conftest import random_poses, scratch_db
 
 DIM = POSE_EMBEDDING_DIM
 
@@ -127,10 +123,7 @@ def test_rows_written_or_deleted_after_the_build():
 
 def test_snapshot_restores_and_follows_the_feed(tmp_path, monkeypatch):
     monkeypatch.setattr(ix, "ANN_MIN_ROWS", 200)
-    db = Database(parse_db_url(f"sqlite:///{tmp_path / 'snap.db'}"))
-    migrate(db)
-    m = managers(db)
-    player = account(m, "player", coach=account(m, "coach"))
+    db, m, player = scratch_db(tmp_path / "snap.db")
     rng = np.random.default_rng(3)
 
     def add(name: str):
