@@ -31,7 +31,14 @@ from swingvision.db.swing_facts import (
 )
 from swingvision.http import is_htmx
 from swingvision.lessons.service import allows_microphone
-from swingvision.web import BadRequest, choice_param, player_or_404, text_param, video_or_404
+from swingvision.web import (
+    BadRequest,
+    choice_param,
+    player_or_404,
+    swing_or_404,
+    text_param,
+    video_or_404,
+)
 
 # Bump when the pose payload's shape changes, so cached copies are not reused.
 POSES_FORMAT = 1
@@ -90,6 +97,20 @@ def _has_poses(video: Video, analysis: SwingAnalysis | None) -> bool:
     return analysis is not None and video.status in ("analyzed", "expired")
 
 
+def _swing_stage(
+    request: HttpRequest, player: User, video: Video, analysis: SwingAnalysis | None
+) -> dict:
+    """A swing as a page shows it (the replay page, each side of a comparison): the records,
+    whether its skeleton replays, and the overlay player's settings."""
+    return {
+        "player": player,
+        "video": video,
+        "analysis": analysis,
+        "replayable": _has_poses(video, analysis),
+        "stage": stage_context(request, player, video, analysis),
+    }
+
+
 @require_GET
 @allows_microphone  # the coach's lesson recorder (issue #17)
 def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
@@ -110,11 +131,7 @@ def swing(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     )
     can_edit = can_edit_player(request.user, player)
     context = {
-        "player": player,
-        "video": video,
-        "analysis": analysis,
-        "replayable": _has_poses(video, analysis),
-        "stage": stage_context(request, player, video, analysis),
+        **_swing_stage(request, player, video, analysis),
         "metrics": display.metric_lines(analysis),
         "feedback": [{**f, "label": display.label(str(f.get("aspect", "")))} for f in feedback],
         "can_edit": can_edit,
@@ -208,10 +225,8 @@ def poses_payload(
 @require_GET
 def swing_poses(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """Every frame's pose of one swing in one response, cached by ETag (304 when unchanged)."""
-    player = player_or_404(request, player_id)
-    video = video_or_404(request, player.id, video_id)
+    player, video, analysis = swing_or_404(request, player_id, video_id)
     m = managers()
-    analysis = m.analyses.latest_for_video(request.user, player.id, video.id)
     etag = poses_etag(video, analysis, player)
     if _etag_matches(request.headers.get("If-None-Match", ""), etag):
         response: HttpResponse = HttpResponseNotModified()
@@ -255,24 +270,16 @@ def _parse_with(raw: str) -> tuple[str, str]:
 @allows_microphone
 def compare(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """Two swings side by side (synced by phase) or as a ghost overlay, and their differences."""
-    player = player_or_404(request, player_id)
-    video = video_or_404(request, player.id, video_id)
+    player, video, analysis = swing_or_404(request, player_id, video_id)
     m = managers()
-    analysis = m.analyses.latest_for_video(request.user, player.id, video.id)
     mode = choice_param(request, "mode", COMPARE_MODES, "side")
     raw_with = text_param(request, "with", max_length=300)
     other = None
     if raw_with:
         other_pid, other_vid = _parse_with(raw_with)
-        other_player = player_or_404(request, other_pid)
-        other_video = video_or_404(request, other_player.id, other_vid)
-        other_analysis = m.analyses.latest_for_video(request.user, other_player.id, other_video.id)
+        other_player, other_video, other_analysis = swing_or_404(request, other_pid, other_vid)
         other = {
-            "player": other_player,
-            "video": other_video,
-            "analysis": other_analysis,
-            "replayable": _has_poses(other_video, other_analysis),
-            "stage": stage_context(request, other_player, other_video, other_analysis),
+            **_swing_stage(request, other_player, other_video, other_analysis),
             "key": f"{other_player.id}:{other_video.id}",
         }
     pick_id = text_param(request, "pick") or (other["player"].id if other else player.id)
@@ -286,11 +293,7 @@ def compare(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse
     ]
     base = reverse("compare", args=[player.id, video.id])
     context = {
-        "player": player,
-        "video": video,
-        "analysis": analysis,
-        "replayable": _has_poses(video, analysis),
-        "stage": stage_context(request, player, video, analysis),
+        **_swing_stage(request, player, video, analysis),
         "other": other,
         "mode": mode,
         "modes": COMPARE_MODES,

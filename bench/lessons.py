@@ -28,6 +28,8 @@ def make_recording(path: Path, seconds: int) -> Path:
     import av
     import numpy as np
 
+    from swingvision.videos.mp4 import mux
+
     rng = np.random.default_rng(23)
     texture = rng.normal(0, 14, (HEIGHT // 8, WIDTH // 8, 3)).repeat(8, 0).repeat(8, 1)
     background = np.clip(texture + (120, 140, 125), 0, 255).astype(np.int16)
@@ -51,10 +53,8 @@ def make_recording(path: Path, seconds: int) -> Path:
             img += rng.integers(-2, 3, size=(HEIGHT, WIDTH, 1), dtype=np.int16)
             frame = av.VideoFrame.from_ndarray(np.clip(img, 0, 255).astype(np.uint8), "rgb24")
             frame.pts = i
-            for packet in video.encode(frame):
-                out.mux(packet)
-        for packet in video.encode():
-            out.mux(packet)
+            mux(out, video, frame)
+        mux(out, video)
         n = 960
         for t in range(0, seconds * 48_000, n):
             tone = 0.2 * np.sin(2 * np.pi * 440 * np.arange(t, t + n) / 48_000)
@@ -62,10 +62,8 @@ def make_recording(path: Path, seconds: int) -> Path:
                 tone.astype(np.float32).reshape(1, -1), format="flt", layout="mono"
             )
             frame.sample_rate, frame.pts = 48_000, t
-            for packet in audio.encode(frame):
-                out.mux(packet)
-        for packet in audio.encode():
-            out.mux(packet)
+            mux(out, audio, frame)
+        mux(out, audio)
     tmp.replace(path)
     return path
 

@@ -30,6 +30,7 @@ def make_clip(path: Path, seconds: int) -> Path:
     import numpy as np
 
     from analysis.engine.synth import SwingParams, generate_swing, render_frame
+    from swingvision.videos.mp4 import mux
 
     swing = generate_swing(SwingParams(fps=FPS, width=WIDTH, height=HEIGHT, seed=17))
     rng = np.random.default_rng(17)
@@ -50,10 +51,8 @@ def make_clip(path: Path, seconds: int) -> Path:
             img = np.where(flat, background, figure) + rng.normal(0, 2.0, (HEIGHT, WIDTH, 1))
             frame = av.VideoFrame.from_ndarray(np.clip(img, 0, 255).astype(np.uint8), "rgb24")
             frame.pts = i
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+            mux(out, stream, frame)
+        mux(out, stream)
     tmp.replace(path)
     return path
 

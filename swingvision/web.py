@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest
 
 from swingvision.db import NotFound
 from swingvision.db.managers import managers, visible_player
-from swingvision.db.records import User, Video
+from swingvision.db.records import SwingAnalysis, User, Video
 from swingvision.numbers import parse_int
 
 
@@ -28,6 +28,16 @@ def video_or_404(request: HttpRequest, player_id: str, video_id: str) -> Video:
         return managers().videos.get(request.user, player_id, video_id)
     except NotFound:
         raise Http404("No such swing.") from None
+
+
+def swing_or_404(
+    request: HttpRequest, player_id: str, video_id: str
+) -> tuple[User, Video, SwingAnalysis | None]:
+    """The player, the swing and its newest analysis (None before one) the user may see, else
+    404."""
+    player = player_or_404(request, player_id)
+    video = video_or_404(request, player.id, video_id)
+    return player, video, managers().analyses.latest_for_video(request.user, player.id, video.id)
 
 
 def int_param(

@@ -30,7 +30,7 @@ from swingvision.db.managers.swings import EARLIEST, LATEST
 from swingvision.db.records import Note, SwingAnalysis, User, Video
 from swingvision.db.swing_facts import frame_count
 from swingvision.http import body, is_htmx, json_api, scoped, wants_json
-from swingvision.web import BadRequest, choice_param, player_or_404, video_or_404
+from swingvision.web import BadRequest, choice_param, player_or_404, swing_or_404, video_or_404
 
 from . import exports, review
 
@@ -201,7 +201,7 @@ def events(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     POST `event`, `frame` (empty: give the event back to the engine): correct one event and
     recompute the analysis; JSON for the drawing tool, a redirect to the swing for a form."""
     if request.method == "GET":
-        _, video, analysis = _swing(request, player_id, video_id)
+        _, video, analysis = swing_or_404(request, player_id, video_id)
         return JsonResponse(_events_payload(video, analysis))
     if wants_json(request):
         return _correct_json(request, player_id, video_id)
@@ -248,7 +248,7 @@ def _correct_form(request: HttpRequest, player_id: str, video_id: str) -> HttpRe
 @require_POST
 def publish(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """Publish the swing's feedback as it stands (engine's or edited) to the player."""
-    player, video, analysis = _swing(request, player_id, video_id)
+    player, video, analysis = swing_or_404(request, player_id, video_id)
     if analysis is None:
         raise BadRequest("this swing has no analysis to publish")
     managers().admin.publish_feedback(request.user, player.id, analysis.id)
@@ -264,7 +264,7 @@ RATE_ANSWERS = ("real", "2x", "4x", "8x", "60", "120", "240")
 def capture_rate(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """The answer to "Is this slow motion?" (`rate`: real, 2x, 4x, 8x, 60, 120 or 240): the
     swing is analysed again at that capture rate."""
-    player, video, _ = _swing(request, player_id, video_id)
+    player, video, _ = swing_or_404(request, player_id, video_id)
     answer = str(body(request).get("rate") or "")
     if answer not in RATE_ANSWERS:
         raise BadRequest(f"rate: must be one of {', '.join(RATE_ANSWERS)}")
@@ -343,13 +343,6 @@ def note_delete(request: HttpRequest, player_id: str, video_id: str, note_id: st
     return redirect(reverse("swing", args=[player.id, video.id]) + "#notes-heading")
 
 
-def _swing(request: HttpRequest, player_id: str, video_id: str):
-    """The player, the swing and its newest analysis the user may see, else 404."""
-    player = player_or_404(request, player_id)
-    video = video_or_404(request, player.id, video_id)
-    return player, video, managers().analyses.latest_for_video(request.user, player.id, video.id)
-
-
 def _poses(request: HttpRequest, video: Video):
     return managers().poses.sequence(request.user, video.user_id, video.id)
 
@@ -370,7 +363,7 @@ def _stem(video: Video) -> str:
 def export_csv(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """?part=keypoints (default: one row per joint per frame, the pose file format), metrics or
     events."""
-    _, video, analysis = _swing(request, player_id, video_id)
+    _, video, analysis = swing_or_404(request, player_id, video_id)
     part = choice_param(request, "part", exports.CSV_PARTS, "keypoints")
     if part == "keypoints":
         content = exports.keypoints_csv(video, analysis, _poses(request, video))
@@ -383,7 +376,7 @@ def export_csv(request: HttpRequest, player_id: str, video_id: str) -> HttpRespo
 
 @require_GET
 def export_json(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
-    player, video, analysis = _swing(request, player_id, video_id)
+    player, video, analysis = swing_or_404(request, player_id, video_id)
     doc = exports.swing_json(
         player,
         video,
@@ -409,7 +402,7 @@ def player_export_csv(request: HttpRequest, player_id: str) -> HttpResponse:
 def report(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     """One swing on paper: the 8 key frames with the skeleton, metrics against their targets,
     feedback with drills, the coach's notes. Prints to PDF from the browser."""
-    player, video, analysis = _swing(request, player_id, video_id)
+    player, video, analysis = swing_or_404(request, player_id, video_id)
     m = managers()
     annotations = list(((analysis.details or {}) if analysis else {}).get("annotations") or [])
     frames, (width, height) = exports.key_frames(

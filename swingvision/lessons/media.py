@@ -20,6 +20,7 @@ from typing import Any
 
 import av
 
+from swingvision.videos.mp4 import add_h264, mp4_rewrite, mux
 from swingvision.videos.probe import ProbeError, container_layout
 
 log = logging.getLogger("swingvision.lessons")
@@ -141,70 +142,59 @@ def transcode_lesson(source: str | Path, dest: str | Path) -> dict[str, Any]:
     Each frame keeps its time (in milliseconds); the sound is re-encoded to AAC."""
     started = time.perf_counter()
     dest = Path(dest)
-    try:
-        src = av.open(str(source), metadata_errors="ignore")
-    except (av.FFmpegError, OSError) as e:
-        raise LessonMediaError(f"cannot open the recording: {e}") from e
-    try:
-        with src, av.open(str(dest), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-            if not src.streams.video:
-                raise LessonMediaError("the recording has no picture")
-            vin = src.streams.video[0]
-            ain = src.streams.audio[0] if src.streams.audio else None
-            vout = aout = None
-            last_pts = -1
-            frames = 0
-            size = (0, 0)
-            streams = [vin] + ([ain] if ain is not None else [])
-            if ain is not None:
-                aout = out.add_stream("aac", rate=48_000)
-                aout.codec_context.bit_rate = AUDIO_BITRATE
-                aout.codec_context.layout = (
-                    "stereo" if ain.codec_context.layout.nb_channels > 1 else "mono"
-                )
-                resampler = av.AudioResampler(
-                    format="fltp", layout=aout.codec_context.layout.name, rate=48_000
-                )
-            for packet in src.demux(*streams):
-                for frame in packet.decode():
-                    if packet.stream.type == "video":
-                        if vout is None:
-                            size = output_size(frame.width, frame.height)
-                            vout = out.add_stream("libx264", rate=30)
-                            vout.width, vout.height = size
-                            vout.pix_fmt = "yuv420p"
-                            vout.codec_context.time_base = MS
-                            vout.options = {"preset": PRESET, "crf": str(CRF)}
-                        pts = round(frame.time * 1000) if frame.time is not None else last_pts + 33
-                        if pts <= last_pts:
-                            continue  # a repeated time: the frame before stays on screen
-                        last_pts = pts
-                        image = frame.reformat(width=size[0], height=size[1], format="yuv420p")
-                        image.pts, image.time_base = pts, MS
-                        for p in vout.encode(image):
-                            out.mux(p)
-                        frames += 1
-                    elif aout is not None:
-                        frame.pts = None
-                        for chunk in resampler.resample(frame):
-                            for p in aout.encode(chunk):
-                                out.mux(p)
-            if vout is None:
-                raise LessonMediaError("no picture of the recording could be decoded")
-            for p in vout.encode():
-                out.mux(p)
-            if aout is not None:
-                for chunk in resampler.resample(None):
-                    for p in aout.encode(chunk):
-                        out.mux(p)
-                for p in aout.encode():
-                    out.mux(p)
-    except av.FFmpegError as e:
-        dest.unlink(missing_ok=True)
-        raise LessonMediaError(f"re-encoding failed: {e}") from e
-    except BaseException:
-        dest.unlink(missing_ok=True)
-        raise
+    with mp4_rewrite(
+        source,
+        dest,
+        error=LessonMediaError,
+        what="recording",
+        no_video="the recording has no picture",
+    ) as (src, out, vin):
+        ain = src.streams.audio[0] if src.streams.audio else None
+        vout = aout = None
+        last_pts = -1
+        frames = 0
+        size = (0, 0)
+        streams = [vin] + ([ain] if ain is not None else [])
+        if ain is not None:
+            aout = out.add_stream("aac", rate=48_000)
+            aout.codec_context.bit_rate = AUDIO_BITRATE
+            aout.codec_context.layout = (
+                "stereo" if ain.codec_context.layout.nb_channels > 1 else "mono"
+            )
+            resampler = av.AudioResampler(
+                format="fltp", layout=aout.codec_context.layout.name, rate=48_000
+            )
+        for packet in src.demux(*streams):
+            for frame in packet.decode():
+                if packet.stream.type == "video":
+                    if vout is None:
+                        size = output_size(frame.width, frame.height)
+                        vout = add_h264(
+                            out,
+                            size,
+                            rate=30,
+                            time_base=MS,
+                            options={"preset": PRESET, "crf": str(CRF)},
+                        )
+                    pts = round(frame.time * 1000) if frame.time is not None else last_pts + 33
+                    if pts <= last_pts:
+                        continue  # a repeated time: the frame before stays on screen
+                    last_pts = pts
+                    image = frame.reformat(width=size[0], height=size[1], format="yuv420p")
+                    image.pts, image.time_base = pts, MS
+                    mux(out, vout, image)
+                    frames += 1
+                elif aout is not None:
+                    frame.pts = None
+                    for chunk in resampler.resample(frame):
+                        mux(out, aout, chunk)
+        if vout is None:
+            raise LessonMediaError("no picture of the recording could be decoded")
+        mux(out, vout)
+        if aout is not None:
+            for chunk in resampler.resample(None):
+                mux(out, aout, chunk)
+            mux(out, aout)
     return {
         "codec": "h264",
         "audio_codec": "aac" if ain is not None else None,

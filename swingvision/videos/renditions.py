@@ -32,13 +32,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
 from django.conf import settings
 
 from swingvision.db.managers import Managers
 from swingvision.db.records import Video
 from swingvision.storage import RENDITIONS_PREFIX, BlobNotFound, get_store
 
+from .mp4 import add_h264, mp4_rewrite, mux
 from .probe import MP4_FAMILY
 
 log = logging.getLogger("swingvision.videos")
@@ -201,65 +201,51 @@ def transcode(
     `fps`/`variable_frame_rate` are the probe's; `progress(done, total)` is called per frame."""
     started = time.perf_counter()
     dest = Path(dest)
-    try:
-        src = av.open(str(source), metadata_errors="ignore")
-    except (av.FFmpegError, OSError) as e:
-        raise RenditionError(f"cannot open the video: {e}") from e
-    try:
-        with src, av.open(str(dest), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-            if not src.streams.video:
-                raise RenditionError("the file has no video stream")
-            stream = src.streams.video[0]
-            stream.thread_type = "AUTO"
-            total = int(stream.frames or 0)
-            rate = _frame_rate(stream, fps, variable_frame_rate)
-            step = Fraction(1) / rate
-            gop = gop_for(float(rate))
-            graph = encoder = None
-            turns = 0
-            size = (0, 0)
-            written = 0
-            for frame in src.decode(stream):
-                if graph is None:
-                    turns = _quarter_turns(frame)
-                    upright = (
-                        (frame.height, frame.width) if turns % 2 else (frame.width, frame.height)
-                    )
-                    size = output_size(*upright)
-                    graph = _filter_graph(frame, stream.time_base or step, turns, size)
-                    encoder = out.add_stream("libx264", rate=rate)
-                    encoder.width, encoder.height = size
-                    encoder.pix_fmt = "yuv420p"
-                    encoder.codec_context.time_base = step
-                    encoder.codec_context.gop_size = gop
-                    encoder.options = {
+    with mp4_rewrite(
+        source, dest, error=RenditionError, what="video", no_video="the file has no video stream"
+    ) as (src, out, stream):
+        stream.thread_type = "AUTO"
+        total = int(stream.frames or 0)
+        rate = _frame_rate(stream, fps, variable_frame_rate)
+        step = Fraction(1) / rate
+        gop = gop_for(float(rate))
+        graph = encoder = None
+        turns = 0
+        size = (0, 0)
+        written = 0
+        for frame in src.decode(stream):
+            if graph is None:
+                turns = _quarter_turns(frame)
+                upright = (frame.height, frame.width) if turns % 2 else (frame.width, frame.height)
+                size = output_size(*upright)
+                graph = _filter_graph(frame, stream.time_base or step, turns, size)
+                encoder = add_h264(
+                    out,
+                    size,
+                    rate=rate,
+                    time_base=step,
+                    gop=gop,
+                    options={
                         "preset": PRESET,
                         "crf": str(CRF),
                         "profile": "high",
                         # Exactly `gop` frames between keyframes (scene cuts would add more).
                         "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0",
-                    }
-                graph.push(frame)
-                upright_frame = graph.pull()
-                # The time base the encoder was opened with, not the stream's: the MP4 muxer
-                # replaces that with its own timescale when it writes the header.
-                upright_frame.pts = written
-                upright_frame.time_base = step
-                for packet in encoder.encode(upright_frame):
-                    out.mux(packet)
-                written += 1
-                if progress is not None:
-                    progress(written, max(total, written))
-            if encoder is None:
-                raise RenditionError("no frame of the video could be decoded")
-            for packet in encoder.encode():
-                out.mux(packet)
-    except av.FFmpegError as e:
-        dest.unlink(missing_ok=True)
-        raise RenditionError(f"re-encoding failed: {e}") from e
-    except BaseException:
-        dest.unlink(missing_ok=True)
-        raise
+                    },
+                )
+            graph.push(frame)
+            upright_frame = graph.pull()
+            # The time base the encoder was opened with, not the stream's: the MP4 muxer
+            # replaces that with its own timescale when it writes the header.
+            upright_frame.pts = written
+            upright_frame.time_base = step
+            mux(out, encoder, upright_frame)
+            written += 1
+            if progress is not None:
+                progress(written, max(total, written))
+        if encoder is None:
+            raise RenditionError("no frame of the video could be decoded")
+        mux(out, encoder)
     return Rendition(
         path=dest,
         width=size[0],

@@ -102,6 +102,19 @@ def has_colour(path, colour, *, tolerance: int = 45, min_pixels: int = 30) -> bo
     return False
 
 
+def stop(page, rec) -> None:
+    """Stop the recording: the recorder shows its preview."""
+    page.click("[data-rec-stop]")
+    expect(rec).to_have_attribute("data-state", "preview")
+
+
+def save(page, rec, m, player):
+    """Save the previewed recording; the stored lesson."""
+    page.click("[data-rec-save]")
+    expect(page.locator("[data-rec-saved-link]")).to_be_visible(timeout=20000)
+    return m.lessons.get(SYSTEM, player.id, rec.get_attribute("data-saved"))
+
+
 def test_a_coach_records_a_lesson_and_the_player_watches_it(media_browser, live_url, lesson_world):
     m, coach, player, video, _ = lesson_world
     ctx = media_browser.new_context(viewport={"width": 1280, "height": 800})
@@ -142,8 +155,7 @@ def test_a_coach_records_a_lesson_and_the_player_watches_it(media_browser, live_
     page.click("[data-rec-pause]")
     expect(rec).to_have_attribute("data-state", "recording")
     page.wait_for_function("(t0) => performance.now() - t0 > 5700", arg=started, timeout=15000)
-    page.click("[data-rec-stop]")
-    expect(rec).to_have_attribute("data-state", "preview")
+    stop(page, rec)
     recorded_s = int(rec.get_attribute("data-recorded-ms")) / 1000
     assert 4.3 < recorded_s < 6.5, recorded_s
     expect(page.locator("[data-rec-video]")).to_be_visible()
@@ -250,8 +262,7 @@ def test_a_refused_microphone_records_without_sound_and_says_so(
     expect(page.locator("[data-rec-status]")).to_contain_text("refused")
     page.click("[data-act=forward]")
     page.wait_for_timeout(1500)
-    page.click("[data-rec-stop]")
-    expect(rec).to_have_attribute("data-state", "preview")
+    stop(page, rec)
     expect(page.locator("[data-rec-status]")).to_contain_text("no sound")
     # Discard: nothing is stored.
     page.click("[data-rec-discard]")
@@ -261,11 +272,8 @@ def test_a_refused_microphone_records_without_sound_and_says_so(
     page.click("[data-rec-start]")
     expect(rec).to_have_attribute("data-state", "recording")
     page.wait_for_timeout(1500)
-    page.click("[data-rec-stop]")
-    expect(rec).to_have_attribute("data-state", "preview")
-    page.click("[data-rec-save]")
-    expect(page.locator("[data-rec-saved-link]")).to_be_visible(timeout=20000)
-    lesson = m.lessons.get(SYSTEM, player.id, rec.get_attribute("data-saved"))
+    stop(page, rec)
+    lesson = save(page, rec, m, player)
     with get_store().local_copy(lesson.blob_ref) as path:
         got = tracks(path)
     assert got["video"] and not got["audio"], got
@@ -291,11 +299,8 @@ def test_the_compare_page_records_both_swings(media_browser, live_url, lesson_wo
     assert size[0] > 1.5 * size[1], size
     page.click("[data-phase=top]")
     page.wait_for_timeout(1500)
-    page.click("[data-rec-stop]")
-    expect(rec).to_have_attribute("data-state", "preview")
-    page.click("[data-rec-save]")
-    expect(page.locator("[data-rec-saved-link]")).to_be_visible(timeout=20000)
-    lesson = m.lessons.get(SYSTEM, player.id, rec.get_attribute("data-saved"))
+    stop(page, rec)
+    lesson = save(page, rec, m, player)
     assert lesson.video_ids == [video.id, second.id]
     assert lesson.metadata["width"] > 1.5 * lesson.metadata["height"]
     ctx.close()
@@ -322,9 +327,7 @@ def test_the_length_limit_is_shown_before_and_stops_the_recording(
     expect(page.locator("[data-rec-status]")).to_contain_text("reached the 0:04 limit")
     recorded = int(rec.get_attribute("data-recorded-ms")) / 1000
     assert 3.9 <= recorded <= 4.6, recorded
-    page.click("[data-rec-save]")
-    expect(page.locator("[data-rec-saved-link]")).to_be_visible(timeout=20000)
-    lesson = m.lessons.get(SYSTEM, player.id, rec.get_attribute("data-saved"))
+    lesson = save(page, rec, m, player)
     assert abs(lesson.duration_s - recorded) <= 0.5
     ctx.close()
 
@@ -371,11 +374,8 @@ def test_a_video_from_another_origin_records_the_skeleton_and_says_so(
     expect(page.locator("[data-rec-status]")).to_contain_text("does not allow recording")
     page.click("[data-act=forward]")
     page.wait_for_timeout(1200)
-    page.click("[data-rec-stop]")
-    expect(rec).to_have_attribute("data-state", "preview")
-    page.click("[data-rec-save]")
-    expect(page.locator("[data-rec-saved-link]")).to_be_visible(timeout=20000)
-    lesson = m.lessons.get(SYSTEM, player.id, rec.get_attribute("data-saved"))
+    stop(page, rec)
+    lesson = save(page, rec, m, player)
     with get_store().local_copy(lesson.blob_ref) as path:
         assert tracks(path)["video"]
     # The saved lesson's list refresh may still be passing through the route: let it go.

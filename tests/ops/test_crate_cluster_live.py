@@ -32,7 +32,7 @@ from swingvision.db.migrate import migrate
 from swingvision.db.records import Video
 from tests.backends import CRATE_URL
 from tests.clients import logged_in
-from tests.conftest import TEST_PASSWORD
+from tests.factories import account
 
 CLUSTER_URL = os.environ.get("SWINGVISION_CRATE_CLUSTER_URL", "")
 KILL_NODE = os.environ.get("SWINGVISION_CRATE_KILL_NODE", "")
@@ -69,15 +69,8 @@ def test_killing_a_node_loses_no_acknowledged_write():
             db.run_sql(f"ALTER TABLE {table} SET (number_of_replicas = 1)")
         _wait_green(db)
         m = managers(db)
-        tag = secrets.token_hex(3)
-        coach = m.users.create(
-            username=f"kc{tag}", email=f"kc{tag}@example.com", password=TEST_PASSWORD,
-            role="coach",
-        )  # fmt: skip
-        player = m.users.create(
-            username=f"kp{tag}", email=f"kp{tag}@example.com", password=TEST_PASSWORD,
-            role="player", coach_id=coach.id,
-        )  # fmt: skip
+        coach = account(m, "coach")
+        player = account(m, "player", coach=coach)
         acked_videos, acked_notes, outages, pages = [], [], [], []
         killed = False
         with override_settings(SWINGVISION_DB=url):
@@ -154,15 +147,8 @@ def test_pages_answer_503_while_a_shard_has_no_primary_then_recover():
         with override_settings(SWINGVISION_DB=url):
             reset_db()
             m = managers(get_db())
-            tag = secrets.token_hex(3)
-            coach = m.users.create(
-                username=f"pc{tag}", email=f"pc{tag}@example.com", password=TEST_PASSWORD,
-                role="coach",
-            )  # fmt: skip
-            player = m.users.create(
-                username=f"pp{tag}", email=f"pp{tag}@example.com", password=TEST_PASSWORD,
-                role="player", coach_id=coach.id,
-            )  # fmt: skip
+            coach = account(m, "coach")
+            player = account(m, "player", coach=coach)
             videos = [m.videos.create(SYSTEM, player.id, filename=f"s{i}.mp4") for i in range(3)]
             client = logged_in(coach)
             urls = ["/roster/", f"/players/{player.id}/"]
@@ -248,14 +234,8 @@ def test_replication_command_makes_the_standby_receive_new_swings():
             assert f"created subscription {subscription}" in out, out
         reset_db()
         m = managers(primary)
-        coach = m.users.create(
-            username=f"rc{tag}", email=f"rc{tag}@example.com", password=TEST_PASSWORD,
-            role="coach",
-        )  # fmt: skip
-        player = m.users.create(
-            username=f"rp{tag}", email=f"rp{tag}@example.com", password=TEST_PASSWORD,
-            role="player", coach_id=coach.id,
-        )  # fmt: skip
+        coach = account(m, "coach")
+        player = account(m, "player", coach=coach)
         video = m.videos.create(SYSTEM, player.id, filename="replicated.mp4")
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

@@ -29,6 +29,7 @@ import numpy as np
 
 from analysis.engine.pose_io import export_pose_csv
 from analysis.engine.synth import SwingParams, SyntheticSwing, generate_swing, render_frame
+from swingvision.videos.mp4 import mux
 from tests.browser.coded_swing import burn_code
 
 # Short swings (about 1.8 s): the engine finds all 8 events, and files stay small.
@@ -99,10 +100,8 @@ def write_video(
             frame = av.VideoFrame.from_ndarray(coded, format="rgb24")
             frame.pts = stamps_ms[i] if stamps_ms is not None else i
             frame.time_base = time_base
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+            mux(out, stream, frame)
+        mux(out, stream)
     return path
 
 

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pytest
 
+from swingvision.db.gateway import Database, parse_db_url
+from swingvision.db.managers import SYSTEM, managers
+from swingvision.db.migrate import migrate
 from tests.factories import account
 
 TURNS = (65.0, 80.0, 95.0, 110.0, 125.0)
@@ -39,6 +43,25 @@ class SimilarityWorld:
     def names_of(self, video_ids) -> list[str]:
         by_id = {v.id: name for name, (v, _, _) in self.swings.items()}
         return [by_id.get(v, v) for v in video_ids]
+
+
+def scratch_db(path):
+    """A migrated SQLite file of its own at `path`: (its gateway, its managers, a player of a
+    coach)."""
+    db = Database(parse_db_url(f"sqlite:///{path}"))
+    migrate(db)
+    m = managers(db)
+    return db, m, account(m, "player", coach=account(m, "coach"))
+
+
+def random_poses(m, player, rng, name: str, *, frames: int, dim: int):
+    """A video of `frames` random poses, all at the top, with random pose vectors of `dim`:
+    (the video, its vectors)."""
+    video = m.videos.create(SYSTEM, player.id, filename=name)
+    kp = rng.uniform(0.3, 0.7, size=(frames, 33, 4)).astype(np.float32)
+    emb = rng.normal(size=(frames, dim)).astype(np.float32)
+    m.poses.write_video_poses(video, kp, 30.0, embeddings=emb, phases=["top"] * frames)
+    return video, emb
 
 
 def add_swing(m, world: SimilarityWorld, name: str, player, **params):

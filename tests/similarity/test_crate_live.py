@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tests.backends import CRATE_URL, drop_backend, open_backend
-from tests.conftest import TEST_PASSWORD, unique
+from tests.factories import account
 
 pytestmark = [
     pytest.mark.crate,
@@ -24,18 +24,6 @@ def crate(tmp_path_factory):
     drop_backend(db)
 
 
-def _account(m, role, coach=None, settings=None):
-    name = unique(role)
-    return m.users.create(
-        username=name,
-        email=f"{name}@example.com",
-        password=TEST_PASSWORD,
-        role=role,
-        coach_id=coach.id if coach else None,
-        settings=settings,
-    )
-
-
 @pytest.fixture(scope="module")
 def world(crate):
     from analysis.engine.synth import SwingParams, generate_swing
@@ -43,10 +31,10 @@ def world(crate):
     from swingvision.db.managers import SYSTEM
 
     m = crate
-    coach, other_coach = _account(m, "coach"), _account(m, "coach")
-    righty = _account(m, "player", coach, {"handedness": "right"})
-    lefty = _account(m, "player", coach, {"handedness": "left"})
-    other = _account(m, "player", other_coach)
+    coach, other_coach = account(m, "coach"), account(m, "coach")
+    righty = account(m, "player", coach=coach, settings={"handedness": "right"})
+    lefty = account(m, "player", coach=coach, settings={"handedness": "left"})
+    other = account(m, "player", coach=other_coach)
     swings = {}
     plan = [
         ("right80", righty, {"shoulder_turn_deg": 80.0, "seed": 1}),

@@ -14,11 +14,11 @@ import pytest
 
 from analysis.engine.pose import POSE_EMBEDDING_DIM
 from analysis.engine.similarity import PHASES, VIEWS, exact_distances, frame_phases
-from swingvision.db.gateway import Database, parse_db_url
 from swingvision.db.managers import SYSTEM, managers
 from swingvision.db.managers.similarity import VectorRows
-from swingvision.db.migrate import migrate
 from swingvision.similarity.index import SyncedIndex, VectorIndex, index_for
+from tests.factories import account
+from tests.similarity.conftest import random_poses, scratch_db
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -187,10 +187,7 @@ def test_a_pose_written_by_another_process_is_found_by_the_next_search(
     index.search(query, 5)  # loaded and current before the other process writes
     loaded_seq = index.seq
 
-    player = m.users.create(
-        username="copycat" + os.urandom(3).hex(), email=f"cc{os.urandom(3).hex()}@example.com",
-        password="correct-horse-battery", role="player", coach_id=w.coach.id, full_name="Copy Cat",
-    )  # fmt: skip
+    player = account(m, "player", coach=w.coach, name="Copy Cat")
     video = m.videos.create(SYSTEM, player.id, filename="copy.mp4", metadata={"view": "face-on"})
     # The copy holds righty's 95° swing exactly: its top is at distance 0 from the query.
     stored = m.poses.for_video(SYSTEM, q.user_id, q.id)
@@ -229,24 +226,11 @@ def test_a_pose_written_by_another_process_is_found_by_the_next_search(
 def test_a_restore_reloads_the_whole_index(tmp_path, sim_world):
     """SQLite's backup API rewrites the file under open connections and bumps its schema cookie:
     the index notices and reloads, so a video the restore took away is gone."""
-    db = Database(parse_db_url(f"sqlite:///{tmp_path / 'restore.db'}"))
-    migrate(db)
-    m = managers(db)
-    coach = m.users.create(
-        username="rcoach", email="rc@example.com", password="correct-horse-battery", role="coach"
-    )
-    player = m.users.create(
-        username="rplayer", email="rp@example.com", password="correct-horse-battery",
-        role="player", coach_id=coach.id,
-    )  # fmt: skip
+    db, m, player = scratch_db(tmp_path / "restore.db")
     rng = np.random.default_rng(2)
 
     def add(name: str):
-        v = m.videos.create(SYSTEM, player.id, filename=name)
-        kp = rng.uniform(0.3, 0.7, size=(6, 33, 4)).astype(np.float32)
-        emb = rng.normal(size=(6, POSE_EMBEDDING_DIM)).astype(np.float32)
-        m.poses.write_video_poses(v, kp, 30.0, embeddings=emb, phases=["top"] * 6)
-        return v, emb
+        return random_poses(m, player, rng, name, frames=6, dim=POSE_EMBEDDING_DIM)
 
     first, emb = add("first.mp4")
     index = SyncedIndex(db, "pose", POSE_EMBEDDING_DIM)

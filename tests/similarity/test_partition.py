@@ -8,12 +8,10 @@ import pytest
 
 from analysis.engine.pose import POSE_EMBEDDING_DIM
 from analysis.engine.similarity import PHASES, VIEWS
-from swingvision.db.gateway import Database, parse_db_url
-from swingvision.db.managers import SYSTEM, managers
 from swingvision.db.managers.similarity import VectorRows
-from swingvision.db.migrate import migrate
 from swingvision.similarity import index as ix
 from swingvision.similarity.index import Partition, SyncedIndex, VectorIndex
+from tests.similarity.conftest import random_poses, scratch_db
 
 DIM = POSE_EMBEDDING_DIM
 
@@ -125,24 +123,11 @@ def test_rows_written_or_deleted_after_the_build():
 
 def test_snapshot_restores_and_follows_the_feed(tmp_path, monkeypatch):
     monkeypatch.setattr(ix, "ANN_MIN_ROWS", 200)
-    db = Database(parse_db_url(f"sqlite:///{tmp_path / 'snap.db'}"))
-    migrate(db)
-    m = managers(db)
-    coach = m.users.create(
-        username="scoach", email="sc@example.com", password="correct-horse-battery", role="coach"
-    )
-    player = m.users.create(
-        username="splayer", email="sp@example.com", password="correct-horse-battery",
-        role="player", coach_id=coach.id,
-    )  # fmt: skip
+    db, m, player = scratch_db(tmp_path / "snap.db")
     rng = np.random.default_rng(3)
 
     def add(name: str):
-        v = m.videos.create(SYSTEM, player.id, filename=name)
-        kp = rng.uniform(0.3, 0.7, size=(60, 33, 4)).astype(np.float32)
-        emb = rng.normal(size=(60, DIM)).astype(np.float32)
-        m.poses.write_video_poses(v, kp, 30.0, embeddings=emb, phases=["top"] * 60)
-        return v, emb
+        return random_poses(m, player, rng, name, frames=60, dim=DIM)
 
     videos = [add(f"{i}.mp4") for i in range(5)]
     first = SyncedIndex(db, "pose", DIM, background=False)

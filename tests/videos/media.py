@@ -10,6 +10,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from swingvision.videos.mp4 import mux
+
 GOLFDB_VIDEO = Path(__file__).resolve().parents[3] / "shared" / "data" / "golfdb" / "test_video.mp4"
 
 
@@ -53,10 +55,8 @@ def make_video(
         if timestamps is not None:
             frame.pts = timestamps[i]
             frame.time_base = Fraction(1, 1000)
-        for packet in stream.encode(frame):
-            out.mux(packet)
-    for packet in stream.encode():
-        out.mux(packet)
+        mux(out, stream, frame)
+    mux(out, stream)
     out.close()
     return path
 
@@ -86,10 +86,8 @@ def make_audio(path: Path, *, seconds: float = 0.5, codec: str = "aac") -> Path:
         frame = av.AudioFrame.from_ndarray(part, format=fmt, layout="mono")
         frame.sample_rate = rate
         frame.pts = start
-        for packet in stream.encode(frame):
-            out.mux(packet)
-    for packet in stream.encode():
-        out.mux(packet)
+        mux(out, stream, frame)
+    mux(out, stream)
     out.close()
     return path
 

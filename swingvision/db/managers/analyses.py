@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -17,6 +18,27 @@ from .summaries import Summaries
 
 def analysis_id(video_id: str, engine_version: str) -> str:
     return f"{video_id}:{engine_version}"
+
+
+class _Analysed(Protocol):
+    @property
+    def video_id(self) -> str: ...
+
+    @property
+    def analyzed_at(self) -> datetime: ...
+
+
+A = TypeVar("A", bound=_Analysed)
+
+
+def newest_per_video(rows: Iterable[A]) -> dict[str, A]:
+    """Per video, the row of its newest analysis (a swing re-analysed by several engine versions
+    has several); of rows analysed at the same moment, the later one in `rows`."""
+    out: dict[str, A] = {}
+    for row in rows:
+        if row.video_id not in out or row.analyzed_at >= out[row.video_id].analyzed_at:
+            out[row.video_id] = row
+    return out
 
 
 def analysis_params(a: SwingAnalysis) -> dict[str, Any]:
@@ -107,10 +129,7 @@ class Analyses:
             "analyses_for_player_between",
             {"user_id": player_id, "start": start, "end": end},
         )
-        latest: dict[str, SwingAnalysis] = {}
-        for a in rows:
-            if a.video_id not in latest or a.analyzed_at >= latest[a.video_id].analyzed_at:
-                latest[a.video_id] = a
+        latest = newest_per_video(rows)
         return sorted(latest.values(), key=lambda a: (a.analyzed_at, a.id))
 
     def swings_between(
@@ -121,9 +140,8 @@ class Analyses:
         visible_player(self.db, actor, player_id)
         params = {"user_id": player_id, "start": start, "end": end}
         videos = {v.id: v for v in self.db.fetch_all(Video, "videos_for_player_between", params)}
-        latest: dict[str, SwingAnalysis] = {}
-        for a in self.db.fetch_all(SwingAnalysis, "analyses_for_player_swings_between", params):
-            if a.video_id not in latest or a.analyzed_at >= latest[a.video_id].analyzed_at:
-                latest[a.video_id] = a
+        latest = newest_per_video(
+            self.db.fetch_all(SwingAnalysis, "analyses_for_player_swings_between", params)
+        )
         pairs = [(videos[vid], a) for vid, a in latest.items() if vid in videos]
         return sorted(pairs, key=lambda p: (p[0].uploaded_at, p[0].id))

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from ..gateway import Database
 from ..records import VIDEO_STATUSES, Video
 from ..swing_facts import slow_motion
+from .analyses import newest_per_video
 from .scope import Actor, visible_player
 
 # Open ends of a date filter: both backends store these instants.
@@ -76,15 +77,6 @@ class SwingPage:
         return any(r.pending for r in self.rows)
 
 
-def _newest(scores: list[SwingScore]) -> dict[str, SwingScore]:
-    """Per video, the analysis of the newest engine run (rows come oldest first)."""
-    out: dict[str, SwingScore] = {}
-    for s in scores:
-        if s.video_id not in out or s.analyzed_at >= out[s.video_id].analyzed_at:
-            out[s.video_id] = s
-    return out
-
-
 class Swings:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -122,7 +114,7 @@ class Swings:
         scores: dict[str, SwingScore] = {}
         if videos:
             # The page is a contiguous stretch of time: one query fetches its scores.
-            scores = _newest(
+            scores = newest_per_video(
                 self.db.fetch_all(
                     SwingScore,
                     "swing_scores_for_player_between",
@@ -151,10 +143,7 @@ class Swings:
             "swing_points_for_player_between",
             {"user_id": player_id, "start": start, "end": end},
         )
-        newest: dict[str, SwingPoint] = {}
-        for p in rows:
-            if p.video_id not in newest or p.analyzed_at >= newest[p.video_id].analyzed_at:
-                newest[p.video_id] = p
+        newest = newest_per_video(rows)
         return sorted(newest.values(), key=lambda p: (p.uploaded_at, p.video_id))
 
 

@@ -1,6 +1,6 @@
 -- CrateDB-only operator queries for backups and replication (swingvision/ops/crate.py).
 -- They read CrateDB's system tables, which have no SQLite counterpart, so they are kept apart
--- from the two-dialect named queries; tests/test_sql_dialects.py parses them with the rest.
+-- from the two-dialect named queries; tests/db/test_sql_dialects.py parses them with the rest.
 
 -- name: repository_get
 -- The snapshot repository of this name, if it exists (a backup creates it when missing).

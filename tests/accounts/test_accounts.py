@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from .conftest import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD
 
 
 def test_login_page_is_public_and_everything_else_needs_login(gateway):

@@ -18,12 +18,11 @@ from swingvision.db import get_db, reset_db
 from swingvision.db.gateway import TABLES
 from swingvision.db.managers import managers
 from swingvision.db.managers.summaries import Summaries
-
-from .backends import BACKENDS, backend_url, drop_backend, open_backend
-from .clients import logged_in
-from .dashboard.helpers import account, add_swing
-from .factories import TEST_PASSWORD
-from .videos import media
+from tests.backends import BACKENDS, backend_url, drop_backend, open_backend
+from tests.clients import logged_in
+from tests.dashboard.helpers import add_swing
+from tests.factories import TEST_PASSWORD, account
+from tests.videos import media
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

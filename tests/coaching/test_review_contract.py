@@ -11,9 +11,8 @@ from analysis.pipeline import LoadedPoses, analyze_and_store
 from swingvision.coaching import review
 from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError
 from swingvision.db.managers.summaries import Summaries
-
-from .backends import managers_fixture
-from .dashboard.helpers import account
+from tests.backends import managers_fixture
+from tests.dashboard.helpers import account
 
 m = managers_fixture()
 

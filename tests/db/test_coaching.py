@@ -1,5 +1,5 @@
-"""The coach tools' managers (drawings, corrected events, notes, drills, practice plan), run against
-every configured backend like tests/test_db_contract.py: scope, validation, and what is stored."""
+"""The coach tools' manager on every configured backend: titles, drawings, corrected events, the
+practice plan."""
 
 from __future__ import annotations
 
@@ -12,40 +12,29 @@ from analysis.engine.similarity import frame_phases
 from swingvision.db import NotFound
 from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError
 from tests.backends import managers_fixture
-from tests.dashboard.helpers import account, add_swing
-from tests.factories import cast
-
-ARM = [{"joint": "left_shoulder"}, {"joint": "left_elbow"}, {"joint": "left_wrist"}]
-
+from tests.dashboard.helpers import add_swing
+from tests.factories import account
 
 m = managers_fixture()
 
 
-@pytest.fixture(scope="module")
-def team(m):
-    team = cast(m)
-    video, analysis, swing = add_swing(m, team["player"], seed=3)
-    return {
-        **team,
-        "video": video,
-        "analysis": analysis,
-        "swing": swing,
-    }
+ARM = [{"joint": "left_shoulder"}, {"joint": "left_elbow"}, {"joint": "left_wrist"}]
 
 
-# -- a swing's title -----------------------------------------------------------------------------
-def test_a_swing_is_renamed_by_its_player_their_coach_or_an_admin(m, team):
-    coach, player, video = team["coach"], team["player"], team["video"]
+def test_a_swing_is_renamed_by_its_player_their_coach_or_an_admin(m, swing_team):
+    coach, player, video = swing_team["coach"], swing_team["player"], swing_team["video"]
     renamed = m.coaching.set_title(coach, player.id, video.id, "  Lesson 3, new grip ")
     assert renamed.metadata["title"] == "Lesson 3, new grip"
     stored = m.videos.get(SYSTEM, player.id, video.id)
     assert stored.metadata == {**video.metadata, "title": "Lesson 3, new grip"}
     assert m.coaching.set_title(player, player.id, video.id, "Mine").metadata["title"] == "Mine"
-    assert m.coaching.set_title(team["admin"], player.id, video.id, "A").metadata["title"] == "A"
+    assert (
+        m.coaching.set_title(swing_team["admin"], player.id, video.id, "A").metadata["title"] == "A"
+    )
     with pytest.raises(NotFound):
-        m.coaching.set_title(team["other_coach"], player.id, video.id, "x")
+        m.coaching.set_title(swing_team["other_coach"], player.id, video.id, "x")
     with pytest.raises(NotFound):
-        m.coaching.set_title(team["other_player"], player.id, video.id, "x")
+        m.coaching.set_title(swing_team["other_player"], player.id, video.id, "x")
     for raw in ("x" * 121, 5, "bell\x07"):
         with pytest.raises(ValidationError) as e:
             m.coaching.set_title(coach, player.id, video.id, raw)
@@ -55,23 +44,22 @@ def test_a_swing_is_renamed_by_its_player_their_coach_or_an_admin(m, team):
     assert "title" not in cleared.metadata and cleared.metadata == video.metadata
 
 
-# -- what an event correction loads and logs ------------------------------------------------------
-def test_swing_for_edit_gives_the_editor_the_swing_and_no_one_else(m, team):
-    coach, player, video = team["coach"], team["player"], team["video"]
+def test_swing_for_edit_gives_the_editor_the_swing_and_no_one_else(m, swing_team):
+    coach, player, video = swing_team["coach"], swing_team["player"], swing_team["video"]
     got_player, got_video, analysis = m.coaching.swing_for_edit(coach, player.id, video.id)
     assert (got_player.id, got_video.id, analysis.video_id) == (player.id, video.id, video.id)
-    assert m.coaching.swing_for_edit(team["admin"], player.id, video.id)[1].id == video.id
+    assert m.coaching.swing_for_edit(swing_team["admin"], player.id, video.id)[1].id == video.id
     with pytest.raises(NotAllowed):  # may see the swing, may not change it
         m.coaching.swing_for_edit(player, player.id, video.id)
-    for outsider in (team["other_coach"], team["other_player"]):
+    for outsider in (swing_team["other_coach"], swing_team["other_player"]):
         with pytest.raises(NotFound):
             m.coaching.swing_for_edit(outsider, player.id, video.id)
 
 
-def test_record_correction_logs_the_events_before_and_after(m, team):
-    coach = team["coach"]
-    before = team["analysis"]
-    after = m.analyses.latest_for_video(SYSTEM, team["player"].id, team["video"].id)
+def test_record_correction_logs_the_events_before_and_after(m, swing_team):
+    coach = swing_team["coach"]
+    before = swing_team["analysis"]
+    after = m.analyses.latest_for_video(SYSTEM, swing_team["player"].id, swing_team["video"].id)
     entry = {"event": "top", "engine_frame": 40, "coach_frame": 42, "by": coach.id, "at": "now"}
     m.coaching.record_correction(coach, before, after, entry)
     restore = {**entry, "coach_frame": None}
@@ -82,9 +70,8 @@ def test_record_correction_logs_the_events_before_and_after(m, team):
     assert logged[1].after["correction"] == entry and logged[1].after["events"] == after.events
 
 
-# -- drawings ------------------------------------------------------------------------------------
-def test_a_coach_draws_and_the_player_sees_it(m, team):
-    coach, player, video = team["coach"], team["player"], team["video"]
+def test_a_coach_draws_and_the_player_sees_it(m, swing_team):
+    coach, player, video = swing_team["coach"], swing_team["player"], swing_team["video"]
     new, a = m.coaching.add_annotation(
         coach, player.id, video.id, {"kind": "angle", "points": ARM, "text": "lead arm"}
     )
@@ -92,15 +79,15 @@ def test_a_coach_draws_and_the_player_sees_it(m, team):
     assert a["author_id"] == coach.id and a["colour"] == "#ffd400" and a["id"]
     stored = m.analyses.latest_for_video(SYSTEM, player.id, video.id)
     assert a in stored.details["annotations"]
-    assert stored.metrics == team["analysis"].metrics  # drawings change nothing else
+    assert stored.metrics == swing_team["analysis"].metrics  # drawings change nothing else
     assert a in m.coaching.annotations(player, player.id, video.id)
-    assert a in m.coaching.annotations(team["admin"], player.id, video.id)
+    assert a in m.coaching.annotations(swing_team["admin"], player.id, video.id)
     entry = m.audit.page(SYSTEM, target_type="analysis", target_id=new.id, limit=5).entries[0]
     assert entry.action == "analysis.annotation_add" and entry.actor_id == coach.id
 
 
-def test_drawings_are_edited_and_deleted_by_the_coach_only(m, team):
-    coach, player, video = team["coach"], team["player"], team["video"]
+def test_drawings_are_edited_and_deleted_by_the_coach_only(m, swing_team):
+    coach, player, video = swing_team["coach"], swing_team["player"], swing_team["video"]
     _, a = m.coaching.add_annotation(
         coach,
         player.id,
@@ -112,7 +99,7 @@ def test_drawings_are_edited_and_deleted_by_the_coach_only(m, team):
     with pytest.raises(NotAllowed):
         m.coaching.delete_annotation(player, player.id, video.id, a["id"])
     with pytest.raises(NotFound):  # another coach does not even see the swing
-        m.coaching.delete_annotation(team["other_coach"], player.id, video.id, a["id"])
+        m.coaching.delete_annotation(swing_team["other_coach"], player.id, video.id, a["id"])
     _, changed = m.coaching.update_annotation(
         coach, player.id, video.id, a["id"], {"colour": "#00E5FF", "frame": None, "text": "plane"}
     )
@@ -145,13 +132,14 @@ def test_drawings_are_edited_and_deleted_by_the_coach_only(m, team):
         ({"kind": "circle", "points": ARM[:2], "onclick": "x"}, "onclick"),
     ],
 )
-def test_drawings_are_validated_field_by_field(m, team, raw, field):
+def test_drawings_are_validated_field_by_field(m, swing_team, raw, field):
     with pytest.raises(ValidationError) as e:
-        m.coaching.add_annotation(team["coach"], team["player"].id, team["video"].id, raw)
+        m.coaching.add_annotation(
+            swing_team["coach"], swing_team["player"].id, swing_team["video"].id, raw
+        )
     assert e.value.field == field
 
 
-# -- corrected events ----------------------------------------------------------------------------
 def _stored_keypoints(m, player, video, analysis):
     from swingvision.db.swing_facts import dense_keypoints
 
@@ -159,8 +147,8 @@ def _stored_keypoints(m, player, video, analysis):
     return dense_keypoints(seq, analysis.details["n_frames"])
 
 
-def test_moving_top_recomputes_the_analysis_like_the_engine_with_that_event(m, team):
-    coach, player = team["coach"], team["player"]
+def test_moving_top_recomputes_the_analysis_like_the_engine_with_that_event(m, swing_team):
+    coach, player = swing_team["coach"], swing_team["player"]
     video, _, _ = add_swing(m, player, seed=5)
     before = m.analyses.latest_for_video(SYSTEM, player.id, video.id)
     top = before.events["top"]
@@ -228,8 +216,8 @@ def test_moving_top_recomputes_the_analysis_like_the_engine_with_that_event(m, t
     assert [c["coach_frame"] for c in back.details["corrections"]] == [top + 4, None]
 
 
-def test_an_event_the_engine_missed_can_be_set_and_order_is_kept(m, team):
-    coach, player = team["coach"], team["player"]
+def test_an_event_the_engine_missed_can_be_set_and_order_is_kept(m, swing_team):
+    coach, player = swing_team["coach"], swing_team["player"]
     video, analysis, _ = add_swing(m, player, seed=6)
     impact = analysis.events["impact"]
     correct_event(m, coach, player.id, video.id, "impact", impact + 1)
@@ -246,7 +234,7 @@ def test_an_event_the_engine_missed_can_be_set_and_order_is_kept(m, team):
     with pytest.raises(NotAllowed):
         correct_event(m, player, player.id, video.id, "top", 3)
     with pytest.raises(NotFound):
-        correct_event(m, team["other_coach"], player.id, video.id, "top", 3)
+        correct_event(m, swing_team["other_coach"], player.id, video.id, "top", 3)
     # An event with no frame (the engine could not find it) takes the coach's.
     stored = m.analyses.latest_for_video(SYSTEM, player.id, video.id)
     m.analyses.update(stored, events={**stored.events, "finish": None})
@@ -255,10 +243,10 @@ def test_an_event_the_engine_missed_can_be_set_and_order_is_kept(m, team):
     assert new.details["corrections"][-1]["engine_frame"] is None
 
 
-def test_a_rerun_keeps_the_coachs_events_and_drawings(m, team):
+def test_a_rerun_keeps_the_coachs_events_and_drawings(m, swing_team):
     from analysis.pipeline import LoadedPoses, analyze_and_store
 
-    coach, player = team["coach"], team["player"]
+    coach, player = swing_team["coach"], swing_team["player"]
     video, analysis, swing = add_swing(m, player, seed=8)
     top = analysis.events["top"]
     m.coaching.add_annotation(coach, player.id, video.id, {"kind": "angle", "points": ARM})
@@ -283,138 +271,11 @@ def test_a_rerun_keeps_the_coachs_events_and_drawings(m, team):
     assert rerun.metrics["tempo_ratio"] == pytest.approx(direct.metrics["tempo_ratio"].value)
 
 
-# -- notes ---------------------------------------------------------------------------------------
-def test_a_note_reaches_only_its_player_and_is_read_once(m, team):
-    coach, player, video = team["coach"], team["player"], team["video"]
-    other = team["other_player"]
-    note = m.notes.create(
-        coach, player.id, video.id, text="  Hold the finish.\nCount 3.  ", frame=7
-    )
-    assert note.text == "Hold the finish.\nCount 3." and note.frame == 7 and note.unread
-    assert note.user_id == player.id and note.author_id == coach.id
-    assert note in m.notes.unread(player, player.id)
-    assert note in m.notes.for_video(coach, player.id, video.id)
-    assert m.notes.unread(other, other.id) == []
-    with pytest.raises(NotFound):
-        m.notes.unread(other, player.id)
-    with pytest.raises(NotFound):
-        m.notes.for_video(team["other_coach"], player.id, video.id)
-    # Only the player's own look marks it read.
-    assert m.notes.mark_read(coach, player.id, video.id) == 0
-    assert m.notes.mark_read(other, player.id, video.id) == 0
-    assert m.notes.get(coach, player.id, note.id).unread
-    assert m.notes.mark_read(player, player.id, video.id) >= 1
-    read = m.notes.get(coach, player.id, note.id)
-    assert read.read_at is not None and read.read_at >= note.created_at
-    assert note.id not in [n.id for n in m.notes.unread(player, player.id)]
-    assert m.notes.mark_read(player, player.id, video.id) == 0  # the first reading's time stays
-    assert m.notes.get(coach, player.id, note.id).read_at == read.read_at
-
-
-def test_notes_are_written_and_deleted_by_the_coach_only(m, team):
-    coach, player, video = team["coach"], team["player"], team["video"]
-    with pytest.raises(NotAllowed):
-        m.notes.create(player, player.id, video.id, text="self praise")
-    with pytest.raises(NotFound):
-        m.notes.create(team["other_coach"], player.id, video.id, text="poaching")
-    for text, frame, field in (
-        ("", None, "text"),
-        ("x" * 2001, None, "text"),
-        ("ok", 10**6, "frame"),
-    ):
-        with pytest.raises(ValidationError) as e:
-            m.notes.create(coach, player.id, video.id, text=text, frame=frame)
-        assert e.value.field == field
-    note = m.notes.create(team["admin"], player.id, video.id, text="From the academy")
-    with pytest.raises(NotAllowed):
-        m.notes.delete(player, player.id, note.id)
-    m.notes.delete(coach, player.id, note.id)
-    assert note.id not in [n.id for n in m.notes.for_video(coach, player.id, video.id)]
-    with pytest.raises(NotFound):
-        m.notes.get(coach, player.id, note.id)
-
-
-def test_deleting_a_swing_deletes_its_notes(m, team):
-    coach, player = team["coach"], team["player"]
-    video, _, _ = add_swing(m, player, seed=9)
-    note = m.notes.create(coach, player.id, video.id, text="gone with the swing")
-    m.videos.delete(coach, video)
-    with pytest.raises(NotFound):
-        m.notes.get(coach, player.id, note.id)
-
-
-# -- drills --------------------------------------------------------------------------------------
-def test_the_default_library_is_seeded_once(m):
-    from analysis.engine.metrics import METRICS
-    from swingvision.coaching.library import default_drills, seed_drills
-
-    seed_drills(m)
-    assert seed_drills(m) == 0  # a second run adds nothing
-    defaults = default_drills()
-    assert {d["id"] for d in defaults} <= {d.id for d in m.drills.all(SYSTEM)}
-    scored = {n for n, spec in METRICS.items() if spec.weight > 0}
-    assert scored <= set(m.drills.by_aspect(SYSTEM))  # every aspect feedback can name has drills
-    # An admin's edit of a default drill survives seeding again.
-    admin = account(m, "admin")
-    first = defaults[0]
-    m.drills.update(admin, first["id"], name="Count to three (slow)", aspect=first["aspect"])
-    assert seed_drills(m) == 0
-    assert m.drills.get(SYSTEM, first["id"]).name == "Count to three (slow)"
-    assert m.drills.get(SYSTEM, first["id"]).created_by == "system"
-    with pytest.raises(NotAllowed):
-        m.drills.insert_missing(admin, defaults)
-
-
-def test_coaches_and_admins_add_drills_with_safe_links(m, team):
-    coach, player, admin = team["coach"], team["player"], team["admin"]
-    with pytest.raises(NotAllowed):
-        m.drills.create(player, name="Mine", aspect="tempo_ratio")
-    for url in (
-        "javascript:alert(1)",
-        "ftp://example.com/x",
-        "https://",
-        "//example.com/x",
-        "https://exa mple.com",
-        "data:text/html,hi",
-    ):
-        with pytest.raises(ValidationError) as e:
-            m.drills.create(coach, name="Link", aspect="tempo_ratio", video_url=url)
-        assert e.value.field == "video_url", url
-    with pytest.raises(ValidationError) as e:
-        m.drills.create(coach, name="Nope", aspect="swagger")
-    assert e.value.field == "aspect"
-    with pytest.raises(ValidationError) as e:
-        m.drills.create(coach, name=" ", aspect="tempo_ratio")
-    assert e.value.field == "name"
-    drill = m.drills.create(
-        coach,
-        name="Feet together",
-        aspect="head_sway",
-        description="Balance.",
-        video_url="https://videos.example.com/feet?t=3",
-    )
-    assert drill.created_by == coach.id and drill.video_url == "https://videos.example.com/feet?t=3"
-    assert drill in m.drills.by_aspect(player)["head_sway"]
-    with pytest.raises(NotAllowed):
-        m.drills.update(team["other_coach"], drill.id, name="Mine now", aspect="head_sway")
-    changed = m.drills.update(
-        admin, drill.id, name="Feet together, eyes closed", aspect="head_sway"
-    )
-    assert changed.name == "Feet together, eyes closed" and changed.video_url is None
-    assert m.drills.get(player, drill.id) == changed
-    with pytest.raises(NotAllowed):
-        m.drills.delete(team["other_coach"], drill.id)
-    m.drills.delete(coach, drill.id)
-    with pytest.raises(NotFound):
-        m.drills.get(coach, drill.id)
-
-
-# -- the practice plan ---------------------------------------------------------------------------
-def test_the_practice_plan_ranks_aspects_by_recent_feedback(m, team):
+def test_the_practice_plan_ranks_aspects_by_recent_feedback(m, swing_team):
     from swingvision.coaching.library import seed_drills
 
     seed_drills(m)
-    coach = team["coach"]
+    coach = swing_team["coach"]
     player = account(m, "player", coach=coach)
     swings = [add_swing(m, player, seed=20 + i, days_ago=5 - i) for i in range(3)]
     feedback = [
@@ -431,4 +292,4 @@ def test_the_practice_plan_ranks_aspects_by_recent_feedback(m, team):
     assert all(d.aspect == "tempo_ratio" for d in plan[0].drills)
     assert m.coaching.practice_plan(player, player.id) == plan
     with pytest.raises(NotFound):
-        m.coaching.practice_plan(team["other_coach"], player.id)
+        m.coaching.practice_plan(swing_team["other_coach"], player.id)

@@ -1,0 +1,77 @@
+"""The drills manager on every configured backend: the seeded library, added drills, safe links."""
+
+from __future__ import annotations
+
+import pytest
+
+from swingvision.db import NotFound
+from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError
+from tests.backends import managers_fixture
+from tests.factories import account
+
+m = managers_fixture()
+
+
+def test_the_default_library_is_seeded_once(m):
+    from analysis.engine.metrics import METRICS
+    from swingvision.coaching.library import default_drills, seed_drills
+
+    seed_drills(m)
+    assert seed_drills(m) == 0  # a second run adds nothing
+    defaults = default_drills()
+    assert {d["id"] for d in defaults} <= {d.id for d in m.drills.all(SYSTEM)}
+    scored = {n for n, spec in METRICS.items() if spec.weight > 0}
+    assert scored <= set(m.drills.by_aspect(SYSTEM))  # every aspect feedback can name has drills
+    # An admin's edit of a default drill survives seeding again.
+    admin = account(m, "admin")
+    first = defaults[0]
+    m.drills.update(admin, first["id"], name="Count to three (slow)", aspect=first["aspect"])
+    assert seed_drills(m) == 0
+    assert m.drills.get(SYSTEM, first["id"]).name == "Count to three (slow)"
+    assert m.drills.get(SYSTEM, first["id"]).created_by == "system"
+    with pytest.raises(NotAllowed):
+        m.drills.insert_missing(admin, defaults)
+
+
+def test_coaches_and_admins_add_drills_with_safe_links(m, swing_team):
+    coach, player, admin = swing_team["coach"], swing_team["player"], swing_team["admin"]
+    with pytest.raises(NotAllowed):
+        m.drills.create(player, name="Mine", aspect="tempo_ratio")
+    for url in (
+        "javascript:alert(1)",
+        "ftp://example.com/x",
+        "https://",
+        "//example.com/x",
+        "https://exa mple.com",
+        "data:text/html,hi",
+    ):
+        with pytest.raises(ValidationError) as e:
+            m.drills.create(coach, name="Link", aspect="tempo_ratio", video_url=url)
+        assert e.value.field == "video_url", url
+    with pytest.raises(ValidationError) as e:
+        m.drills.create(coach, name="Nope", aspect="swagger")
+    assert e.value.field == "aspect"
+    with pytest.raises(ValidationError) as e:
+        m.drills.create(coach, name=" ", aspect="tempo_ratio")
+    assert e.value.field == "name"
+    drill = m.drills.create(
+        coach,
+        name="Feet together",
+        aspect="head_sway",
+        description="Balance.",
+        video_url="https://videos.example.com/feet?t=3",
+    )
+    assert drill.created_by == coach.id and drill.video_url == "https://videos.example.com/feet?t=3"
+    assert drill in m.drills.by_aspect(player)["head_sway"]
+    with pytest.raises(NotAllowed):
+        m.drills.update(swing_team["other_coach"], drill.id, name="Mine now", aspect="head_sway")
+    changed = m.drills.update(
+        admin, drill.id, name="Feet together, eyes closed", aspect="head_sway"
+    )
+    assert changed.name == "Feet together, eyes closed" and changed.video_url is None
+    assert m.drills.get(player, drill.id) == changed
+    with pytest.raises(NotAllowed):
+        m.drills.delete(swing_team["other_coach"], drill.id)
+    m.drills.delete(coach, drill.id)
+    with pytest.raises(NotFound):
+        m.drills.get(coach, drill.id)
