@@ -11,8 +11,9 @@ import av
 import numpy as np
 
 from swingvision.videos.mp4 import mux
+from tests.conftest import SHARED_DATA
 
-GOLFDB_VIDEO = Path(__file__).resolve().parents[3] / "shared" / "data" / "golfdb" / "test_video.mp4"
+GOLFDB_VIDEO = SHARED_DATA / "golfdb" / "test_video.mp4"
 
 
 def make_video(
