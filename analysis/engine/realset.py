@@ -28,15 +28,19 @@ FPS = 30.0  # GolfDB's source videos (about 30 fps)
 CONFIDENCE_BINS = (0.0, 0.3, 0.5, 0.7, 0.85, 1.01)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class RealSwing:
+    """One labelled clip of a dev set (the engine report, the similarity report and the tests
+    read the set through `load_set`)."""
+
     id: str
     player: str
     view: str  # face-on | down-the-line | other
     slow: bool
-    keypoints: np.ndarray  # (F, 33, 4), NaN rows where no pose was found
+    keypoints: np.ndarray  # (clip frames, 33, 4), NaN rows where no pose was found
     events: dict[str, int]  # labelled frames
     tempo_ratio: float  # labelled (top - address) / (impact - top)
+    club: str = ""
 
     @property
     def tolerance(self) -> int:
@@ -68,7 +72,7 @@ def load_set(directory: str | Path) -> list[RealSwing]:
     root = Path(directory)
     index = root / "index.csv"
     if not index.is_file():
-        raise FileNotFoundError(f"no index.csv in {root}")
+        raise FileNotFoundError(f"no index.csv in {root} (expected a golfdb-dev style directory)")
     swings = []
     with index.open(newline="") as fh:
         for row in csv.DictReader(fh):
@@ -84,6 +88,7 @@ def load_set(directory: str | Path) -> list[RealSwing]:
                     keypoints=load_poses(pose_path, int(row["clip_frames"])),
                     events={name: int(row[name]) for name in EVENT_NAMES},
                     tempo_ratio=float(row["tempo_ratio_address_top_impact"]),
+                    club=row.get("club", ""),
                 )
             )
     return swings

@@ -23,21 +23,17 @@ to rest is placed differently from clip to clip (or the replay's speed changes a
 no pose vector can land within the tolerance of both labels, and precision@1 for these two events
 is bounded by the labels as much as by the embedding.
 
-Pure: numpy and the engine's pose reader; the command `manage.py similarity_report` prints it.
+Pure: numpy and the engine (swings read by realset.load_set); the command `manage.py similarity_report` prints it.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from analysis.engine.pose import EVENT_NAMES, pose_embeddings, pose_embeddings_v1, swing_embedding
-from analysis.engine.pose_io import load_pose_file
+from analysis.engine.realset import RealSwing
 
 SEARCHED_VIEWS = ("face-on", "down-the-line")
 TOP = 5
@@ -49,68 +45,33 @@ CHECKED_EVENTS = tuple(e for e in EVENT_NAMES if e not in MAPPING_EVENTS)
 SLOW_FACTORS = (2.0, 8.0)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class DevSwing:
-    id: str
-    player: str
-    club: str
-    view: str  # face-on | down-the-line | other
-    slow: bool
-    keypoints: np.ndarray  # (F, 33, 4), row i = clip frame i
-    events: dict[str, int]  # the 8 labelled event frames
-
-    @property
-    def tolerance(self) -> int:
-        return max(round((self.events["impact"] - self.events["address"]) / 30), 1, 2)
+def search_tolerance(swing: RealSwing) -> int:
+    """The measure's tolerance: GolfDB's, at least 2 frames."""
+    return max(swing.tolerance, 2)
 
 
-def load_dev_set(directory: str | Path) -> list[DevSwing]:
-    """The swings of a labelled dev set directory (index.csv + poses/<id>_poses.csv.gz)."""
-    root = Path(directory)
-    index = root / "index.csv"
-    if not index.is_file():
-        raise FileNotFoundError(f"{index} not found (expected a golfdb-dev style directory)")
-    swings = []
-    with index.open(newline="") as fh:
-        for row in csv.DictReader(fh):
-            data = gzip.decompress((root / "poses" / f"{row['id']}_poses.csv.gz").read_bytes())
-            poses = load_pose_file(data, f"{row['id']}_poses.csv")
-            swings.append(
-                DevSwing(
-                    id=row["id"],
-                    player=row["player"],
-                    club=row["club"],
-                    view=row["view"],
-                    slow=row.get("slow") == "1",
-                    keypoints=poses.keypoints,
-                    events={e: int(row[e]) for e in EVENT_NAMES},
-                )
-            )
-    return swings
+Embedder = Callable[[RealSwing], np.ndarray]
 
 
-Embedder = Callable[[DevSwing], np.ndarray]
-
-
-def embed_v2(swing: DevSwing) -> np.ndarray:
+def embed_v2(swing: RealSwing) -> np.ndarray:
     """The product's pose vectors (right-handed golfers; clips are square, aspect 1)."""
     return pose_embeddings(swing.keypoints, left_handed=False)
 
 
-def embed_v1(swing: DevSwing) -> np.ndarray:
+def embed_v1(swing: RealSwing) -> np.ndarray:
     return pose_embeddings_v1(swing.keypoints, left_handed=False)
 
 
 EMBEDDINGS: dict[str, Embedder] = {"v1": embed_v1, "v2": embed_v2}
 
 
-def _searchable(swing: DevSwing, vectors: np.ndarray) -> np.ndarray:
+def _searchable(swing: RealSwing, vectors: np.ndarray) -> np.ndarray:
     """Frames the product would search: a stored pose with a non-zero vector."""
     seen = np.isfinite(swing.keypoints[:, :, 0]).any(axis=1)
     return seen & np.any(vectors != 0, axis=1)
 
 
-def position_measure(swings: list[DevSwing], embed: Embedder) -> dict:
+def position_measure(swings: list[RealSwing], embed: Embedder) -> dict:
     """precision@1 and any-of-top-5 per event and overall (see the module docstring)."""
     vectors = [np.asarray(embed(s), dtype=np.float64) for s in swings]
     masks = [_searchable(s, v) for s, v in zip(swings, vectors, strict=True)]
@@ -132,7 +93,7 @@ def position_measure(swings: list[DevSwing], embed: Embedder) -> dict:
                     best.append((float(d[frame]), swings[j].id, frame, j))
             best.sort()
             correct = [
-                abs(frame - swings[j].events[event]) <= swings[j].tolerance
+                abs(frame - swings[j].events[event]) <= search_tolerance(swings[j])
                 for _d, _id, frame, j in best[:TOP]
             ]
             count[event] += 1
@@ -150,7 +111,7 @@ def position_measure(swings: list[DevSwing], embed: Embedder) -> dict:
     }
 
 
-def swing_measure(swings: list[DevSwing], embed: Embedder) -> dict:
+def swing_measure(swings: list[RealSwing], embed: Embedder) -> dict:
     """Nearest swing by another golfer: shares club / view / both, against chance."""
     vectors = np.stack([swing_embedding(embed(s), s.events) for s in swings]).astype(np.float64)
     same = {"club": [], "view": [], "both": []}
@@ -175,17 +136,17 @@ def swing_measure(swings: list[DevSwing], embed: Embedder) -> dict:
     }
 
 
-def _replay_map(fast: DevSwing, slow: DevSwing) -> tuple[float, float, float]:
+def _replay_map(fast: RealSwing, slow: RealSwing) -> tuple[float, float, float]:
     """(factor, offset, worst middle-event misfit in the replay's tolerances) of the straight
     line taking `fast`'s middle event frames to `slow`'s."""
     x = np.array([fast.events[e] for e in MAPPING_EVENTS], dtype=np.float64)
     y = np.array([slow.events[e] for e in MAPPING_EVENTS], dtype=np.float64)
     factor, offset = np.polyfit(x, y, 1)
-    misfit = float(np.abs(y - (factor * x + offset)).max()) / slow.tolerance
+    misfit = float(np.abs(y - (factor * x + offset)).max()) / search_tolerance(slow)
     return float(factor), float(offset), misfit
 
 
-def label_agreement(swings: list[DevSwing]) -> dict:
+def label_agreement(swings: list[RealSwing]) -> dict:
     """Per checked event, in how many (real-time clip, slow-motion replay of the same swing)
     pairs the replay's label is within its tolerance of the mapped real-time label (see the
     module docstring). Pairs are one golfer's clips, matched one to one, best fit first."""
@@ -206,7 +167,7 @@ def label_agreement(swings: list[DevSwing]) -> dict:
             pairs.append((fast, slow, factor, offset))
     agree = {
         e: sum(
-            abs(slow.events[e] - (factor * fast.events[e] + offset)) <= slow.tolerance
+            abs(slow.events[e] - (factor * fast.events[e] + offset)) <= search_tolerance(slow)
             for fast, slow, factor, offset in pairs
         )
         for e in CHECKED_EVENTS
@@ -224,7 +185,7 @@ def format_label_agreement(r: dict) -> str:
     )
 
 
-def similarity_report(swings: list[DevSwing], embeddings: tuple[str, ...] = ("v1", "v2")) -> dict:
+def similarity_report(swings: list[RealSwing], embeddings: tuple[str, ...] = ("v1", "v2")) -> dict:
     return {
         name: {
             "positions": position_measure(swings, EMBEDDINGS[name]),

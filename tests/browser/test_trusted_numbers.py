@@ -391,7 +391,7 @@ def test_markers_worth_checking_are_marked_and_fixing_one_rescores(
     expect(tempo_row.locator(".score-badge")).to_have_count(0)
 
     row = page.locator("[data-event-row='impact']")
-    row.locator("input[name=frame]").fill(str(dev.labels["impact"]))
+    row.locator("input[name=frame]").fill(str(dev.events["impact"]))
     row.get_by_role("button", name="Set").click()
     # The implausible tempo no longer marks the markers it reads (another reason may remain).
     for event in ("address", "top", "impact"):

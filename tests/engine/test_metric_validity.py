@@ -35,7 +35,7 @@ ROTATION = ("shoulder_turn_deg", "hip_turn_deg", "x_factor_deg")
 def _analyses(view: str, labelled: bool):
     out = []
     for s in dev_swings(view):
-        override = dict(s.labels) if labelled else None
+        override = dict(s.events) if labelled else None
         out.append((s, analyze(s.keypoints, DEV_FPS, view=view, events_override=override)))
     return out
 
@@ -87,7 +87,7 @@ def test_why_rotation_is_not_measurable_down_the_line():
     turns = []
     for s in dev_swings(DOWN_THE_LINE):
         motion = prepare(s.keypoints, DEV_FPS, 1.0)
-        ev = detect_events(motion, dict(s.labels), view=DOWN_THE_LINE)
+        ev = detect_events(motion, dict(s.events), view=DOWN_THE_LINE)
         turn = segment_turn(
             motion, LEAD_SHOULDER, TRAIL_SHOULDER, ev.frames["address"], DOWN_THE_LINE
         )
@@ -134,13 +134,13 @@ def test_slow_motion_dev_clips_are_too_slow_for_real_time():
 
 def test_a_confirmed_rate_gives_durations_back():
     s = next(s for s in dev_swings(DOWN_THE_LINE) if s.slow)
-    slow = analyze(s.keypoints, DEV_FPS, view=DOWN_THE_LINE, events_override=dict(s.labels))
+    slow = analyze(s.keypoints, DEV_FPS, view=DOWN_THE_LINE, events_override=dict(s.events))
     fps = capture_rate("4x", DEV_FPS)
     fast = analyze(
-        s.keypoints, fps, view=DOWN_THE_LINE, events_override=dict(s.labels), rate_confirmed=True
+        s.keypoints, fps, view=DOWN_THE_LINE, events_override=dict(s.events), rate_confirmed=True
     )
     assert slow.metrics["downswing_s"].value is None and fast.timing["state"] == "confirmed"
-    frames = s.labels["impact"] - s.labels["top"]
+    frames = s.events["impact"] - s.events["top"]
     assert fast.metrics["downswing_s"].value == pytest.approx(frames / fps, abs=1.5 / fps)
     assert fast.metrics["downswing_s"].value <= REAL_TIME_MAX_DOWNSWING_S
 

@@ -16,12 +16,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from analysis.engine.pose import EVENT_NAMES
+from analysis.engine.realset import RealSwing, load_set
 from analysis.engine.similarity_report import (
-    DevSwing,
     embed_v2,
     format_label_agreement,
     label_agreement,
-    load_dev_set,
     position_measure,
     swing_measure,
 )
@@ -32,7 +31,7 @@ DEV = SHARED_DATA / "golfdb-dev"
 
 @pytest.fixture(scope="module")
 def dev_swings():
-    return load_dev_set(DEV)
+    return load_set(DEV)
 
 
 def test_v2_finds_the_same_event_across_golfers(dev_swings):
@@ -55,11 +54,11 @@ def test_nearest_swing_shares_the_view_more_than_chance(dev_swings):
 
 def test_bad_directory_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="index.csv"):
-        load_dev_set(tmp_path)
+        load_set(tmp_path)
 
 
-def _labelled(sid: str, player: str, slow: bool, events: dict[str, int]) -> DevSwing:
-    return DevSwing(
+def _labelled(sid: str, player: str, slow: bool, events: dict[str, int]) -> RealSwing:
+    return RealSwing(
         id=sid,
         player=player,
         club="driver",
@@ -67,6 +66,7 @@ def _labelled(sid: str, player: str, slow: bool, events: dict[str, int]) -> DevS
         slow=slow,
         keypoints=np.zeros((1, 33, 4), dtype=np.float32),
         events=events,
+        tempo_ratio=(events["top"] - events["address"]) / (events["impact"] - events["top"]),
     )
 
 

@@ -3,11 +3,11 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from analysis.engine.realset import load_set
 from analysis.engine.similarity_report import (
     format_label_agreement,
     format_report,
     label_agreement,
-    load_dev_set,
     similarity_report,
 )
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, real: str, embedding: str = "both", **options):
         try:
-            swings = load_dev_set(real)
+            swings = load_set(real)
         except (FileNotFoundError, KeyError, ValueError) as e:
             raise CommandError(f"--real: {e}") from None
         names = ("v1", "v2") if embedding == "both" else (embedding,)
