@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from swingvision.db.codec import utc_now
@@ -64,3 +66,28 @@ def stored_session(m, key):
 
 def audit_for(m, target_type, target_id, limit=20):
     return m.audit.page(SYSTEM, target_type=target_type, target_id=target_id, limit=limit).entries
+
+
+def race(m, claim: Callable[[], bool], racers: int = 4) -> list[bool]:
+    """`racers` threads call `claim` at the same moment (each on its own connection); their
+    results, sorted. An exception in a thread fails the caller's test, not silently the thread."""
+    barrier = threading.Barrier(racers)
+    wins: list[bool] = []
+    errors: list[BaseException] = []
+
+    def run():
+        try:
+            barrier.wait(timeout=30)
+            wins.append(claim())
+        except Exception as e:  # noqa: BLE001 - reported below, not lost in the thread
+            errors.append(e)
+        finally:
+            m.db.close()  # this thread's connection
+
+    threads = [threading.Thread(target=run) for _ in range(racers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    return sorted(wins)

@@ -3,14 +3,13 @@ only themselves, admin all), validation, unwatched-first order and the watched m
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from swingvision.db import NotFound
 from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError
 from swingvision.db.records import Lesson
 from tests.backends import managers_fixture
+from tests.db.helpers import race
 from tests.factories import cast
 
 m = managers_fixture()
@@ -166,29 +165,10 @@ def test_the_worker_claims_a_lesson_once_and_records_the_rendition(m, team):
 def test_racing_workers_claim_a_lesson_once(m, team):
     """Four workers race for one uploaded lesson: exactly one wins, on CrateDB too (a status
     condition alone is checked against the last refresh there; the claim writes at a version)."""
-    racers = 4
     for round_ in range(4):
         lesson = record(m, team["coach"], team["player"], [team["video"].id])
-        barrier = threading.Barrier(racers)
-        wins: list[bool] = []
-        errors: list[BaseException] = []
-
-        def claim(lesson=lesson, barrier=barrier, wins=wins, errors=errors):
-            try:
-                barrier.wait(timeout=30)
-                wins.append(m.lessons.transition(lesson, "uploaded", "processing"))
-            except Exception as e:  # noqa: BLE001 - reported below, not lost in the thread
-                errors.append(e)
-            finally:
-                m.db.close()  # this thread's connection
-
-        threads = [threading.Thread(target=claim) for _ in range(racers)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-        assert not errors, errors
-        assert sorted(wins) == [False] * (racers - 1) + [True], f"round {round_}: {wins}"
+        wins = race(m, lambda lesson=lesson: m.lessons.transition(lesson, "uploaded", "processing"))
+        assert wins == [False, False, False, True], f"round {round_}: {wins}"
         assert m.lessons.get_system(lesson.user_id, lesson.id).status == "processing"
 
 

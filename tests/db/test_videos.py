@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +10,7 @@ from swingvision.db import Conflict, NotFound
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import SYSTEM
 from tests.backends import managers_fixture
-from tests.db.helpers import record_swing
+from tests.db.helpers import race, record_swing
 from tests.factories import account
 
 m = managers_fixture()
@@ -121,29 +120,10 @@ def test_concurrent_claims_of_one_video_have_one_winner(m):
     (two racers both saw `uploaded` and both "won" before the _seq_no/_primary_term claim)."""
     coach = account(m, "coach")
     player = account(m, "player", coach=coach)
-    racers = 4
     for round_ in range(8):
         video = m.videos.create(SYSTEM, player.id, filename=f"race{round_}.mp4")
-        barrier = threading.Barrier(racers)
-        wins: list[bool] = []
-        errors: list[BaseException] = []
-
-        def claim(video=video, barrier=barrier, wins=wins, errors=errors):
-            try:
-                barrier.wait(timeout=30)
-                wins.append(m.videos.transition(video, "uploaded", "processing"))
-            except Exception as e:  # noqa: BLE001 - reported below, not lost in the thread
-                errors.append(e)
-            finally:
-                m.db.close()  # this thread's connection
-
-        threads = [threading.Thread(target=claim) for _ in range(racers)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
-        assert not errors, errors
-        assert sorted(wins) == [False] * (racers - 1) + [True], f"round {round_}: {wins}"
+        wins = race(m, lambda video=video: m.videos.transition(video, "uploaded", "processing"))
+        assert wins == [False, False, False, True], f"round {round_}: {wins}"
         assert m.videos.get(SYSTEM, player.id, video.id).status == "processing"
     # update_if_status takes the same guard: a stale expectation changes nothing.
     assert m.videos.update_if_status(video, "uploaded", status="expired") is None
