@@ -66,6 +66,15 @@ CRATE_TEMPORARY_ERRORS = (
     "NodeDisconnectedException",
     "ConnectTransportException",
     "NoSeedNodeLeftException",
+    # Not in CrateDB's list, but met on a three-node cluster when a node died mid-statement:
+    # "JobKilledException[Job killed. Participating node ... disconnected]",
+    # "NoSuchNodeException[No such node [...]]" (a routing table that still names it).
+    "JobKilledException",
+    "NoSuchNodeException",
+    "SendRequestTransportException",
+    "ReceiveTimeoutTransportException",
+    "MasterNotDiscoveredException",
+    "NotMasterException",
 )
 
 
