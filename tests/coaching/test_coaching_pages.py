@@ -230,7 +230,7 @@ def test_only_the_coach_writes_and_deletes_notes(team):
     r = team.client(team.coach).post(
         swing_url(team) + "notes/", {"text": ""}, HTTP_HX_REQUEST="true"
     )
-    assert r.status_code == 400 and "text: is required" in r.content.decode()
+    assert r.status_code == 400 and "Note: is required" in r.content.decode()
     note = team.m.notes.create(team.coach, team.player.id, video.id, text="to delete")
     url = swing_url(team) + f"notes/{note.id}/delete/"
     assert player.post(url).status_code == 403

@@ -123,6 +123,18 @@ def _number(field: str, raw: Any) -> float:
     return parse_float(field, raw, lo=-MAX_TARGET, hi=MAX_TARGET)
 
 
+def _plausible(name: str, end: str, value: float) -> None:
+    """A target band's end within what a swing can produce (the metric's plausible range): a
+    swing time of -5 s is no target."""
+    spec = METRICS[name]
+    lo, hi = spec.plausible
+    if not lo <= value <= hi:
+        unit = "" if spec.unit in ("ratio", "") else f" {spec.unit}"
+        raise ValidationError(
+            f"{name}_{end}", f"must be between {lo:g} and {hi:g}{unit} (what a swing can produce)"
+        )
+
+
 def _priority(field: str, raw: Any) -> int:
     lo, hi = PRIORITY_RANGE
     return parse_int(field, raw, lo=lo, hi=hi)
@@ -309,8 +321,10 @@ class AdminData:
                 continue
             lo = _number(f"{name}_lo", band[0])
             hi = _number(f"{name}_hi", band[1])
+            _plausible(name, "lo", lo)
+            _plausible(name, "hi", hi)
             if lo >= hi:
-                raise ValidationError(f"{name}_lo", "the low end must be below the high end")
+                raise ValidationError(f"{name}_lo", "must be below the high end")
             bands[name] = [lo, hi]
         settings = {**player.settings, "handedness": handedness, "view": view}
         if review_feedback is not None:
