@@ -84,9 +84,22 @@ def _rounded(value) -> float | None:
     return None if number is None else round(number, 4)
 
 
+# A trend needs this many scored swings on this many distinct days, at least this far apart: two
+# swings minutes apart extrapolated to 30 days gave "+63711.6 per 30 days" (a week: no wild slope
+# from one afternoon).
+TREND_MIN_SWINGS = 3
+TREND_MIN_DAYS = 2
+TREND_MIN_SPAN_DAYS = 7.0
+
+
 def _trend(xs: list[float], ys: list[float]) -> dict | None:
-    """Least-squares line through the swings' scores: its ends and its change per 30 days."""
-    if len(xs) < 2 or max(xs) - min(xs) < 1e-9:
+    """Least-squares line through the swings' scores (xs in days since the epoch): its ends and
+    its change per 30 days; None until the swings span enough time to say anything."""
+    if (
+        len(xs) < TREND_MIN_SWINGS
+        or len({math.floor(x) for x in xs}) < TREND_MIN_DAYS
+        or max(xs) - min(xs) < TREND_MIN_SPAN_DAYS
+    ):
         return None
     n = len(xs)
     mx, my = sum(xs) / n, sum(ys) / n

@@ -3,9 +3,11 @@
 // posts every file at once and the page reloads.
 const started = new WeakSet();
 
+// The real size: an empty file reads "0 bytes", not "1 KB".
 function formatSize(bytes) {
+  if (bytes < 1024) return bytes === 1 ? "1 byte" : `${bytes} bytes`;
   const mb = bytes / (1024 * 1024);
-  if (mb < 1) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  if (mb < 1) return `${Math.round(bytes / 1024)} KB`;
   return mb >= 10 ? `${mb.toFixed(0)} MB` : `${mb.toFixed(1)} MB`;
 }
 

@@ -43,6 +43,7 @@ PALETTE = (
     ("#ff8a00", "Orange"),
 )
 DRILLS_PER_FEEDBACK = 2
+NOTE_LABELS = {"text": "Note", "frame": "Frame"}  # the note form's fields, as an error names them
 
 
 def _names(ids: set[str]) -> dict[str, str]:
@@ -318,11 +319,13 @@ def notes(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
             frame=fields.get("frame"),
         )
     except ValidationError as e:
+        # Named as the form names it ("Note: is required"), not by its field (text).
+        error = f"{NOTE_LABELS.get(e.field, e.field)}: {e.message}"
         if is_htmx(request):
             return _notes_partial(
-                request, player, video, 400, note_error=str(e), note_text=fields.get("text") or ""
+                request, player, video, 400, note_error=error, note_text=fields.get("text") or ""
             )
-        messages.error(request, str(e))
+        messages.error(request, error)
     else:
         if not is_htmx(request):
             messages.success(request, f"Note sent to {player.display_name}.")

@@ -23,6 +23,21 @@ from swingvision.numbers import parse_int
 from swingvision.web import player_or_404
 
 FEEDBACK_KEYS = ("aspect", "finding", "recommendation", "priority")
+SETTINGS_LABELS = {
+    "handedness": "Handedness",
+    "view": "Default camera view",
+    "review_feedback": "Feedback review",
+}
+
+
+def settings_field_label(key: str) -> str:
+    """What the settings page calls a posted field in an error ("Swing time, low end"), not its
+    form name (swing_time_s_lo)."""
+    for end, words in (("_lo", "low end"), ("_hi", "high end")):
+        name = key.removesuffix(end)
+        if key.endswith(end) and name in METRICS:
+            return f"{METRICS[name].label}, {words}"
+    return SETTINGS_LABELS.get(key, key)
 
 
 def _metric_rows(player, posted: dict[str, str] | None = None) -> list[dict]:
@@ -92,6 +107,7 @@ def player_settings(request: HttpRequest, player_id: str) -> HttpResponse:
         "can_edit": can_edit,
         "form": form,
         "errors": errors,
+        "error_lines": [(settings_field_label(k), message) for k, message in errors.items()],
         "rows": rows,
         "handedness_choices": HANDEDNESS,
         "views": VIEWS,

@@ -211,9 +211,24 @@ def _settings_context(request: HttpRequest, **extra) -> dict:
     }
 
 
+# The secret of a token just created, kept in the (server-side) session from the POST to the one
+# GET that shows it, then dropped: a reload of the settings page does not create a second token.
+NEW_TOKEN_KEY = "new_api_token"
+
+
 @require_GET
 def settings_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "settings.html", _settings_context(request))
+    created = request.session.pop(NEW_TOKEN_KEY, None)
+    context = _settings_context(request)
+    new = next((t for t in context["tokens"] if created and t.id == created.get("id")), None)
+    if new is None:
+        return render(request, "settings.html", context)
+    # Shown once, in this response only: the page is not cached and the secret is not kept.
+    response = render(
+        request, "settings.html", {**context, "new_token": created["raw"], "new": new}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
@@ -223,12 +238,8 @@ def token_create(request: HttpRequest) -> HttpResponse:
     except ValidationError as e:
         context = _settings_context(request, error=e, name=request.POST.get("name", "")[:200])
         return render(request, "settings.html", context, status=400)
-    # Shown once, in this response only: the page is not cached and the token is not stored.
-    response = render(
-        request, "settings.html", _settings_context(request, new_token=raw, new=token)
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    request.session[NEW_TOKEN_KEY] = {"id": token.id, "raw": raw}
+    return redirect(reverse("settings") + "#new-token")
 
 
 @require_POST

@@ -86,6 +86,19 @@ def test_a_rejected_file_says_why_in_the_page(page, live_url, browser_login, tea
     expect(page.locator(".upload-item")).to_have_attribute("data-state", "error")
 
 
+def test_the_queue_shows_each_files_real_size(page, live_url, browser_login, team, tmp_path):
+    """An empty file reads "0 bytes" in the queue (it once read "1 KB"), a small one its bytes."""
+    coach, player = team
+    browser_login(page, coach)
+    page.goto(f"{live_url}/players/{player.id}/upload/")
+    sizes = {"empty.mp4": 0, "tiny.mp4": 700, "small.mp4": 5 * 1024}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * size)
+    page.set_input_files("#upload-files", [str(tmp_path / name) for name in sizes])
+    shown = page.locator(".upload-queue .upload-item [data-size]")
+    expect(shown).to_have_text(["0 bytes", "700 bytes", "5 KB"])
+
+
 SEEK = """async ([selector, t]) => {
   const v = document.querySelector(selector);
   if (v.readyState < 1) {

@@ -221,6 +221,22 @@ def test_a_note_reaches_only_its_player_and_is_read_when_they_open_the_swing(tea
     assert "read " in coach.get(swing_url(team)).content.decode()
 
 
+@pytest.mark.parametrize("control", ["\u202e", "\u202a", "\u2066", "\u2069"])
+def test_a_note_with_a_text_direction_control_is_refused(team, control):
+    """U+202E (right-to-left override) in a note showed the report's text reversed."""
+    c = team.client(team.coach)
+    before = len(team.m.notes.for_video(SYSTEM, team.player.id, team.swing[0].id))
+    r = c.post(
+        swing_url(team) + "notes/", {"text": f"look at {control}gnp.exe"}, HTTP_HX_REQUEST="true"
+    )
+    assert r.status_code == 400
+    assert "Note: must not contain text-direction controls" in r.content.decode()
+    assert len(team.m.notes.for_video(SYSTEM, team.player.id, team.swing[0].id)) == before
+    # The plain direction marks (RLM) in Hebrew or Arabic text are kept.
+    r = c.post(swing_url(team) + "notes/", {"text": "שלום\u200f ok"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200
+
+
 def test_only_the_coach_writes_and_deletes_notes(team):
     video = team.swing[0]
     player = team.client(team.player)
@@ -230,7 +246,7 @@ def test_only_the_coach_writes_and_deletes_notes(team):
     r = team.client(team.coach).post(
         swing_url(team) + "notes/", {"text": ""}, HTTP_HX_REQUEST="true"
     )
-    assert r.status_code == 400 and "text: is required" in r.content.decode()
+    assert r.status_code == 400 and "Note: is required" in r.content.decode()
     note = team.m.notes.create(team.coach, team.player.id, video.id, text="to delete")
     url = swing_url(team) + f"notes/{note.id}/delete/"
     assert player.post(url).status_code == 403

@@ -10,6 +10,7 @@ import pytest
 from analysis import display
 from progress.plotly_css import CSS_PATH, current_css
 from swingvision.db.codec import utc_now
+from tests.dashboard.helpers import account, add_swing
 
 
 def data_of(response) -> dict:
@@ -120,3 +121,25 @@ def test_the_club_menu_shows_the_club_filtered_on_even_when_the_range_has_none(t
     )
     assert '<option value="7 iron" selected>7 iron</option>' in html
     assert "with the 7 iron" in html
+
+
+def test_no_trend_from_swings_minutes_apart(team):
+    """Two swings ten minutes apart once read "trend +63711.6 per 30 days": the score's trend waits
+    for 3 swings over a week on distinct days."""
+    m = team.m
+    player = account(m, "player", coach=team.coach, name="Quinn Quick")
+    add_swing(m, player, days_ago=0.01, seed=21, shoulder_turn_deg=70)
+    add_swing(m, player, days_ago=0.0, seed=22, shoulder_turn_deg=100)
+    c = team.client(team.coach)
+    r = c.get(f"/players/{player.id}/progress/", {"range": "30"})
+    assert r.status_code == 200
+    data = data_of(r)
+    scores = data["swings"]["score"]
+    assert len(scores) == 2 and scores[0] != scores[1]  # a slope there would be huge
+    assert data["trend"] is None and "per 30 days" not in r.content.decode()
+    # A third swing the same day is still no trend; one a fortnight earlier makes one.
+    add_swing(m, player, days_ago=0.02, seed=23)
+    assert data_of(c.get(f"/players/{player.id}/progress/", {"range": "30"}))["trend"] is None
+    add_swing(m, player, days_ago=14, seed=24)
+    trend = data_of(c.get(f"/players/{player.id}/progress/", {"range": "30"}))["trend"]
+    assert trend is not None and abs(trend["per_30_days"]) <= 200

@@ -160,6 +160,8 @@ def test_player_settings_are_changed_by_their_coach_or_an_admin(m, team):
         ({"targets": {"tempo_ratio": (3.5, 2.5)}}, "tempo_ratio_lo"),
         ({"targets": {"tempo_ratio": ("x", 2.5)}}, "tempo_ratio_lo"),
         ({"targets": {"tempo_ratio": (1, float("inf"))}}, "tempo_ratio_hi"),
+        ({"targets": {"swing_time_s": (-5, -1)}}, "swing_time_s_lo"),
+        ({"targets": {"head_sway": (0.0, 0.9)}}, "head_sway_hi"),
         ({"targets": {"swagger": (1, 2)}}, "target_swagger"),
     ):
         args = {"handedness": "left", "view": "face-on", "targets": {}, **kw}

@@ -137,7 +137,7 @@ def test_player_settings_and_tokens_show_on_the_next_page(team):
     assert 'value="left" selected' in page or 'value="left" checked' in page
     assert team["m"].users.get(player.id).settings["handedness"] == "left"
     r = c.post("/settings/tokens/", {"name": "range camera"})
-    assert r.status_code == 200, r.content[:300]
+    assert r.status_code == 302, r.content[:300]
     assert b"range camera" in c.get("/settings/").content
 
 

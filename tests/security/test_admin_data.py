@@ -373,18 +373,33 @@ def test_coach_edits_their_players_settings_and_others_cannot(team, login_client
 @pytest.mark.parametrize(
     ("form", "message"),
     [
-        ({"tempo_ratio_lo": "3.5", "tempo_ratio_hi": "3.0"}, b"low end must be below"),
-        ({"tempo_ratio_lo": "abc", "tempo_ratio_hi": "3.0"}, b"must be a number"),
-        ({"tempo_ratio_lo": "2.0"}, b"give both ends"),
+        (
+            {"tempo_ratio_lo": "3.5", "tempo_ratio_hi": "3.0"},
+            b"Tempo, low end: must be below the high end",
+        ),
+        ({"tempo_ratio_lo": "abc", "tempo_ratio_hi": "3.0"}, b"Tempo, low end: must be a number"),
+        ({"tempo_ratio_lo": "2.0"}, b"Tempo, high end: give both ends"),
         ({"tempo_ratio_lo": "nan", "tempo_ratio_hi": "3.0"}, b"finite number"),
-        ({"handedness": "both"}, b"handedness: must be one of"),
+        ({"handedness": "both"}, b"Handedness: must be one of"),
+        # Bands outside what a swing can produce (the metric's plausible range) are refused.
+        (
+            {"swing_time_s_lo": "-5", "swing_time_s_hi": "-1"},
+            b"Swing time, low end: must be between 0.6 and 2.4 s (what a swing can produce)",
+        ),
+        (
+            {"shoulder_turn_deg_lo": "80", "shoulder_turn_deg_hi": "400"},
+            b"Shoulder turn, high end: must be between 40 and 130 deg",
+        ),
     ],
 )
-def test_settings_validation(team, login_client, form, message):
+def test_settings_validation(team, login_client, mgr, form, message):
     coach, _, player, _ = team
+    before = mgr.users.get(player.id).settings
     data = {"handedness": "right", "view": "face-on", **form}
     r = login_client(coach).post(f"/players/{player.id}/settings/", data)
     assert r.status_code == 400 and message in r.content
+    assert b"_lo:" not in r.content and b"_hi:" not in r.content  # no form names shown
+    assert mgr.users.get(player.id).settings == before
 
 
 def test_coach_edits_feedback_keeping_the_engines_extras(team, login_client, mgr):

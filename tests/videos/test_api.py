@@ -87,7 +87,9 @@ def test_tokens_are_stored_hashed_and_shown_once(team, login_client, mgr, gatewa
     page = c.get("/settings/")
     assert page.status_code == 200 and b"API tokens" in page.content
     r = c.post("/settings/tokens/", {"name": "range iPad"})
-    assert r.status_code == 200
+    # POST-redirect-GET: a reload of the page showing the token does not post (create) again.
+    assert r.status_code == 302 and r["Location"] == "/settings/#new-token"
+    r = c.get("/settings/")
     html = r.content.decode()
     start = html.index("svt_")
     raw = html[start : html.index("<", start)]
@@ -95,7 +97,14 @@ def test_tokens_are_stored_hashed_and_shown_once(team, login_client, mgr, gatewa
     stored = gateway.run_sql("SELECT token_hash FROM api_tokens WHERE name = 'range iPad'")
     assert stored == [(hash_token(raw),)]
     assert raw not in repr(gateway.run_sql("SELECT * FROM api_tokens"))
-    assert raw not in c.get("/settings/").content.decode()
+    # Shown once: the reload shows the list (one token) without the secret, and the session no
+    # longer holds it.
+    again = c.get("/settings/").content.decode()
+    assert raw not in again
+    assert "svt_" not in again
+    assert again.count("<td>range iPad</td>") == 1
+    assert len(mgr.tokens.for_user(team.player)) == 1
+    assert raw not in repr(gateway.run_sql("SELECT * FROM sessions"))
     r = Client().get(f"/api/v1/players/{team.player.id}/videos", **bearer(raw))
     assert r.status_code == 200
     assert mgr.tokens.for_user(team.player)[0].last_used_at is not None

@@ -45,6 +45,9 @@ PRIORITY_RANGE = (1, 3)  # the engine's: 1 high, 2 medium, 3 low
 MAX_TARGET = 1e6
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # keeps \t \r \n
+# Text-direction embeddings, overrides and isolates: U+202E in a note showed the report's text
+# reversed. The plain marks (LRM U+200E, RLM U+200F, ALM U+061C) stay allowed.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _FILENAME_BAD = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
@@ -101,6 +104,12 @@ def clean_text(
         raise ValidationError(field, f"at most {max_length} characters")
     if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value):
         raise ValidationError(field, "must not contain control characters")
+    if _BIDI_CONTROL.search(value):
+        raise ValidationError(
+            field,
+            "must not contain text-direction controls (U+202A-U+202E, U+2066-U+2069): "
+            "they show the text reversed or out of order",
+        )
     return value
 
 
@@ -121,6 +130,18 @@ def _paging(total: int, page: int, per_page: int) -> tuple[int, int, int]:
 
 def _number(field: str, raw: Any) -> float:
     return parse_float(field, raw, lo=-MAX_TARGET, hi=MAX_TARGET)
+
+
+def _plausible(name: str, end: str, value: float) -> None:
+    """A target band's end within what a swing can produce (the metric's plausible range): a
+    swing time of -5 s is no target."""
+    spec = METRICS[name]
+    lo, hi = spec.plausible
+    if not lo <= value <= hi:
+        unit = "" if spec.unit in ("ratio", "") else f" {spec.unit}"
+        raise ValidationError(
+            f"{name}_{end}", f"must be between {lo:g} and {hi:g}{unit} (what a swing can produce)"
+        )
 
 
 def _priority(field: str, raw: Any) -> int:
@@ -309,8 +330,10 @@ class AdminData:
                 continue
             lo = _number(f"{name}_lo", band[0])
             hi = _number(f"{name}_hi", band[1])
+            _plausible(name, "lo", lo)
+            _plausible(name, "hi", hi)
             if lo >= hi:
-                raise ValidationError(f"{name}_lo", "the low end must be below the high end")
+                raise ValidationError(f"{name}_lo", "must be below the high end")
             bands[name] = [lo, hi]
         settings = {**player.settings, "handedness": handedness, "view": view}
         if review_feedback is not None:
