@@ -153,6 +153,27 @@ def test_moving_top_recomputes_what_the_page_shows(team):
     assert m.analyses.latest_for_video(SYSTEM, team.player.id, video.id).events == before.events
 
 
+def test_a_correction_that_keeps_losing_its_race_is_a_409_naming_it(team, monkeypatch):
+    """Two corrections at once both stay (tests/db/test_coaching.py); one that loses the race
+    WRITE_ATTEMPTS times in a row is refused with 409, and the form says so."""
+    from analysis import corrections
+    from swingvision.db import Changed
+
+    calls = []
+
+    def lose(*args):
+        calls.append(args)
+        raise Changed("the analysis was changed by someone else since it was read")
+
+    monkeypatch.setattr(corrections, "_correct_event", lose)
+    url = swing_url(team, team.plain[0]) + "events/"
+    r = post_json(team.client(team.coach), url, {"event": "top", "frame": 5})
+    assert r.status_code == 409 and "top was being corrected" in r.json()["error"]
+    assert len(calls) == corrections.WRITE_ATTEMPTS
+    r = team.client(team.coach).post(url, {"event": "top", "frame": "5"}, follow=True)
+    assert "reload the swing and try again" in r.content.decode()
+
+
 def test_only_the_coach_corrects_phases(team):
     video = team.plain[0]
     url = swing_url(team, video) + "events/"

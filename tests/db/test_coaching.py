@@ -3,16 +3,19 @@ practice plan."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
 from analysis.corrections import correct_event
 from analysis.engine import EVENT_NAMES, analyze
 from analysis.engine.similarity import frame_phases
-from swingvision.db import NotFound
+from swingvision.db import Changed, NotFound
 from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError
 from tests.backends import managers_fixture
 from tests.dashboard.helpers import add_swing
+from tests.db.helpers import race
 from tests.factories import account
 
 m = managers_fixture()
@@ -293,3 +296,77 @@ def test_the_practice_plan_ranks_aspects_by_recent_feedback(m, swing_team):
     assert m.coaching.practice_plan(player, player.id) == plan
     with pytest.raises(NotFound):
         m.coaching.practice_plan(swing_team["other_coach"], player.id)
+
+
+def test_two_corrections_at_the_same_moment_both_stay(m, swing_team):
+    """Tab 1 moves Toe up, tab 2 Finish, at the same moment: each correction re-reads the
+    analysis and re-applies its one event when it lost the race, so neither is lost."""
+    coach, player = swing_team["coach"], swing_team["player"]
+    video, analysis, _ = add_swing(m, player, seed=11)
+    toe_up, finish = analysis.events["toe_up"] + 1, analysis.events["finish"] - 1
+    moves = iter([("toe_up", toe_up), ("finish", finish)])
+    lock = threading.Lock()
+
+    def correct():
+        with lock:
+            event, frame = next(moves)
+        return correct_event(m, coach, player.id, video.id, event, frame) is not None
+
+    assert race(m, correct, racers=2) == [True, True]
+    stored = m.analyses.latest_for_video(SYSTEM, player.id, video.id)
+    assert (stored.events["toe_up"], stored.events["finish"]) == (toe_up, finish)
+    assert {c["event"]: c["coach_frame"] for c in stored.details["corrections"]} == {
+        "toe_up": toe_up,
+        "finish": finish,
+    }
+    assert stored.details["event_override"]["toe_up"] == toe_up
+    assert stored.details["event_override"]["finish"] == finish
+
+
+def test_a_write_over_an_analysis_changed_since_it_was_read_is_refused(m, swing_team):
+    player = swing_team["player"]
+    video, analysis, _ = add_swing(m, player, seed=12)
+    first = m.analyses.update(analysis, details={**analysis.details, "note": 1})
+    with pytest.raises(Changed):  # `analysis` is the row before that write
+        m.analyses.update(analysis, details={**analysis.details, "note": 2})
+    current, at = m.analyses.read_for_write(player.id, analysis.id)
+    assert current.details == first.details
+    m.analyses.update(first, details={**first.details, "note": 3})
+    with pytest.raises(Changed):  # a save at a version read before that update
+        m.analyses.save(
+            video,
+            engine_version=current.engine_version,
+            overall_score=current.overall_score,
+            metrics=current.metrics,
+            events=current.events,
+            feedback=current.feedback,
+            details=current.details,
+            swing_embedding=None,
+            at=at,
+        )
+    missing, absent = m.analyses.read_for_write(player.id, f"{video.id}:0.0.1")
+    assert missing is None and absent.params is None
+    m.analyses.save(
+        video,
+        engine_version="0.0.1",
+        overall_score=None,
+        metrics={},
+        events={},
+        feedback=[],
+        details={},
+        swing_embedding=None,
+        at=absent,
+    )
+    with pytest.raises(Changed):  # written by someone else since it was found absent
+        m.analyses.save(
+            video,
+            engine_version="0.0.1",
+            overall_score=None,
+            metrics={},
+            events={},
+            feedback=[],
+            details={},
+            swing_embedding=None,
+            at=absent,
+        )
+    assert m.analyses.read_for_write(player.id, analysis.id)[0].details["note"] == 3

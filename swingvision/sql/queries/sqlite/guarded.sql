@@ -19,3 +19,11 @@ FROM user_logins WHERE login = :login
 -- the status itself).
 SELECT status, 0 AS seq_no, 0 AS primary_term
 FROM lessons WHERE id = :id AND user_id = :user_id
+
+-- name: analyses_version
+-- One analysis by primary key with what analyses_update_if_unchanged compares (its stored
+-- analyzed_at, details and feedback as stored); seq_no and primary_term are always 0.
+SELECT id, video_id, user_id, analyzed_at, engine_version, overall_score, metrics, events,
+       feedback, details, swing_embedding, 0 AS seq_no, 0 AS primary_term,
+       analyzed_at AS v_at, details AS v_details, feedback AS v_feedback
+FROM swing_analysis WHERE id = :id AND user_id = :user_id
