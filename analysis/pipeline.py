@@ -25,6 +25,8 @@ from analysis.engine.extract import ExtractionError, extract_poses, mediapipe_av
 from analysis.engine.pose import N_LANDMARKS, POSE_EMBEDDING_VERSION
 from analysis.engine.pose_io import PoseFileError, load_pose_file
 from analysis.engine.similarity import frame_phases
+from swingvision.coaching.review import carry_edits
+from swingvision.db.codec import utc_now
 from swingvision.db.errors import Changed
 from swingvision.db.managers import SYSTEM, Managers, managers
 from swingvision.db.managers.analyses import RowVersion, analysis_id
@@ -322,6 +324,9 @@ def _analyze_and_store(
         raise ProcessingError(str(getattr(e, "reason", e))) from e
     fields = analysis_fields(result, fps=poses.fps, view=view, source=poses.source, aspect=aspect)
     fields["details"].update(kept)
+    # The coach's edits to the feedback survive the re-analysis (swingvision/coaching/review.py).
+    fields["feedback"], edits = carry_edits(previous, fields["feedback"], at=utc_now().isoformat())
+    fields["details"].update(edits)
     if override and previous is not None:
         # An event kept where the engine had found it keeps the engine's confidence (the engine
         # reads every kept event as certain); the coach's own read as the coach's (1.0).

@@ -139,6 +139,14 @@ def _user_named(user_id: object) -> User | None:
     return managers().users.find(str(user_id)) if user_id else None
 
 
+def _carried(analysis) -> list[str]:
+    """The labels of the feedback items kept as the coach wrote them through a re-analysis."""
+    carried = analysis.details.get("feedback_carried")
+    aspects = carried.get("aspects") if isinstance(carried, dict) else None
+    labels = drill_aspects()
+    return [labels.get(a, str(a).replace("_", " ")) for a in aspects or []]
+
+
 @scoped
 @require_http_methods(["GET", "POST"])
 def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) -> HttpResponse:
@@ -200,6 +208,9 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
         "aspects": drill_aspects(),
         "reviewer": reviewer,
         "editor": _user_named(analysis.details.get("feedback_edited_by")),
+        # The coach's edits kept through a re-analysis (a corrected marker): written against
+        # the markers before it, worth checking against the new numbers (coaching/review.py).
+        "carried": _carried(analysis) if can_edit else [],
         # Re-shown after an error: the version the form was opened at; else the stored one.
         "version": (
             request.POST.get("version", "")

@@ -370,3 +370,50 @@ def test_a_write_over_an_analysis_changed_since_it_was_read_is_refused(m, swing_
             at=absent,
         )
     assert m.analyses.read_for_write(player.id, analysis.id)[0].details["note"] == 3
+
+
+def test_the_coachs_feedback_edits_survive_a_corrected_marker(m, swing_team):
+    """The coach rewrites a finding, removes an item and adds one, then moves Top by a frame:
+    the re-analysis keeps what the coach wrote (marked as written against the old markers) and
+    only the items the coach left as the engine wrote them follow the new analysis."""
+    coach, player = swing_team["coach"], swing_team["player"]
+    video, analysis, _ = add_swing(
+        m, player, seed=13, shoulder_turn_deg=72.0, backswing_s=1.05, days_ago=1
+    )
+    engine = analysis.feedback
+    assert len(engine) >= 2, engine
+    rewritten, removed = engine[0]["aspect"], engine[1]["aspect"]
+    items = [
+        {"index": 0, **engine[0], "finding": "My words on this, not the engine's."},
+        *({"index": i, **item} for i, item in enumerate(engine) if i >= 2),
+        {"aspect": "grip", "finding": "", "recommendation": "Weaken the left hand.", "priority": 2},
+    ]
+    edited = m.admin.update_feedback(coach, player.id, analysis.id, items)
+    new = correct_event(m, coach, player.id, video.id, "top", analysis.events["top"] + 1)
+    assert new.events["top"] == analysis.events["top"] + 1
+    by_aspect = {item["aspect"]: item for item in new.feedback}
+    assert by_aspect[rewritten]["finding"] == "My words on this, not the engine's."
+    assert by_aspect["grip"]["recommendation"] == "Weaken the left hand."
+    assert removed not in by_aspect  # removed by the coach: stays removed
+    # The engine's list it now compares with is the new one; the coach is still the editor.
+    rerun = analyze(
+        _stored_keypoints(m, player, video, new), new.details["fps"],
+        events_override=new.details["event_override"], view=new.details["view"],
+        aspect=new.details["aspect"],
+    )  # fmt: skip
+    assert new.details["feedback_original"] == [
+        {k: f.__getattribute__(k) for k in ("aspect", "finding", "recommendation", "priority")}
+        for f in rerun.feedback
+    ]
+    assert new.details["feedback_edited_by"] == coach.id
+    carried = new.details["feedback_carried"]
+    assert set(carried["aspects"]) == {rewritten, "grip"}
+    assert carried["events"] == edited.events  # written against the markers before
+    # Another correction keeps them again; saving the feedback clears the mark.
+    again = correct_event(m, coach, player.id, video.id, "top", analysis.events["top"])
+    assert {i["aspect"]: i for i in again.feedback}[rewritten]["finding"].startswith("My words")
+    assert removed not in {i["aspect"] for i in again.feedback}
+    saved = m.admin.update_feedback(
+        coach, player.id, again.id, [{"index": 0, **again.feedback[0], "finding": "Checked."}]
+    )
+    assert "feedback_carried" not in saved.details

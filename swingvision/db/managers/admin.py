@@ -587,7 +587,8 @@ class AdminData:
         if clean == analysis.feedback:
             return analysis
         details = {
-            **analysis.details,
+            # Saved again: no longer written against the markers before a re-analysis.
+            **{k: v for k, v in analysis.details.items() if k != "feedback_carried"},
             "feedback_edited_by": actor.id,
             "feedback_edited_at": utc_now().isoformat(),
             "feedback_original": analysis.details.get("feedback_original", analysis.feedback),
