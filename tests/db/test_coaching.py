@@ -417,3 +417,20 @@ def test_the_coachs_feedback_edits_survive_a_corrected_marker(m, swing_team):
         coach, player.id, again.id, [{"index": 0, **again.feedback[0], "finding": "Checked."}]
     )
     assert "feedback_carried" not in saved.details
+
+
+def test_two_drawings_added_at_the_same_moment_both_stay(m, swing_team):
+    coach, player = swing_team["coach"], swing_team["player"]
+    video, _, _ = add_swing(m, player, seed=14)
+    texts = iter(["tab one", "tab two"])
+    lock = threading.Lock()
+
+    def draw():
+        with lock:
+            text = next(texts)
+        raw = {"kind": "text", "points": [{"x": 0.5, "y": 0.5}], "text": text}
+        return m.coaching.add_annotation(coach, player.id, video.id, raw)[1]["text"] == text
+
+    assert race(m, draw, racers=2) == [True, True]
+    drawn = m.coaching.annotations(coach, player.id, video.id)
+    assert sorted(a["text"] for a in drawn) == ["tab one", "tab two"]
