@@ -1,4 +1,5 @@
--- Guarded writes on CrateDB: a video's or a lesson's status move and the release of a login claim.
+-- Guarded writes on CrateDB: a video's or a lesson's status move, the release of a login claim, and a
+-- swing analysis written back by a coach's correction, drawing or feedback edit.
 -- An UPDATE or DELETE whose WHERE holds more than the primary key (`... AND status = 'uploaded'`,
 -- `... AND user_id = ?` on user_logins) runs by query: it finds its rows in the last refreshed
 -- view (missing a row written since) and then writes them by _id without checking the condition

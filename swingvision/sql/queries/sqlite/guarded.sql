@@ -1,4 +1,5 @@
--- Guarded writes: a video's or a lesson's status move and the release of a login claim. SQLite checks the
+-- Guarded writes: a video's or a lesson's status move, the release of a login claim and an analysis
+-- written back (a correction, a drawing, a feedback edit). SQLite checks the
 -- condition inside the UPDATE or DELETE itself (one statement is atomic), so the "version" read
 -- first is only the status or the owner; seq_no and primary_term are unused here (see the
 -- CrateDB twin for why that dialect needs them).
