@@ -338,7 +338,10 @@ class AdminData:
             settings["targets"] = bands
         if settings == player.settings:
             return player
-        new = self.users.update(player, settings=settings)
+        try:  # only while they are still the ones read above (another tab at the same moment)
+            new = self.users.set_settings(player, settings)
+        except Changed:
+            raise Changed(f"{player.display_name}'s settings: {CHANGED_SINCE_OPENED}") from None
         Summaries(self.db).refresh(player.id)  # the roster's score follows the usual view
         before, after = changed(player.settings, new.settings)
         self.audit.record(

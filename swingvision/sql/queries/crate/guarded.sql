@@ -64,3 +64,14 @@ UPDATE swing_analysis SET
   overall_score = :overall_score, metrics = :metrics, events = :events, feedback = :feedback,
   details = :details, swing_embedding = :swing_embedding
 WHERE id = :id AND user_id = :user_id AND "_seq_no" = :seq_no AND "_primary_term" = :primary_term
+
+-- name: users_settings_version
+-- A user's settings with the row's _seq_no and _primary_term: a real-time Get by primary key.
+SELECT settings, "_seq_no" AS seq_no, "_primary_term" AS primary_term
+FROM users WHERE id = :id
+
+-- name: users_set_settings_if_unchanged
+-- Write a user's settings by primary key at the version users_settings_version read; 0 rows
+-- if the row changed since.
+UPDATE users SET settings = :settings, updated_at = :updated_at
+WHERE id = :id AND "_seq_no" = :seq_no AND "_primary_term" = :primary_term

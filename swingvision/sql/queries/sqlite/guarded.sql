@@ -28,3 +28,9 @@ SELECT id, video_id, user_id, analyzed_at, engine_version, overall_score, metric
        feedback, details, swing_embedding, 0 AS seq_no, 0 AS primary_term,
        analyzed_at AS v_at, details AS v_details, feedback AS v_feedback
 FROM swing_analysis WHERE id = :id AND user_id = :user_id
+
+-- name: users_settings_version
+-- A user's settings as stored (the text users_set_settings_if_unchanged compares); seq_no and
+-- primary_term are always 0.
+SELECT settings, settings AS v_settings, 0 AS seq_no, 0 AS primary_term
+FROM users WHERE id = :id
