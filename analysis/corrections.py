@@ -117,7 +117,16 @@ def _correct_event(
         raise ValidationError(
             "frame", f"the swing cannot be analysed with {event} at frame {coach_frame}: {e}"
         ) from None
-    thumbnail_step(m, video, new, poses)  # the event strip shows the new frames
+    # The event strip shows the new frames; if a correction made at the same moment wrote the
+    # analysis meanwhile, the strip is drawn again from that one (the last strip drawn follows
+    # the last analysis written, whichever finished rendering first).
+    shown = new
+    for _ in range(WRITE_ATTEMPTS):
+        thumbnail_step(m, video, shown, poses)
+        latest, _ = m.analyses.read_for_write(video.user_id, new.id)
+        if latest is None or latest.events == shown.events:
+            break
+        shown = latest
     m.coaching.record_correction(actor, analysis, new, entry)
     return new
 

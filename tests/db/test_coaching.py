@@ -321,6 +321,11 @@ def test_two_corrections_at_the_same_moment_both_stay(m, swing_team):
     }
     assert stored.details["event_override"]["toe_up"] == toe_up
     assert stored.details["event_override"]["finish"] == finish
+    # The event strip and the poses' phases follow the analysis that stayed.
+    thumbs = m.videos.get_system(player.id, video.id).metadata["thumbs"]
+    assert thumbs["frames"] == [stored.events[e] for e in EVENT_NAMES]
+    phases = frame_phases(stored.events, stored.details["n_frames"])
+    assert [p.phase for p in m.poses.for_video(SYSTEM, player.id, video.id)] == phases
 
 
 def test_a_write_over_an_analysis_changed_since_it_was_read_is_refused(m, swing_team):

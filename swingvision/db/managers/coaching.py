@@ -194,6 +194,9 @@ class Coaching:
             raise NotFound("this swing has no analysis")
         if edit:
             require_editor(actor, player)
+            # The base of a change, read by primary key (real-time on CrateDB, where the search
+            # above may not show a write made a moment ago): what Analyses.update compares.
+            analysis = Analyses(self.db).read_for_write(player.id, analysis.id)[0] or analysis
         return player, video, analysis
 
     def _save_details(self, analysis: SwingAnalysis, details: dict) -> SwingAnalysis:
