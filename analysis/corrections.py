@@ -16,8 +16,16 @@ from typing import Any
 from analysis.engine.corrections import coach_events, held_events, order_error
 from analysis.engine.pose import EVENT_NAMES
 from analysis.engine.timing import capture_rate
-from analysis.pipeline import ProcessingError, analyze_and_store, stored_poses, thumbnail_step
+from analysis.pipeline import (
+    WRITE_ATTEMPTS,
+    ProcessingError,
+    analyze_and_store,
+    base_for_write,
+    stored_poses,
+    thumbnail_step,
+)
 from swingvision.db.codec import utc_now
+from swingvision.db.errors import Changed
 from swingvision.db.managers import Actor, Managers, ValidationError
 from swingvision.db.managers.audit import target_of
 from swingvision.db.managers.coaching import clean_frame
@@ -33,8 +41,33 @@ def correct_event(
     they were (held_events), so what depends on the moved event changes. The correction is
     recorded in details["corrections"] (who, when, the engine's frame and the coach's), the
     events kept in details["event_override"] (what a re-analysis passes the engine again),
-    and the audit log. Nothing is written when the engine cannot analyse the swing so."""
-    player, video, analysis = m.coaching.swing_for_edit(actor, player_id, video_id)
+    and the audit log. Nothing is written when the engine cannot analyse the swing so.
+
+    Two corrections at the same moment (two tabs, two coaches) both stay: the analysis is
+    written only at the version the correction was made on, and one that lost the race reads
+    the analysis again and re-applies its one event (WRITE_ATTEMPTS times at most, then Changed,
+    a 409 asking to reload)."""
+    for _ in range(WRITE_ATTEMPTS - 1):
+        try:
+            return _correct_event(m, actor, player_id, video_id, event, frame)
+        except Changed:
+            continue
+    try:
+        return _correct_event(m, actor, player_id, video_id, event, frame)
+    except Changed:
+        raise Changed(
+            f"the swing's analysis kept changing while {event} was being corrected: "
+            "reload the swing and try again"
+        ) from None
+
+
+def _correct_event(
+    m: Managers, actor: Actor, player_id: str, video_id: str, event: str, frame: Any
+) -> SwingAnalysis:
+    player, video, latest = m.coaching.swing_for_edit(actor, player_id, video_id)
+    # The row the correction writes, read by primary key with its version (real-time).
+    analysis, at = base_for_write(m, video)
+    analysis = analysis or latest
     if event not in EVENT_NAMES:
         raise ValidationError("event", f"must be one of {', '.join(EVENT_NAMES)}")
     coach_frame = clean_frame("frame", frame, frame_count(video, analysis))
@@ -77,12 +110,23 @@ def correct_event(
             player=player,
             corrections=[*corrections, entry],
             event_override=override,
+            previous=analysis,
+            at=at,
         )
     except ProcessingError as e:
         raise ValidationError(
             "frame", f"the swing cannot be analysed with {event} at frame {coach_frame}: {e}"
         ) from None
-    thumbnail_step(m, video, new, poses)  # the event strip shows the new frames
+    # The event strip shows the new frames; if a correction made at the same moment wrote the
+    # analysis meanwhile, the strip is drawn again from that one (the last strip drawn follows
+    # the last analysis written, whichever finished rendering first).
+    shown = new
+    for _ in range(WRITE_ATTEMPTS):
+        thumbnail_step(m, video, shown, poses)
+        latest, _ = m.analyses.read_for_write(video.user_id, new.id)
+        if latest is None or latest.events == shown.events:
+            break
+        shown = latest
     m.coaching.record_correction(actor, analysis, new, entry)
     return new
 

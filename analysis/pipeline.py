@@ -19,13 +19,17 @@ from typing import Any
 
 import numpy as np
 
-from analysis.engine import AnalysisError, analyze
+from analysis.engine import ENGINE_VERSION, AnalysisError, analyze
 from analysis.engine.corrections import coach_events, engine_override
 from analysis.engine.extract import ExtractionError, extract_poses, mediapipe_available
 from analysis.engine.pose import N_LANDMARKS, POSE_EMBEDDING_VERSION
 from analysis.engine.pose_io import PoseFileError, load_pose_file
 from analysis.engine.similarity import frame_phases
+from swingvision.coaching.review import carry_edits
+from swingvision.db.codec import utc_now
+from swingvision.db.errors import Changed
 from swingvision.db.managers import SYSTEM, Managers, managers
+from swingvision.db.managers.analyses import RowVersion, analysis_id
 from swingvision.db.records import SwingAnalysis, User, Video
 from swingvision.db.swing_facts import dense_keypoints, frame_count, view_of
 from swingvision.storage import BlobNotFound, StorageError, get_store
@@ -234,6 +238,19 @@ def analysis_fields(result, *, fps: float, view: str, source: str, aspect: float
 COACH_DETAILS = ("annotations", "corrections", "event_override", "published")
 
 
+# How often a re-analysis that lost a race with another write of the same analysis (a coach's
+# correction or drawing at the same moment) reads it again and re-applies its change.
+WRITE_ATTEMPTS = 4
+
+
+def base_for_write(m: Managers, video: Video) -> tuple[SwingAnalysis | None, RowVersion]:
+    """What a re-analysis builds on and writes over: the row of the current engine version read
+    by primary key with its version (real-time on CrateDB), else the swing's newest analysis by
+    an older engine (the new row is then written only if still absent)."""
+    current, at = m.analyses.read_for_write(video.user_id, analysis_id(video.id, ENGINE_VERSION))
+    return (current or m.analyses.latest_for_video_system(video)), at
+
+
 def analyze_and_store(
     m: Managers,
     video: Video,
@@ -242,12 +259,44 @@ def analyze_and_store(
     player: User | None = None,
     corrections: list[dict] | None = None,
     event_override: dict[str, int] | None = None,
+    previous: SwingAnalysis | None = None,
+    at: RowVersion | None = None,
 ) -> SwingAnalysis:
     """Run the engine on the poses and write poses, analysis and progress (idempotent).
 
     The coach's drawings and event corrections of the swing's previous analysis carry over, and
     the events a correction kept stay where they were (the engine's events_override). A coach
-    correcting an event now passes the new `corrections` and the events to keep."""
+    correcting an event now passes the new `corrections` and the events to keep, with the
+    `previous` analysis they were made from and its version `at` (base_for_write): the write
+    then raises Changed if someone wrote the analysis since, for the caller to re-apply its
+    change. Without them the previous analysis is read here, and a lost race is run again
+    (at most WRITE_ATTEMPTS times) so a drawing or a correction made meanwhile is kept."""
+    if at is not None:
+        return _analyze_and_store(
+            m, video, poses, player, corrections, event_override, previous, at
+        )
+    for _ in range(WRITE_ATTEMPTS - 1):
+        try:
+            return _analyze_and_store(
+                m, video, poses, player, corrections, event_override, *base_for_write(m, video)
+            )
+        except Changed:
+            continue  # someone wrote the analysis meanwhile: build on theirs
+    return _analyze_and_store(
+        m, video, poses, player, corrections, event_override, *base_for_write(m, video)
+    )
+
+
+def _analyze_and_store(
+    m: Managers,
+    video: Video,
+    poses: LoadedPoses,
+    player: User | None,
+    corrections: list[dict] | None,
+    event_override: dict[str, int] | None,
+    previous: SwingAnalysis | None,
+    at: RowVersion,
+) -> SwingAnalysis:
     kp = np.asarray(poses.keypoints, dtype=np.float32)
     if kp.ndim != 3 or kp.shape[1:] != (N_LANDMARKS, 4):
         raise ProcessingError(f"poses have shape {kp.shape}, expected (frames, 33, 4)")
@@ -256,7 +305,6 @@ def analyze_and_store(
     width = poses.width or video.metadata.get("width")
     height = poses.height or video.metadata.get("height")
     aspect = float(width) / float(height) if width and height else 1.0
-    previous = m.analyses.latest_for_video_system(video)
     kept = {k: previous.details[k] for k in COACH_DETAILS if previous and k in previous.details}
     if corrections is not None:
         kept["corrections"], kept["event_override"] = corrections, event_override or {}
@@ -276,6 +324,9 @@ def analyze_and_store(
         raise ProcessingError(str(getattr(e, "reason", e))) from e
     fields = analysis_fields(result, fps=poses.fps, view=view, source=poses.source, aspect=aspect)
     fields["details"].update(kept)
+    # The coach's edits to the feedback survive the re-analysis (swingvision/coaching/review.py).
+    fields["feedback"], edits = carry_edits(previous, fields["feedback"], at=utc_now().isoformat())
+    fields["details"].update(edits)
     if override and previous is not None:
         # An event kept where the engine had found it keeps the engine's confidence (the engine
         # reads every kept event as certain); the coach's own read as the coach's (1.0).
@@ -297,7 +348,9 @@ def analyze_and_store(
         view=view,
         left_handed=bool(result.left_handed),
     )
-    analysis = m.analyses.save(video, **fields)
+    if fields["engine_version"] != ENGINE_VERSION:
+        raise ProcessingError(f"the engine reported version {fields['engine_version']}")
+    analysis = m.analyses.save(video, **fields, at=at)  # Changed: someone wrote it since
     m.progress.recompute_day(video.user_id, video.uploaded_at.date())
     return analysis
 

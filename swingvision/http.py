@@ -5,7 +5,7 @@ checks, the decorators that turn the managers' errors into statuses, and safe re
 JSON: a request wants a JSON answer when it is for the API (`/api/...`), when its body
 is JSON (the drawing tool's fetch calls), or when its Accept header asks for JSON. Errors map one
 way everywhere: ValidationError and BadRequest 400 naming the field, NotAllowed 403 (may see, may
-not change), NotFound 404 (out of scope or missing).
+not change), NotFound 404 (out of scope or missing), Changed 409 (changed since it was read).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from swingvision.db.errors import NotAllowed, NotFound, ValidationError
+from swingvision.db.errors import Changed, NotAllowed, NotFound, ValidationError
 from swingvision.web import BadRequest
 
 JSON = "application/json"
@@ -90,6 +90,8 @@ def json_api(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return json_error(str(e), 403)
         except NotFound:
             return json_error("not found", 404)
+        except Changed as e:  # someone else's write came first: reload, then try again
+            return json_error(str(e), 409)
 
     return wrapper
 

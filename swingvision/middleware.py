@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.views import defaults
 
-from swingvision.db import DatabaseUnavailable
+from swingvision.db import Changed, DatabaseUnavailable
 from swingvision.db.managers import ValidationError
 from swingvision.http import wants_json
 from swingvision.storage import BlobNotFound, StorageError
@@ -147,7 +147,8 @@ class BadRequestMiddleware:
     """A view's BadRequest (bad query or form input), or a manager's ValidationError that the view
     did not show next to its field, becomes a 400 naming the problem (never a 500). Under /api/
     every error a view raises is JSON: Django's own refusals (too many fields, a body too large,
-    another suspicious request), 403 and 404 included."""
+    another suspicious request), 403 and 404 included. A write refused because the record changed
+    since it was read (Changed: someone else saved first) is a 409 asking to reload."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -160,6 +161,11 @@ class BadRequestMiddleware:
             response = api_error_response(exception)
             if response is not None:
                 return response
+        if isinstance(exception, Changed):
+            if wants_json(request):
+                return JsonResponse({"error": str(exception)}, status=409)
+            html = render_to_string("409.html", {"message": str(exception)}, request=request)
+            return HttpResponse(html, status=409)
         if not isinstance(exception, BadRequest | ValidationError):
             return None
         message = str(exception)
@@ -175,6 +181,8 @@ def api_error_response(exception: BaseException | None) -> JsonResponse | None:
         return JsonResponse({"error": exception.message, "field": exception.field}, status=400)
     if isinstance(exception, BadRequest):
         return JsonResponse({"error": str(exception)}, status=400)
+    if isinstance(exception, Changed):
+        return JsonResponse({"error": str(exception)}, status=409)
     if isinstance(exception, _BODY_LIMITS):
         if isinstance(exception, RequestDataTooBig):
             return JsonResponse(

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from analysis import display
 from analysis.corrections import correct_event, set_capture_rate
 from analysis.engine.pose import LANDMARK_NAMES
+from swingvision.db.errors import Changed
 from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.coaching import ANNOTATION_POINTS, DEFAULT_COLOUR, MAX_ANNOTATION_TEXT
 from swingvision.db.managers.drills import drill_aspects
@@ -231,7 +232,7 @@ def _correct_form(request: HttpRequest, player_id: str, video_id: str) -> HttpRe
         frame = None
     try:
         correct_event(managers(), request.user, player_id, video_id, event, frame)
-    except ValidationError as e:
+    except (ValidationError, Changed) as e:
         messages.error(request, str(e))
     else:
         label = display.EVENT_LABELS.get(event, event)

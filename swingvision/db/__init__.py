@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 
-from .errors import Conflict, DatabaseUnavailable, DataError, NotFound, QueryError
+from .errors import Changed, Conflict, DatabaseUnavailable, DataError, NotFound, QueryError
 from .gateway import Database, parse_db_url
 
 __all__ = [
+    "Changed",
     "Conflict",
     "DataError",
     "Database",

@@ -14,6 +14,11 @@ class Conflict(DataError):
     """A write collided with an existing key (a duplicate id, username or email)."""
 
 
+class Changed(Conflict):
+    """The record changed since it was read (a guarded write lost a race, or a form was opened
+    before someone else's save): views answer 409 and ask to reload."""
+
+
 class DatabaseUnavailable(DataError):
     """The database cannot be reached; pages answer 503 and retry on the next request."""
 

@@ -13,8 +13,14 @@ from django.views.decorators.http import require_http_methods
 from analysis.engine import METRICS, VIEWS
 from swingvision.admin_data.forms import as_bool, errors_of
 from swingvision.coaching.review import review_on, visible_feedback
+from swingvision.db.errors import Changed
 from swingvision.db.managers import ValidationError, managers
-from swingvision.db.managers.admin import HANDEDNESS, MAX_FEEDBACK_ITEMS, PRIORITY_RANGE
+from swingvision.db.managers.admin import (
+    HANDEDNESS,
+    MAX_FEEDBACK_ITEMS,
+    PRIORITY_RANGE,
+    form_version,
+)
 from swingvision.db.managers.coaching import drill_aspects
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import User
@@ -95,13 +101,18 @@ def player_settings(request: HttpRequest, player_id: str) -> HttpResponse:
                     view=form["view"],
                     targets=targets,
                     review_feedback=form["review_feedback"],
+                    # The settings the form was built from: refused if saved since (two tabs).
+                    version=request.POST.get("version") or None,
                 )
             except ValidationError as e:
                 errors = errors_of(e)
+            except Changed as e:
+                errors, status = {"settings": str(e)}, 409
             else:
                 messages.success(request, f"Saved {player.display_name}'s settings.")
                 return redirect("player_settings", player_id=player.id)
-        rows, status = _metric_rows(player, request.POST), 400
+        rows = _metric_rows(player, request.POST)
+        status = 409 if status == 409 else 400  # someone saved since, or bad input
     context = {
         "player": player,
         "can_edit": can_edit,
@@ -111,6 +122,13 @@ def player_settings(request: HttpRequest, player_id: str) -> HttpResponse:
         "rows": rows,
         "handedness_choices": HANDEDNESS,
         "views": VIEWS,
+        # Re-shown after an error: still the version it was opened at (a save made since is
+        # not hidden by the error page); else the settings as stored now.
+        "version": (
+            request.POST.get("version", "")
+            if request.method == "POST"
+            else form_version(player.settings)
+        ),
     }
     return render(request, "player_settings.html", context, status=status)
 
@@ -137,6 +155,14 @@ def _user_named(user_id: object) -> User | None:
     return managers().users.find(str(user_id)) if user_id else None
 
 
+def _carried(analysis) -> list[str]:
+    """The labels of the feedback items kept as the coach wrote them through a re-analysis."""
+    carried = analysis.details.get("feedback_carried")
+    aspects = carried.get("aspects") if isinstance(carried, dict) else None
+    labels = drill_aspects()
+    return [labels.get(a, str(a).replace("_", " ")) for a in aspects or []]
+
+
 @scoped
 @require_http_methods(["GET", "POST"])
 def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) -> HttpResponse:
@@ -153,15 +179,25 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
         try:
             if request.POST.get("form") == "review":
                 reviewed = as_bool("reviewed", request.POST.get("reviewed", ""))
+                posted_rows = None
                 m.admin.mark_reviewed(request.user, player.id, analysis.id, reviewed)
                 messages.success(request, "Marked reviewed." if reviewed else "Review cleared.")
             else:
                 posted_rows = _posted_rows(request)
                 kept = [r for r in posted_rows if not r["remove"]]
-                m.admin.update_feedback(request.user, player.id, analysis.id, kept)
+                m.admin.update_feedback(
+                    request.user,
+                    player.id,
+                    analysis.id,
+                    kept,
+                    # The feedback the form was built from: refused if saved since (two tabs).
+                    version=request.POST.get("version") or None,
+                )
                 messages.success(request, "Feedback saved.")
         except ValidationError as e:
             errors, status = errors_of(e), 400
+        except Changed as e:
+            errors, status = {"feedback": str(e)}, 409
         else:
             return redirect("analysis_feedback", player_id=player.id, analysis_id=analysis.id)
     reviewer = _user_named(analysis.details.get("reviewed_by"))
@@ -188,5 +224,14 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
         "aspects": drill_aspects(),
         "reviewer": reviewer,
         "editor": _user_named(analysis.details.get("feedback_edited_by")),
+        # The coach's edits kept through a re-analysis (a corrected marker): written against
+        # the markers before it, worth checking against the new numbers (coaching/review.py).
+        "carried": _carried(analysis) if can_edit else [],
+        # Re-shown after an error: the version the form was opened at; else the stored one.
+        "version": (
+            request.POST.get("version", "")
+            if errors and posted_rows is not None
+            else form_version(analysis.feedback)
+        ),
     }
     return render(request, "analysis_feedback.html", context, status=status)

@@ -153,6 +153,59 @@ def test_moving_top_recomputes_what_the_page_shows(team):
     assert m.analyses.latest_for_video(SYSTEM, team.player.id, video.id).events == before.events
 
 
+def test_a_correction_that_keeps_losing_its_race_is_a_409_naming_it(team, monkeypatch):
+    """Two corrections at once both stay (tests/db/test_coaching.py); one that loses the race
+    WRITE_ATTEMPTS times in a row is refused with 409, and the form says so."""
+    from analysis import corrections
+    from swingvision.db import Changed
+
+    calls = []
+
+    def lose(*args):
+        calls.append(args)
+        raise Changed("the analysis was changed by someone else since it was read")
+
+    monkeypatch.setattr(corrections, "_correct_event", lose)
+    url = swing_url(team, team.plain[0]) + "events/"
+    r = post_json(team.client(team.coach), url, {"event": "top", "frame": 5})
+    assert r.status_code == 409 and "top was being corrected" in r.json()["error"]
+    assert len(calls) == corrections.WRITE_ATTEMPTS
+    r = team.client(team.coach).post(url, {"event": "top", "frame": "5"}, follow=True)
+    assert "reload the swing and try again" in r.content.decode()
+
+
+def test_feedback_the_coach_edited_survives_moving_a_marker(team):
+    """The coach edits a finding on the feedback page, then moves Top by one frame on the swing
+    page: the edit is still there, and the feedback page says it was written against the
+    markers before the correction (it used to be regenerated away without a word)."""
+    from tests.dashboard.helpers import account, add_swing
+
+    m = team.m
+    player = account(m, "player", coach=team.coach, name="Ed Edits")
+    video, analysis, _ = add_swing(m, player, seed=41, shoulder_turn_deg=72.0, backswing_s=1.05)
+    assert analysis.feedback
+    coach = team.client(team.coach)
+    url = f"/players/{player.id}/analyses/{analysis.id}/feedback/"
+    page = coach.get(url).content.decode()
+    version = re.search(r'name="version" value="([0-9a-f]+)"', page).group(1)
+    first = analysis.feedback[0]
+    form = {"form": "feedback", "rows": "1", "version": version, "index_0": "0"}
+    form.update({f"{k}_0": str(first[k]) for k in ("aspect", "recommendation", "priority")})
+    form["finding_0"] = "Turn the shoulders until the back faces the target."
+    assert coach.post(url, form).status_code == 302
+    swing = f"/players/{player.id}/swings/{video.id}/events/"
+    r = post_json(coach, swing, {"event": "top", "frame": analysis.events["top"] + 1})
+    assert r.status_code == 200, r.content
+    new = m.analyses.latest_for_video(SYSTEM, player.id, video.id)
+    assert new.events["top"] == analysis.events["top"] + 1
+    assert new.feedback[0]["finding"] == form["finding_0"]
+    page = coach.get(f"/players/{player.id}/analyses/{new.id}/feedback/").content.decode()
+    assert form["finding_0"] in page
+    assert 'id="feedback-carried"' in page and "written against the markers before" in page
+    # The player reads none of the draft before the coach publishes (review on by default).
+    assert form["finding_0"] not in team.client(player).get(url).content.decode()
+
+
 def test_only_the_coach_corrects_phases(team):
     video = team.plain[0]
     url = swing_url(team, video) + "events/"

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from analysis.engine.pose import SWING_EMBEDDING_DIM
-from swingvision.db import NotFound
+from swingvision.db import Changed, NotFound
 from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError
+from swingvision.db.managers.admin import form_version
 from swingvision.storage import BlobNotFound
 from tests.backends import managers_fixture
 from tests.db.helpers import (
@@ -398,3 +399,39 @@ def test_admin_listings_search_and_page(m):
     assert m.audit.page(admin, target_type="video", target_id=video.id).entries[0].action == (
         "video.rerun"
     )
+
+
+def test_a_save_from_a_form_opened_before_another_save_is_refused(m, team):
+    """The feedback and settings forms carry form_version of what they were built from: a save
+    made with an older one is Changed and writes nothing."""
+    coach = team["coach"]
+    p = account(m, "player", coach=coach)
+    video = record_swing(m, p, T0)
+    a = analyse(m, video, 64.0, at=T0 + timedelta(hours=1), feedback=ENGINE_FEEDBACK)
+    opened = form_version(a.feedback)
+    item = {"index": 0, **{k: ENGINE_FEEDBACK[0][k] for k in ("aspect", "recommendation")}}
+    first = m.admin.update_feedback(
+        coach, p.id, a.id, [{**item, "finding": "one", "priority": 1}], version=opened
+    )
+    with pytest.raises(Changed) as e:
+        m.admin.update_feedback(
+            coach, p.id, a.id, [{**item, "finding": "two", "priority": 1}], version=opened
+        )
+    assert "changed since you opened it" in str(e.value)
+    assert m.admin.analysis(coach, p.id, a.id).feedback == first.feedback
+    m.admin.update_feedback(
+        coach, p.id, a.id, [{**item, "finding": "two", "priority": 1}],
+        version=form_version(first.feedback),
+    )  # fmt: skip
+    assert m.admin.analysis(coach, p.id, a.id).feedback[0]["finding"] == "two"
+
+    opened = form_version(p.settings)
+    banded = m.admin.update_player_settings(
+        coach, p.id, handedness="right", view="face-on",
+        targets={"tempo_ratio": ("2.8", "3.2")}, version=opened,
+    )  # fmt: skip
+    with pytest.raises(Changed):
+        m.admin.update_player_settings(
+            coach, p.id, handedness="left", view="face-on", targets={}, version=opened
+        )
+    assert m.users.get(p.id).settings == banded.settings

@@ -3,16 +3,19 @@ practice plan."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
 from analysis.corrections import correct_event
 from analysis.engine import EVENT_NAMES, analyze
 from analysis.engine.similarity import frame_phases
-from swingvision.db import NotFound
+from swingvision.db import Changed, NotFound
 from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError
 from tests.backends import managers_fixture
 from tests.dashboard.helpers import add_swing
+from tests.db.helpers import race
 from tests.factories import account
 
 m = managers_fixture()
@@ -293,3 +296,146 @@ def test_the_practice_plan_ranks_aspects_by_recent_feedback(m, swing_team):
     assert m.coaching.practice_plan(player, player.id) == plan
     with pytest.raises(NotFound):
         m.coaching.practice_plan(swing_team["other_coach"], player.id)
+
+
+def test_two_corrections_at_the_same_moment_both_stay(m, swing_team):
+    """Tab 1 moves Toe up, tab 2 Finish, at the same moment: each correction re-reads the
+    analysis and re-applies its one event when it lost the race, so neither is lost."""
+    coach, player = swing_team["coach"], swing_team["player"]
+    video, analysis, _ = add_swing(m, player, seed=11)
+    toe_up, finish = analysis.events["toe_up"] + 1, analysis.events["finish"] - 1
+    moves = iter([("toe_up", toe_up), ("finish", finish)])
+    lock = threading.Lock()
+
+    def correct():
+        with lock:
+            event, frame = next(moves)
+        return correct_event(m, coach, player.id, video.id, event, frame) is not None
+
+    assert race(m, correct, racers=2) == [True, True]
+    stored = m.analyses.latest_for_video(SYSTEM, player.id, video.id)
+    assert (stored.events["toe_up"], stored.events["finish"]) == (toe_up, finish)
+    assert {c["event"]: c["coach_frame"] for c in stored.details["corrections"]} == {
+        "toe_up": toe_up,
+        "finish": finish,
+    }
+    assert stored.details["event_override"]["toe_up"] == toe_up
+    assert stored.details["event_override"]["finish"] == finish
+    # The event strip and the poses' phases follow the analysis that stayed.
+    thumbs = m.videos.get_system(player.id, video.id).metadata["thumbs"]
+    assert thumbs["frames"] == [stored.events[e] for e in EVENT_NAMES]
+    phases = frame_phases(stored.events, stored.details["n_frames"])
+    assert [p.phase for p in m.poses.for_video(SYSTEM, player.id, video.id)] == phases
+
+
+def test_a_write_over_an_analysis_changed_since_it_was_read_is_refused(m, swing_team):
+    player = swing_team["player"]
+    video, analysis, _ = add_swing(m, player, seed=12)
+    first = m.analyses.update(analysis, details={**analysis.details, "note": 1})
+    with pytest.raises(Changed):  # `analysis` is the row before that write
+        m.analyses.update(analysis, details={**analysis.details, "note": 2})
+    current, at = m.analyses.read_for_write(player.id, analysis.id)
+    assert current.details == first.details
+    m.analyses.update(first, details={**first.details, "note": 3})
+    with pytest.raises(Changed):  # a save at a version read before that update
+        m.analyses.save(
+            video,
+            engine_version=current.engine_version,
+            overall_score=current.overall_score,
+            metrics=current.metrics,
+            events=current.events,
+            feedback=current.feedback,
+            details=current.details,
+            swing_embedding=None,
+            at=at,
+        )
+    missing, absent = m.analyses.read_for_write(player.id, f"{video.id}:0.0.1")
+    assert missing is None and absent.params is None
+    m.analyses.save(
+        video,
+        engine_version="0.0.1",
+        overall_score=None,
+        metrics={},
+        events={},
+        feedback=[],
+        details={},
+        swing_embedding=None,
+        at=absent,
+    )
+    with pytest.raises(Changed):  # written by someone else since it was found absent
+        m.analyses.save(
+            video,
+            engine_version="0.0.1",
+            overall_score=None,
+            metrics={},
+            events={},
+            feedback=[],
+            details={},
+            swing_embedding=None,
+            at=absent,
+        )
+    assert m.analyses.read_for_write(player.id, analysis.id)[0].details["note"] == 3
+
+
+def test_the_coachs_feedback_edits_survive_a_corrected_marker(m, swing_team):
+    """The coach rewrites a finding, removes an item and adds one, then moves Top by a frame:
+    the re-analysis keeps what the coach wrote (marked as written against the old markers) and
+    only the items the coach left as the engine wrote them follow the new analysis."""
+    coach, player = swing_team["coach"], swing_team["player"]
+    video, analysis, _ = add_swing(
+        m, player, seed=13, shoulder_turn_deg=72.0, backswing_s=1.05, days_ago=1
+    )
+    engine = analysis.feedback
+    assert len(engine) >= 2, engine
+    rewritten, removed = engine[0]["aspect"], engine[1]["aspect"]
+    items = [
+        {"index": 0, **engine[0], "finding": "My words on this, not the engine's."},
+        *({"index": i, **item} for i, item in enumerate(engine) if i >= 2),
+        {"aspect": "grip", "finding": "", "recommendation": "Weaken the left hand.", "priority": 2},
+    ]
+    edited = m.admin.update_feedback(coach, player.id, analysis.id, items)
+    new = correct_event(m, coach, player.id, video.id, "top", analysis.events["top"] + 1)
+    assert new.events["top"] == analysis.events["top"] + 1
+    by_aspect = {item["aspect"]: item for item in new.feedback}
+    assert by_aspect[rewritten]["finding"] == "My words on this, not the engine's."
+    assert by_aspect["grip"]["recommendation"] == "Weaken the left hand."
+    assert removed not in by_aspect  # removed by the coach: stays removed
+    # The engine's list it now compares with is the new one; the coach is still the editor.
+    rerun = analyze(
+        _stored_keypoints(m, player, video, new), new.details["fps"],
+        events_override=new.details["event_override"], view=new.details["view"],
+        aspect=new.details["aspect"],
+    )  # fmt: skip
+    assert new.details["feedback_original"] == [
+        {k: f.__getattribute__(k) for k in ("aspect", "finding", "recommendation", "priority")}
+        for f in rerun.feedback
+    ]
+    assert new.details["feedback_edited_by"] == coach.id
+    carried = new.details["feedback_carried"]
+    assert set(carried["aspects"]) == {rewritten, "grip"}
+    assert carried["events"] == edited.events  # written against the markers before
+    # Another correction keeps them again; saving the feedback clears the mark.
+    again = correct_event(m, coach, player.id, video.id, "top", analysis.events["top"])
+    assert {i["aspect"]: i for i in again.feedback}[rewritten]["finding"].startswith("My words")
+    assert removed not in {i["aspect"] for i in again.feedback}
+    saved = m.admin.update_feedback(
+        coach, player.id, again.id, [{"index": 0, **again.feedback[0], "finding": "Checked."}]
+    )
+    assert "feedback_carried" not in saved.details
+
+
+def test_two_drawings_added_at_the_same_moment_both_stay(m, swing_team):
+    coach, player = swing_team["coach"], swing_team["player"]
+    video, _, _ = add_swing(m, player, seed=14)
+    texts = iter(["tab one", "tab two"])
+    lock = threading.Lock()
+
+    def draw():
+        with lock:
+            text = next(texts)
+        raw = {"kind": "text", "points": [{"x": 0.5, "y": 0.5}], "text": text}
+        return m.coaching.add_annotation(coach, player.id, video.id, raw)[1]["text"] == text
+
+    assert race(m, draw, racers=2) == [True, True]
+    drawn = m.coaching.annotations(coach, player.id, video.id)
+    assert sorted(a["text"] for a in drawn) == ["tab one", "tab two"]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from datetime import timedelta
 
 import pytest
 
-from swingvision.db import NotFound
+from swingvision.db import Changed, NotFound
 from swingvision.db.managers import SYSTEM, ValidationError
 from tests.backends import managers_fixture
-from tests.db.helpers import NEW_PASSWORD, audit_for, open_session, stored_session
+from tests.db.helpers import NEW_PASSWORD, audit_for, open_session, race, stored_session
 from tests.factories import TEST_PASSWORD, account, unique
 
 m = managers_fixture()
@@ -173,3 +175,32 @@ def test_profile_and_password_change_are_ones_own(m):
     assert stored_session(m, session.session_key) is None
     entry = audit_for(m, "user", u.id)[0]
     assert entry.action == "user.password_change" and NEW_PASSWORD not in repr(entry.after)
+
+
+def test_settings_are_written_only_over_the_ones_read(m):
+    """Two saves of a player's settings from one read (two tabs at the same moment): one is
+    written, the other is Changed, never a silent overwrite of the first."""
+    p = account(m, "player")
+    banded = m.users.set_settings(p, {**p.settings, "targets": {"tempo_ratio": [2.8, 3.2]}})
+    assert m.users.get(p.id).settings == banded.settings
+    with pytest.raises(Changed):  # `p` holds the settings before that save
+        m.users.set_settings(p, {**p.settings, "handedness": "left"})
+    assert m.users.get(p.id).settings == banded.settings
+    saves = iter([{"handedness": "left"}, {"view": "down-the-line"}])
+    lock = threading.Lock()
+
+    def save():
+        with lock:
+            change = next(saves)
+        try:
+            m.users.set_settings(banded, {**banded.settings, **change})
+        except Changed:
+            return False
+        return True
+
+    assert race(m, save, racers=2) == [False, True]
+    stored = m.users.get(p.id).settings
+    assert stored["targets"] == {"tempo_ratio": [2.8, 3.2]}
+    assert ("handedness" in stored) != ("view" in stored)  # one of the two, whole
+    with pytest.raises(NotFound):
+        m.users.set_settings(dataclasses.replace(p, id="nobody"), {})

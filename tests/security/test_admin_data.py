@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 
 import pytest
 
@@ -436,6 +437,97 @@ def test_coach_edits_feedback_keeping_the_engines_extras(team, login_client, mgr
     r = login_client(coach).post(url, {**form, "priority_1": "7"})
     assert r.status_code == 400 and b"priority_1: must be between 1 and 3" in r.content
     assert b"Weaken the left hand." in r.content  # what was typed is kept
+
+
+def _opened(client, url) -> dict:
+    """The form as a tab opened it: its hidden version and the page's text."""
+    page = client.get(url)
+    assert page.status_code == 200
+    found = re.search(r'name="version" value="([0-9a-f]+)"', page.content.decode())
+    assert found, "the form carries the version it was built from"
+    return {"version": found.group(1)}
+
+
+def test_a_feedback_form_opened_before_another_tabs_save_is_refused(team, login_client, mgr):
+    """Tab 1 saves finding 0; tab 2, opened before, saves finding 1: refused with 409 and the
+    form re-shown saying so, tab 1's change kept (it used to be undone silently)."""
+    coach, _, player, _ = team
+    _, analysis = add_swing(mgr, player, with_blob=False)
+    second = {**analysis.feedback[0], "aspect": "hip_turn", "finding": "Hips stall.", "priority": 2}
+    analysis = mgr.analyses.update(analysis, feedback=[analysis.feedback[0], second])
+    url = f"/players/{player.id}/analyses/{analysis.id}/feedback/"
+    tab1, tab2 = login_client(coach), login_client(coach)
+    opened1, opened2 = _opened(tab1, url), _opened(tab2, url)
+    form = {"form": "feedback", "rows": "2", "index_0": "0", "index_1": "1"}
+    for i, item in enumerate(analysis.feedback):
+        form.update({f"{k}_{i}": str(item[k]) for k in ("aspect", "finding", "recommendation")})
+        form[f"priority_{i}"] = str(item["priority"])
+    r = tab1.post(url, {**form, **opened1, "finding_0": "Tab one's finding."})
+    assert r.status_code == 302
+    r = tab2.post(url, {**form, **opened2, "finding_1": "Tab two's finding."})
+    assert r.status_code == 409
+    page = r.content.decode()
+    assert "this was changed since you opened it: reload to see the changes" in page
+    assert "Tab two&#x27;s finding." in page  # what tab 2 typed is still on its form
+    stored = mgr.admin.analysis(coach, player.id, analysis.id).feedback
+    assert [f["finding"] for f in stored] == ["Tab one's finding.", "Hips stall."]
+    # Reloaded, tab 2 saves over what tab 1 saved.
+    r = tab2.post(
+        url,
+        {
+            **form,
+            **_opened(tab2, url),
+            "finding_0": "Tab one's finding.",
+            "finding_1": "Tab two's finding.",
+        },
+    )
+    assert r.status_code == 302
+    stored = mgr.admin.analysis(coach, player.id, analysis.id).feedback
+    assert [f["finding"] for f in stored] == ["Tab one's finding.", "Tab two's finding."]
+
+
+def test_a_settings_form_opened_before_another_tabs_save_is_refused(team, login_client, mgr):
+    """Tab 1 saves a tempo band; tab 2, opened before, saves left-handed: refused with 409 and
+    the message, the band kept (it used to be blanked silently)."""
+    coach, _, player, _ = team
+    url = f"/players/{player.id}/settings/"
+    tab1, tab2 = login_client(coach), login_client(coach)
+    opened1, opened2 = _opened(tab1, url), _opened(tab2, url)
+    form = {"handedness": "right", "view": "face-on", "review_feedback": "1"}
+    band = {"tempo_ratio_lo": "2.8", "tempo_ratio_hi": "3.2"}
+    assert tab1.post(url, {**form, **band, **opened1}).status_code == 302
+    r = tab2.post(url, {**form, **opened2, "handedness": "left"})
+    assert r.status_code == 409
+    assert b"this was changed since you opened it: reload to see the changes" in r.content
+    settings = mgr.users.get(player.id).settings
+    assert settings["targets"] == {"tempo_ratio": [2.8, 3.2]} and settings["handedness"] == "right"
+    reloaded = _opened(tab2, url)  # the band is on the reloaded form; left-handed saves now
+    assert tab2.post(url, {**form, **band, **reloaded, "handedness": "left"}).status_code == 302
+    settings = mgr.users.get(player.id).settings
+    assert settings["targets"] == {"tempo_ratio": [2.8, 3.2]} and settings["handedness"] == "left"
+
+
+def test_a_write_over_a_record_changed_meanwhile_is_a_409_page_not_a_500(
+    team, login_client, mgr, monkeypatch
+):
+    """Any page write the managers refuse as Changed (a publish, a review) answers 409 asking
+    to reload: the page for a form, JSON for a script."""
+    from swingvision.db import Changed
+    from swingvision.db.managers.admin import AdminData
+
+    coach, _, player, _ = team
+    video, analysis = add_swing(mgr, player, with_blob=False)
+
+    def changed(*args, **kwargs):
+        raise Changed("the analysis was changed by someone else since it was read")
+
+    monkeypatch.setattr(AdminData, "publish_feedback", changed)
+    url = f"/players/{player.id}/swings/{video.id}/publish/"
+    r = login_client(coach).post(url)
+    assert r.status_code == 409 and b"changed by someone else" in r.content
+    assert b"reload the page" in r.content
+    r = login_client(coach).post(url, HTTP_ACCEPT="application/json")
+    assert r.status_code == 409 and "changed by someone else" in r.json()["error"]
 
 
 # -- one's own profile ------------------------------------------------------------------------

@@ -9,6 +9,8 @@ NotFound, a player asking to change coaching data NotAllowed.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 import secrets
@@ -22,7 +24,7 @@ from swingvision.numbers import parse_float, parse_int
 from swingvision.storage import BlobNotFound, StorageError
 
 from ..codec import utc_now
-from ..errors import NotAllowed, NotFound, ValidationError
+from ..errors import Changed, NotAllowed, NotFound, ValidationError
 from ..gateway import Database
 from ..records import ROLES, VIDEO_STATUSES, SwingAnalysis, User, Video
 from .analyses import Analyses
@@ -34,6 +36,18 @@ from .summaries import Summaries
 from .tokens import ApiTokens
 from .users import Users
 from .videos import Videos
+
+# What a form that was opened before someone else's save is told when it is saved.
+CHANGED_SINCE_OPENED = "this was changed since you opened it: reload to see the changes"
+
+
+def form_version(value: Any) -> str:
+    """A short hash of the stored values a form was built from: the form carries it (a hidden
+    field) and the save is refused (Changed) when the values are no longer those, so a tab
+    opened before another tab's save cannot silently undo it."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
 
 log = logging.getLogger("swingvision.admin")
 
@@ -311,13 +325,17 @@ class AdminData:
         view: str,
         targets: dict[str, tuple[Any, Any] | None],
         review_feedback: bool | None = None,
+        version: str | None = None,
     ) -> User:
         """Handedness, default camera view, per-metric target bands (None: the default) and
         whether the coach reviews the engine's feedback before the player sees it (None: keep;
-        swingvision/coaching/review.py)."""
+        swingvision/coaching/review.py). `version`: form_version of the settings the form was
+        built from; Changed when they were saved differently since."""
         player = visible_player(self.db, actor, player_id)
         if not can_edit_player(actor, player):
             raise NotAllowed("only the player's coach or an admin may change these settings")
+        if version is not None and version != form_version(player.settings):
+            raise Changed(f"{player.display_name}'s settings: {CHANGED_SINCE_OPENED}")
         if handedness not in HANDEDNESS:
             raise ValidationError("handedness", f"must be one of {', '.join(HANDEDNESS)}")
         if view not in VIEWS:
@@ -343,7 +361,10 @@ class AdminData:
             settings["targets"] = bands
         if settings == player.settings:
             return player
-        new = self.users.update(player, settings=settings)
+        try:  # only while they are still the ones read above (another tab at the same moment)
+            new = self.users.set_settings(player, settings)
+        except Changed:
+            raise Changed(f"{player.display_name}'s settings: {CHANGED_SINCE_OPENED}") from None
         Summaries(self.db).refresh(player.id)  # the roster's score follows the usual view
         before, after = changed(player.settings, new.settings)
         self.audit.record(
@@ -553,12 +574,21 @@ class AdminData:
         return player, analysis
 
     def update_feedback(
-        self, actor: Actor, player_id: str, analysis_id: str, items: list[dict[str, Any]]
+        self,
+        actor: Actor,
+        player_id: str,
+        analysis_id: str,
+        items: list[dict[str, Any]],
+        *,
+        version: str | None = None,
     ) -> SwingAnalysis:
         """Replace the feedback list. An item with `index` i keeps the extra keys of the stored
         item i (anything the engine added); the engine's original list is kept once, so the
-        edit can be compared with it."""
+        edit can be compared with it. `version`: form_version of the feedback the form was
+        built from; Changed when it was saved differently since (another tab, a correction)."""
         _, analysis = self._editable_analysis(actor, player_id, analysis_id)
+        if version is not None and version != form_version(analysis.feedback):
+            raise Changed(f"the feedback: {CHANGED_SINCE_OPENED}")
         if len(items) > MAX_FEEDBACK_ITEMS:
             raise ValidationError("feedback", f"at most {MAX_FEEDBACK_ITEMS} items")
         clean: list[dict[str, Any]] = []
@@ -583,7 +613,8 @@ class AdminData:
         if clean == analysis.feedback:
             return analysis
         details = {
-            **analysis.details,
+            # Saved again: no longer written against the markers before a re-analysis.
+            **{k: v for k, v in analysis.details.items() if k != "feedback_carried"},
             "feedback_edited_by": actor.id,
             "feedback_edited_at": utc_now().isoformat(),
             "feedback_original": analysis.details.get("feedback_original", analysis.feedback),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from ..codec import Vector, utc_now
+from ..codec import Vector, to_record, utc_now
+from ..errors import Changed
 from ..gateway import Database
 from ..records import SwingAnalysis, Video
 from .scope import Actor, visible_player
@@ -58,6 +59,24 @@ def analysis_params(a: SwingAnalysis) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class RowVersion:
+    """The version of an analysis row as read for a guarded write (`params` None: there was no
+    such row). On CrateDB its _seq_no and _primary_term; on SQLite the stored analyzed_at,
+    details and feedback the UPDATE compares (sql/queries/{sqlite,crate}/guarded.sql)."""
+
+    params: dict[str, Any] | None
+
+
+# What a write of an analysis may change: a record read before equals the stored row in these
+# while nobody has written it since.
+_CONTENT = ("analyzed_at", "overall_score", "metrics", "events", "feedback", "details")
+
+
+def same_content(a: SwingAnalysis, b: SwingAnalysis) -> bool:
+    return all(getattr(a, k) == getattr(b, k) for k in _CONTENT)
+
+
 class Analyses:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -74,7 +93,10 @@ class Analyses:
         details: dict[str, Any],
         swing_embedding: np.ndarray | None,
         analyzed_at: datetime | None = None,
+        at: RowVersion | None = None,
     ) -> SwingAnalysis:
+        """Write the analysis (a re-run of the same engine version replaces its row). `at`: only
+        while the row is still as `read_for_write` found it, else Changed (nothing written)."""
         record = SwingAnalysis(
             id=analysis_id(video.id, engine_version),
             video_id=video.id,
@@ -88,21 +110,46 @@ class Analyses:
             details=details,
             swing_embedding=swing_embedding,
         )
-        self._write(record)
+        self._write(record, at)
         return record
 
-    def _write(self, a: SwingAnalysis) -> None:
-        self.db.execute("analyses_upsert", analysis_params(a))
+    def _write(self, a: SwingAnalysis, at: RowVersion | None = None) -> None:
+        if at is None:
+            self.db.execute("analyses_upsert", analysis_params(a))
+        elif at.params is None:
+            if not self.db.execute("analyses_insert_if_absent", analysis_params(a)):
+                raise Changed("the analysis was written by someone else since it was read")
+        elif not self.db.execute(
+            "analyses_update_if_unchanged", {**analysis_params(a), **at.params}
+        ):
+            raise Changed("the analysis was changed by someone else since it was read")
         self.db.refresh("swing_analysis")
         Summaries(self.db).refresh(a.user_id)
 
+    def read_for_write(self, user_id: str, id: str) -> tuple[SwingAnalysis | None, RowVersion]:
+        """One analysis by primary key (real-time on CrateDB) with its version, the base of a
+        guarded write (`save(at=...)`, `update`): (None, RowVersion(None)) when there is none."""
+        rows = self.db.rows("analyses_version", {"id": id, "user_id": user_id})
+        if not rows:
+            return None, RowVersion(None)
+        row = rows[0]
+        version = {"seq_no": int(row["seq_no"]), "primary_term": int(row["primary_term"])}
+        version.update({k: row[k] for k in ("v_at", "v_details", "v_feedback") if k in row})
+        return to_record(SwingAnalysis, row, self.db.dialect), RowVersion(version)
+
     def update(self, analysis: SwingAnalysis, **changes: Any) -> SwingAnalysis:
+        """Change fields of `analysis` as the caller read it: Changed (nothing written) when the
+        stored row is no longer that, so a drawing, a feedback edit or a review never undoes a
+        write made in between (a correction, another tab's save)."""
         allowed = {"overall_score", "metrics", "events", "feedback", "details", "swing_embedding"}
         unknown = set(changes) - allowed
         if unknown:
             raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+        current, at = self.read_for_write(analysis.user_id, analysis.id)
+        if current is None or not same_content(current, analysis):
+            raise Changed("the analysis was changed by someone else since it was read")
         new = replace(analysis, **changes)
-        self._write(new)
+        self._write(new, at)
         return new
 
     def latest_for_video(self, actor: Actor, player_id: str, video_id: str) -> SwingAnalysis | None:

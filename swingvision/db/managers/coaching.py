@@ -21,7 +21,7 @@ from swingvision.numbers import parse_float, parse_int
 
 from ..camera import FACE_ON
 from ..codec import utc_now
-from ..errors import NotAllowed, NotFound, ValidationError
+from ..errors import Changed, NotAllowed, NotFound, ValidationError
 from ..gateway import Database
 from ..ids import new_id
 from ..records import Drill, SwingAnalysis, User, Video
@@ -59,8 +59,30 @@ PLAN_ASPECTS = 3
 PLAN_DRILLS = 3
 
 
+# How often a drawing's write that lost a race with another write of the analysis (a second
+# tab's drawing, a correction) reads the analysis again and re-applies itself.
+WRITE_ATTEMPTS = 4
+
+
 def _now_iso() -> str:
     return utc_now().isoformat()
+
+
+def _retried(write):
+    """Run `write` (which reads the analysis, changes it and writes it at the version read)
+    again when someone wrote the analysis in between: both changes stay. Changed after
+    WRITE_ATTEMPTS lost races (the view answers 409)."""
+
+    def run(*args: Any, **kwargs: Any):
+        for _ in range(WRITE_ATTEMPTS - 1):
+            try:
+                return write(*args, **kwargs)
+            except Changed:
+                continue
+        return write(*args, **kwargs)
+
+    run.__name__, run.__doc__ = write.__name__, write.__doc__
+    return run
 
 
 def clean_frame(field: str, raw: Any, n_frames: int, *, required: bool = False) -> int | None:
@@ -172,6 +194,9 @@ class Coaching:
             raise NotFound("this swing has no analysis")
         if edit:
             require_editor(actor, player)
+            # The base of a change, read by primary key (real-time on CrateDB, where the search
+            # above may not show a write made a moment ago): what Analyses.update compares.
+            analysis = Analyses(self.db).read_for_write(player.id, analysis.id)[0] or analysis
         return player, video, analysis
 
     def _save_details(self, analysis: SwingAnalysis, details: dict) -> SwingAnalysis:
@@ -213,6 +238,7 @@ class Coaching:
             return []
         return list((analysis.details or {}).get("annotations") or [])
 
+    @_retried
     def add_annotation(
         self, actor: Actor, player_id: str, video_id: str, raw: Any
     ) -> tuple[SwingAnalysis, dict]:
@@ -233,6 +259,7 @@ class Coaching:
         )
         return new, annotation
 
+    @_retried
     def update_annotation(
         self, actor: Actor, player_id: str, video_id: str, annotation_id: str, raw: Any
     ) -> tuple[SwingAnalysis, dict]:
@@ -260,6 +287,7 @@ class Coaching:
         )
         return new, annotation
 
+    @_retried
     def delete_annotation(
         self, actor: Actor, player_id: str, video_id: str, annotation_id: str
     ) -> SwingAnalysis:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from typing import Any
 from django.contrib.auth.hashers import check_password, make_password
 
 from ..codec import utc_now
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Changed, Conflict, NotFound, ValidationError
 from ..gateway import Database
 from ..ids import new_id
 from ..records import ROLES, User
@@ -218,6 +219,33 @@ class Users:
             self.db.execute("users_insert", _user_params(user))
         self.db.refresh("users")
         return user
+
+    def set_settings(self, user: User, settings: dict[str, Any]) -> User:
+        """Write `settings` over the ones `user` was read with, and nothing else of the row:
+        Changed (nothing written) when they were saved differently since, even at the same
+        moment (read by primary key and written at that version: crate/guarded.sql)."""
+        rows = self.db.rows("users_settings_version", {"id": user.id})
+        if not rows:
+            raise NotFound("user not found")
+        row = rows[0]
+        stored = row["settings"]
+        stored = json.loads(stored) if isinstance(stored, str) else (stored or {})
+        if stored != user.settings:
+            raise Changed("the settings were changed by someone else since they were read")
+        now = utc_now()
+        params = {
+            "id": user.id,
+            "settings": settings,
+            "updated_at": now,
+            "seq_no": int(row["seq_no"]),
+            "primary_term": int(row["primary_term"]),
+        }
+        if "v_settings" in row:
+            params["v_settings"] = row["v_settings"]
+        if not self.db.execute("users_set_settings_if_unchanged", params):
+            raise Changed("the settings were changed by someone else since they were read")
+        self.db.refresh("users")
+        return replace(user, settings=settings, updated_at=now)
 
     def update(self, user: User, **changes: Any) -> User:
         allowed = {"username", "email", "full_name", "role", "coach_id", "active", "settings"}

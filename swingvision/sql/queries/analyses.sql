@@ -57,3 +57,24 @@ WHERE user_id = :user_id
                    WHERE user_id = :user_id AND uploaded_at >= :start AND uploaded_at < :end)
 ORDER BY analyzed_at, id
 LIMIT 100000
+
+-- name: analyses_insert_if_absent
+-- A guarded write of an analysis that was not there when read (Analyses.save with a version):
+-- 0 rows when someone wrote it since, in both dialects.
+INSERT INTO swing_analysis (id, video_id, user_id, analyzed_at, engine_version, overall_score,
+                            metrics, events, feedback, details, swing_embedding)
+VALUES (:id, :video_id, :user_id, :analyzed_at, :engine_version, :overall_score, :metrics,
+        :events, :feedback, :details, :swing_embedding)
+ON CONFLICT (id, user_id) DO NOTHING
+
+-- name: analyses_update_if_unchanged
+-- Overwrite one analysis only while it is as analyses_version read it (a coach's correction, a
+-- feedback edit, a drawing): SQLite compares the stored analyzed_at, details and feedback with
+-- the values read (one statement is atomic). CrateDB's twin writes at the version read
+-- (crate/guarded.sql). 0 rows: someone changed it since.
+UPDATE swing_analysis SET
+  video_id = :video_id, analyzed_at = :analyzed_at, engine_version = :engine_version,
+  overall_score = :overall_score, metrics = :metrics, events = :events, feedback = :feedback,
+  details = :details, swing_embedding = :swing_embedding
+WHERE id = :id AND user_id = :user_id
+  AND analyzed_at = :v_at AND details = :v_details AND feedback = :v_feedback

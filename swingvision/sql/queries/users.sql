@@ -74,3 +74,11 @@ DELETE FROM user_logins WHERE login = :login AND user_id = :user_id
 -- The user holding a login key (a primary-key read, real-time on CrateDB): how login finds
 -- the account, and who holds a key a claim found taken.
 SELECT user_id FROM user_logins WHERE login = :login
+
+-- name: users_set_settings_if_unchanged
+-- Write a user's settings only while they are as users_settings_version read them (a coach's
+-- settings form against another tab's save at the same moment): SQLite compares the stored
+-- text (one statement is atomic); CrateDB's twin writes at the version read
+-- (crate/guarded.sql). 0 rows: someone saved them since.
+UPDATE users SET settings = :settings, updated_at = :updated_at
+WHERE id = :id AND settings = :v_settings
