@@ -255,12 +255,19 @@ def decode(
         if gaps is not None and gaps[1][k - 1] <= GAP_PRIOR_MAX_SD:
             mu, sd = float(gaps[0][k - 1]) * scale, float(gaps[1][k - 1]) * scale
             reach = reach - 0.5 * GAP_PRIOR_REACH**2  # any gap, at that cost
-            for d in range(1, min(n, int(np.ceil(mu + GAP_PRIOR_REACH * sd)) + 1)):
-                cand = np.full(n, -np.inf)
-                cand[d:] = prev[:-d] - 0.5 * ((d - mu) / sd) ** 2
-                better = cand > reach
-                reach = np.where(better, cand, reach)
-                arg = np.where(better, idx - d, arg)
+            d_max = min(n - 1, int(np.ceil(mu + GAP_PRIOR_REACH * sd)))
+            if d_max >= 1:
+                # cand[t, j]: event k-1 at t - d (d = j + 1) plus the gap's log prior; the best
+                # d per t (the smallest on a tie) replaces reach where it is strictly better.
+                d = np.arange(1, d_max + 1)
+                padded = np.concatenate([np.full(d_max, -np.inf), prev])
+                window = np.lib.stride_tricks.sliding_window_view(padded, d_max)[:n]
+                cand = window[:, ::-1] - 0.5 * ((d - mu) / sd) ** 2
+                j = np.argmax(cand, axis=1)
+                top = cand[idx, j]
+                better = top > reach
+                reach = np.where(better, top, reach)
+                arg = np.where(better, idx - d[j], arg)
         best[k] = reach + score[:, k]
         back[k] = arg
     frames = [0] * n_ev
