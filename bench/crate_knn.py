@@ -24,6 +24,7 @@ import time
 
 import numpy as np
 
+from analysis.engine.similarity import exact_distances
 from bench.core import Figure
 
 K = 10
@@ -92,6 +93,16 @@ def _knn(db, q: np.ndarray, k: int, user_id: str | None) -> tuple[list[str], flo
     return [r[0] for r in rows], time.perf_counter() - a
 
 
+def _nearest_poses(cands: list, q: np.ndarray, k: int) -> list[str]:
+    """The k exact nearest candidates as "video:frame" ids (every frame counts)."""
+    if not cands:
+        return []
+    d = exact_distances(np.stack([c.embedding for c in cands]), q)
+    return [
+        f"{cands[i].video_id}:{cands[i].frame_number}" for i in np.argsort(d, kind="stable")[:k]
+    ]
+
+
 def run(quick: bool) -> list[Figure]:
     url = os.environ.get("SWINGVISION_CRATEDB_URL", "")
     if not url:
@@ -99,8 +110,9 @@ def run(quick: bool) -> list[Figure]:
     from analysis.engine.similarity import exact_distances
     from bench.similarity import _db, ensure_data
     from swingvision.db.gateway import TABLES
-    from swingvision.db.managers.similarity import MAX_KNN_K, Filters, SearchScope, Similarity
+    from swingvision.db.managers.similarity import Filters, SearchScope, Similarity
     from swingvision.similarity.index import SyncedIndex
+    from swingvision.similarity.service import escalating_knn
 
     n_rows = 20_000 if quick else 100_000
     label = f"{n_rows // 1000}k"
@@ -169,18 +181,11 @@ def run(quick: bool) -> list[Figure]:
             for q, u, want in zip(queries, scope_users, truth, strict=True):
                 scope = SearchScope(name="bench", user_ids=frozenset({u}) if scoped else None)
                 a = time.perf_counter()
-                # Recall is judged on poses, so the candidates are ranked without the product's
-                # one-frame-per-swing step (same escalation rule).
-                per_shard = max(10 * K, 100)
-                cands, _ = sim.knn_poses(q, scope, flt, per_shard)
-                while len(cands) < K and per_shard < MAX_KNN_K:
-                    per_shard = min(per_shard * 4, MAX_KNN_K)
-                    cands, _ = sim.knn_poses(q, scope, flt, per_shard)
+                # Recall is judged on poses, so the product's escalation ranks the candidates
+                # without its one-frame-per-swing step.
+                got = escalating_knn(sim.knn_poses, q, scope, flt, K, _nearest_poses)
                 times.append(time.perf_counter() - a)
-                d = exact_distances(np.stack([c.embedding for c in cands]), q) if cands else []
-                order = np.argsort(d, kind="stable")[:K] if len(cands) else []
-                got = {f"{cands[i].video_id}:{cands[i].frame_number}" for i in order}
-                recall.append(len(want & got) / len(want))
+                recall.append(len(want & set(got)) / len(want))
             figures += [
                 Figure(
                     name=f"crate product search recall@10, {where}, {label}",

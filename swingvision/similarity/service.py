@@ -195,14 +195,21 @@ class DatabaseEngine:
         self, kind: str, vector: np.ndarray, scope: SearchScope, flt: Filters, k: int
     ) -> list[Match]:
         knn = self.m.knn_poses if kind == "positions" else self.m.knn_swings
-        # k is per shard and filters apply after it: start well above k, raise while short.
-        per_shard = min(max(10 * k, 100), MAX_KNN_K)
-        while True:
-            cands, exhaustive = knn(vector, scope, flt, per_shard)
-            matches = _rank(cands, vector, k)
-            if len(matches) >= k or exhaustive or per_shard >= MAX_KNN_K:
-                return matches
-            per_shard = min(per_shard * 4, MAX_KNN_K)
+        return escalating_knn(knn, vector, scope, flt, k, _rank)
+
+
+def escalating_knn(knn, vector: np.ndarray, scope: SearchScope, flt: Filters, k: int, rank):
+    """`rank(candidates, vector, k)` of the database's candidates, asked with a per-shard k that
+    starts well above k and is raised x4 while the ranking holds fewer than k (CrateDB's k is per
+    shard, and the scope and filters apply after it), until the search was exhaustive or the
+    per-shard k reached MAX_KNN_K."""
+    per_shard = min(max(10 * k, 100), MAX_KNN_K)
+    while True:
+        cands, exhaustive = knn(vector, scope, flt, per_shard)
+        ranked = rank(cands, vector, k)
+        if len(ranked) >= k or exhaustive or per_shard >= MAX_KNN_K:
+            return ranked
+        per_shard = min(per_shard * 4, MAX_KNN_K)
 
 
 def _rank(
