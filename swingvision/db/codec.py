@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -209,3 +209,10 @@ def utc_now() -> datetime:
     """Now, in UTC, at the millisecond precision both backends store."""
     now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def row_version(row: Mapping[str, Any]) -> dict[str, int]:
+    """The version a guarded write binds, from the row its `*_version` query read: CrateDB's
+    _seq_no and _primary_term (0 and 0 on SQLite, whose UPDATE checks its own condition; see
+    sql/queries/{sqlite,crate}/guarded.sql)."""
+    return {"seq_no": int(row["seq_no"]), "primary_term": int(row["primary_term"])}

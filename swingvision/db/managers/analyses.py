@@ -9,7 +9,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from ..codec import Vector, to_record, utc_now
+from ..codec import Vector, row_version, to_record, utc_now
 from ..errors import Changed
 from ..gateway import Database
 from ..records import SwingAnalysis, Video
@@ -133,7 +133,7 @@ class Analyses:
         if not rows:
             return None, RowVersion(None)
         row = rows[0]
-        version = {"seq_no": int(row["seq_no"]), "primary_term": int(row["primary_term"])}
+        version = row_version(row)
         version.update({k: row[k] for k in ("v_at", "v_details", "v_feedback") if k in row})
         return to_record(SwingAnalysis, row, self.db.dialect), RowVersion(version)
 

@@ -12,7 +12,7 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from ..codec import utc_now
+from ..codec import row_version, utc_now
 from ..errors import ValidationError
 from ..gateway import Database
 from ..ids import new_id
@@ -171,8 +171,7 @@ class Lessons:
                 "updated_at": utc_now(),
                 # The version read above: CrateDB writes only while the row is still at it
                 # (crate/guarded.sql); SQLite checks :expected in the UPDATE itself.
-                "seq_no": int(rows[0]["seq_no"]),
-                "primary_term": int(rows[0]["primary_term"]),
+                **row_version(rows[0]),
             },
         )
         if changed:

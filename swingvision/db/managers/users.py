@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
 
-from ..codec import utc_now
+from ..codec import row_version, utc_now
 from ..errors import Changed, Conflict, NotFound, ValidationError
 from ..gateway import Database
 from ..ids import new_id
@@ -176,8 +176,7 @@ class Users:
                 {
                     "login": key,
                     "user_id": user_id,
-                    "seq_no": int(rows[0]["seq_no"]),
-                    "primary_term": int(rows[0]["primary_term"]),
+                    **row_version(rows[0]),
                 },
             )
 
@@ -237,8 +236,7 @@ class Users:
             "id": user.id,
             "settings": settings,
             "updated_at": now,
-            "seq_no": int(row["seq_no"]),
-            "primary_term": int(row["primary_term"]),
+            **row_version(row),
         }
         if "v_settings" in row:
             params["v_settings"] = row["v_settings"]

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from ..codec import utc_now
+from ..codec import row_version, utc_now
 from ..gateway import Database
 from ..ids import new_id
 from ..records import VIDEO_STATUSES, Video
@@ -173,7 +173,7 @@ class Videos:
         rows = self.db.rows("videos_version", {"id": video.id, "user_id": video.user_id})
         if not rows or rows[0]["status"] != expected:
             return None
-        return {"seq_no": int(rows[0]["seq_no"]), "primary_term": int(rows[0]["primary_term"])}
+        return row_version(rows[0])
 
     def delete(self, actor: Actor, video: Video) -> None:
         """The video row with its poses and analyses (the blob is the storage layer's)."""
