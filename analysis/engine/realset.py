@@ -94,6 +94,128 @@ def load_set(directory: str | Path) -> list[RealSwing]:
     return swings
 
 
+# ----------------------------------------------------------------------------- label precision
+# Most golfers of golfdb-dev have a real-time clip and a slow-motion replay of the same swing, each
+# labelled on its own: two labellings of one swing, which show how precise the labels are.
+# MAPPING_EVENTS map a real-time clip's frames onto its replay (a straight line: the replay runs
+# 2-8x slower, SLOW_FACTORS); a pair is the same swing when the line fits them within the replay's
+# tolerance.
+MAPPING_EVENTS = ("mid_backswing", "top", "mid_downswing", "impact", "mid_follow_through")
+SLOW_FACTORS = (2.0, 8.0)
+QUANTISATION_DRAWS = 500  # random draws of the sub-frame truth behind whole-frame labels
+
+
+def pair_tolerance(swing: RealSwing) -> int:
+    """GolfDB's tolerance, at least 2 frames (the similarity measure's, and the pairing's)."""
+    return max(swing.tolerance, 2)
+
+
+def _line(fast: RealSwing, slow: RealSwing, events: tuple[str, ...]) -> tuple[float, float]:
+    """(factor, offset) of the straight line taking `fast`'s frames of `events` to `slow`'s."""
+    x = np.array([fast.events[e] for e in events], dtype=np.float64)
+    y = np.array([slow.events[e] for e in events], dtype=np.float64)
+    factor, offset = np.polyfit(x, y, 1)
+    return float(factor), float(offset)
+
+
+def replay_pairs(swings: list[RealSwing]) -> list[tuple[RealSwing, RealSwing, float, float]]:
+    """(real-time clip, its slow-motion replay, factor, offset) for each swing filmed both ways:
+    one golfer's clips whose middle events fit a straight line within the replay's tolerance at a
+    slow-motion factor in SLOW_FACTORS, matched one to one, best fit first."""
+    candidates = []
+    for fast in swings:
+        for slow in swings:
+            if fast.slow or not slow.slow or fast.player != slow.player:
+                continue
+            factor, offset = _line(fast, slow, MAPPING_EVENTS)
+            y = np.array([slow.events[e] for e in MAPPING_EVENTS], dtype=np.float64)
+            x = np.array([fast.events[e] for e in MAPPING_EVENTS], dtype=np.float64)
+            misfit = float(np.abs(y - (factor * x + offset)).max()) / pair_tolerance(slow)
+            if misfit <= 1.0 and SLOW_FACTORS[0] <= factor <= SLOW_FACTORS[1]:
+                candidates.append((misfit, fast.id, slow.id, fast, slow, factor, offset))
+    candidates.sort(key=lambda c: c[:3])
+    used: set[str] = set()
+    pairs = []
+    for _misfit, fast_id, slow_id, fast, slow, factor, offset in candidates:
+        if fast_id not in used and slow_id not in used:
+            used |= {fast_id, slow_id}
+            pairs.append((fast, slow, factor, offset))
+    return pairs
+
+
+def label_precision(swings: list[RealSwing], seed: int = 0) -> dict:
+    """How far GolfDB's labels agree with themselves, by the engine report's own measures: the
+    most any detector can be expected to agree with them.
+
+    - agreement: per event, in how many pairs (replay_pairs) the replay's label, mapped into the
+      real-time clip's frames, is within GolfDB's tolerance of the real-time label (the PCE
+      rule). The line is fitted on the middle events other than the one checked.
+    - tempo: the median |difference| of the two clips' labelled tempo ratios, over every pair and
+      over the face-on and down-the-line ones.
+    - quantisation: the median |tempo error| on the headline swings (real-time face-on and
+      down-the-line) of a detector that finds each true moment exactly, where the truth behind a
+      whole-frame label is anywhere within half a frame of it (mean over random draws).
+    """
+    pairs = replay_pairs(swings)
+    agree = {}
+    for name in EVENT_NAMES:
+        hits = 0
+        for fast, slow, _factor, _offset in pairs:
+            factor, offset = _line(fast, slow, tuple(e for e in MAPPING_EVENTS if e != name))
+            mapped = (slow.events[name] - offset) / factor
+            hits += abs(mapped - fast.events[name]) <= fast.tolerance
+        agree[name] = hits
+    tempo_all = [abs(f.tempo_ratio - s.tempo_ratio) for f, s, _, _ in pairs]
+    tempo_views = [abs(f.tempo_ratio - s.tempo_ratio) for f, s, _, _ in pairs if f.view != "other"]
+    head = [s for s in swings if not s.slow and s.view != "other"]
+    quantisation = None
+    if head:
+        a, t, i = (
+            np.array([s.events[e] for s in head], float) for e in ("address", "top", "impact")
+        )
+        labelled = (t - a) / (i - t)
+        rng = np.random.default_rng(seed)
+        jitter = rng.uniform(-0.5, 0.5, size=(QUANTISATION_DRAWS, 3, len(head)))
+        ta, tt, ti = a + jitter[:, 0], t + jitter[:, 1], i + jitter[:, 2]
+        err = np.abs((tt - ta) / (ti - tt) - labelled)
+        quantisation = float(np.median(err, axis=1).mean())
+    n = len(pairs)
+    return {
+        "pairs": n,
+        "pairs_face_on_down_the_line": len(tempo_views),
+        "agree": agree,
+        "agreement": sum(agree.values()) / (n * len(EVENT_NAMES)) if n else 0.0,
+        "tempo_median_abs": float(np.median(tempo_all)) if tempo_all else None,
+        "tempo_median_abs_face_on_down_the_line": (
+            float(np.median(tempo_views)) if tempo_views else None
+        ),
+        "tempo_quantisation": quantisation,
+    }
+
+
+def format_label_precision(r: dict) -> str:
+    n = r["pairs"]
+    lines = [
+        f"label precision: {n} swings labelled twice (a real-time clip and its slow-motion replay,"
+        " mapped by the middle events)",
+        "  the replay's label within GolfDB's tolerance of the real-time one: "
+        + ", ".join(f"{e} {k}/{n}" for e, k in r["agree"].items())
+        + f" (all events {r['agreement']:.2f})",
+    ]
+    if r["tempo_median_abs"] is not None:
+        lines.append(
+            f"  tempo ratio of the two labellings: median |difference| {r['tempo_median_abs']:.2f}"
+            f" ({r['pairs_face_on_down_the_line']} face-on / down-the-line pairs: "
+            f"{r['tempo_median_abs_face_on_down_the_line']:.2f})"
+        )
+    if r["tempo_quantisation"] is not None:
+        lines.append(
+            "  tempo median |error| of a detector exact to the sub-frame, from whole-frame labels"
+            f" alone: {r['tempo_quantisation']:.2f}"
+        )
+    return "\n".join(lines)
+
+
 # A detector: swing -> (frames, confidences, flags) or raises AnalysisError.
 Detector = Callable[[RealSwing], tuple[dict[str, int | None], dict[str, float], dict]]
 
@@ -297,4 +419,6 @@ def format_real_report(report: dict, title: str) -> str:
             lines.append(f"  {label:<12} {s['flagged_too_slow']}/{s['n']}")
     lines += ["", f"refused: {len(report['refused'])}"]
     lines += [f"  {i} ({v}, {k}): {r}" for i, v, k, r in report["refused"]]
+    if report.get("labels"):
+        lines += ["", format_label_precision(report["labels"])]
     return "\n".join(lines)

@@ -33,21 +33,12 @@ from collections.abc import Callable
 import numpy as np
 
 from analysis.engine.pose import EVENT_NAMES, pose_embeddings, pose_embeddings_v1, swing_embedding
-from analysis.engine.realset import RealSwing
+from analysis.engine.realset import MAPPING_EVENTS, RealSwing, pair_tolerance, replay_pairs
 
 SEARCHED_VIEWS = ("face-on", "down-the-line")
 TOP = 5
-# Label agreement: the events that map a real-time clip onto its slow-motion replay, the others
-# checked, and what makes two clips of one golfer the same swing: the mapped middle events within
-# the replay's tolerance, at a slow-motion factor in this range.
-MAPPING_EVENTS = ("mid_backswing", "top", "mid_downswing", "impact", "mid_follow_through")
+# Label agreement: the events not used to map a real-time clip onto its slow-motion replay.
 CHECKED_EVENTS = tuple(e for e in EVENT_NAMES if e not in MAPPING_EVENTS)
-SLOW_FACTORS = (2.0, 8.0)
-
-
-def search_tolerance(swing: RealSwing) -> int:
-    """The measure's tolerance: GolfDB's, at least 2 frames."""
-    return max(swing.tolerance, 2)
 
 
 Embedder = Callable[[RealSwing], np.ndarray]
@@ -93,7 +84,7 @@ def position_measure(swings: list[RealSwing], embed: Embedder) -> dict:
                     best.append((float(d[frame]), swings[j].id, frame, j))
             best.sort()
             correct = [
-                abs(frame - swings[j].events[event]) <= search_tolerance(swings[j])
+                abs(frame - swings[j].events[event]) <= pair_tolerance(swings[j])
                 for _d, _id, frame, j in best[:TOP]
             ]
             count[event] += 1
@@ -136,38 +127,14 @@ def swing_measure(swings: list[RealSwing], embed: Embedder) -> dict:
     }
 
 
-def _replay_map(fast: RealSwing, slow: RealSwing) -> tuple[float, float, float]:
-    """(factor, offset, worst middle-event misfit in the replay's tolerances) of the straight
-    line taking `fast`'s middle event frames to `slow`'s."""
-    x = np.array([fast.events[e] for e in MAPPING_EVENTS], dtype=np.float64)
-    y = np.array([slow.events[e] for e in MAPPING_EVENTS], dtype=np.float64)
-    factor, offset = np.polyfit(x, y, 1)
-    misfit = float(np.abs(y - (factor * x + offset)).max()) / search_tolerance(slow)
-    return float(factor), float(offset), misfit
-
-
 def label_agreement(swings: list[RealSwing]) -> dict:
     """Per checked event, in how many (real-time clip, slow-motion replay of the same swing)
-    pairs the replay's label is within its tolerance of the mapped real-time label (see the
-    module docstring). Pairs are one golfer's clips, matched one to one, best fit first."""
-    candidates = []
-    for fast in swings:
-        for slow in swings:
-            if fast.slow or not slow.slow or fast.player != slow.player:
-                continue
-            factor, offset, misfit = _replay_map(fast, slow)
-            if misfit <= 1.0 and SLOW_FACTORS[0] <= factor <= SLOW_FACTORS[1]:
-                candidates.append((misfit, fast.id, slow.id, fast, slow, factor, offset))
-    candidates.sort(key=lambda c: c[:3])
-    used: set[str] = set()
-    pairs = []
-    for _misfit, fast_id, slow_id, fast, slow, factor, offset in candidates:
-        if fast_id not in used and slow_id not in used:
-            used |= {fast_id, slow_id}
-            pairs.append((fast, slow, factor, offset))
+    pairs (realset.replay_pairs) the replay's label is within its tolerance of the mapped
+    real-time label (see the module docstring)."""
+    pairs = replay_pairs(swings)
     agree = {
         e: sum(
-            abs(slow.events[e] - (factor * fast.events[e] + offset)) <= search_tolerance(slow)
+            abs(slow.events[e] - (factor * fast.events[e] + offset)) <= pair_tolerance(slow)
             for fast, slow, factor, offset in pairs
         )
         for e in CHECKED_EVENTS

@@ -40,6 +40,7 @@ from analysis.engine.realset import (
     Detector,
     RealSwing,
     engine_detector,
+    label_precision,
     load_set,
     run,
     summarise,
@@ -248,7 +249,8 @@ def real_report(directory: str | Path, cv: bool = True) -> tuple[dict, str]:
     swings = load_set(directory)
     if not cv:
         outcomes = run(swings, lambda swing: engine_detector)
-        return summarise(outcomes), f"{len(swings)} real swings, the shipped event model"
+        report = {**summarise(outcomes), "labels": label_precision(swings)}
+        return report, f"{len(swings)} real swings, the shipped event model"
     models = logo_models(real_examples(swings), synthetic_examples())
 
     def detector_for(swing: RealSwing) -> Detector:
@@ -256,7 +258,7 @@ def real_report(directory: str | Path, cv: bool = True) -> tuple[dict, str]:
 
     outcomes = run(swings, detector_for)
     golfers = len({s.player for s in swings})
-    return summarise(outcomes), (
+    return {**summarise(outcomes), "labels": label_precision(swings)}, (
         f"{len(swings)} real swings of {golfers} golfers, leave-one-golfer-out: each swing's "
         "events from the event model refitted without its golfer"
     )
