@@ -133,10 +133,23 @@ def test_the_practice_plan_and_the_drill_library_lay_out(page, live_url, browser
 
     m, coach, player, video, _ = reported
     errors = watch_errors(page)
+    plan = m.coaching.practice_plan(player, player.id, published_only=True)
+    assert plan and plan[0].drills
+    # A drill named and described without a single space (a pasted link, say) wraps inside the
+    # plan instead of pushing the card wider than the page.
+    drill = plan[0].drills[0]
+    m.drills.update(
+        account(m, "admin"),
+        drill.id,
+        name="Lead-arm-" + "x" * 111,
+        aspect=drill.aspect,
+        description="https://videos.example.com/" + "y" * 200,
+        video_url=drill.video_url,
+    )
+    plan = m.coaching.practice_plan(player, player.id, published_only=True)
+    page.set_viewport_size({"width": 768, "height": 1024})  # a tablet
     browser_login(page, player)
     expect(page.locator(".new-feedback")).to_contain_text("keep the lead arm long")
-    plan = m.coaching.practice_plan(player, player.id, published_only=True)
-    assert plan
     expect(page.locator(".practice-plan ol.plan > li")).to_have_count(len(plan))
     first = plan[0]
     expect(page.locator(".practice-plan")).to_contain_text(first.label)

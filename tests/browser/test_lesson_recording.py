@@ -13,10 +13,10 @@ import pytest
 from playwright.sync_api import expect
 
 from swingvision.db.managers import SYSTEM
-from swingvision.lessons.service import process_lessons
 from swingvision.storage import get_store
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot
 from tests.dashboard.helpers import account
+from tests.lessons.helpers import process_all_lessons
 from tests.lessons.media import tracks
 
 from .dashboard_support import wait_replay, watch_errors
@@ -180,7 +180,7 @@ def test_a_coach_records_a_lesson_and_the_player_watches_it(media_browser, live_
     print(f"\nrecorded {recorded_s:.3f} s, WebM {got['duration']:.3f} s, row {lesson.duration_s} s")
     assert abs(lesson.duration_s - recorded_s) <= 0.5
     # The worker's MP4: H.264 and AAC, the same length, the drawing in the picture.
-    process_lessons(m)
+    process_all_lessons(m)
     lesson = m.lessons.get(SYSTEM, player.id, lesson_id)
     assert lesson.status == "ready", lesson.metadata
     with get_store().local_copy(lesson.metadata["rendition_ref"]) as path:

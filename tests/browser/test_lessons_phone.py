@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from swingvision.db.managers import SYSTEM
 from tests.conftest import screenshot
 from tests.dashboard.helpers import account, add_swing
+from tests.lessons.helpers import process_all_lessons
 
 from .dashboard_support import wait_replay, watch_errors
 
@@ -26,7 +27,7 @@ DESKTOP = {"width": 1280, "height": 800}
 @pytest.fixture(scope="module")
 def phone_world(gateway, tmp_path_factory):
     from swingvision.db.managers import managers
-    from swingvision.lessons.service import lesson_key, process_lessons
+    from swingvision.lessons.service import lesson_key
     from swingvision.storage import get_store
     from tests.coaching.conftest import swing_with_video
     from tests.lessons.media import make_recording
@@ -64,7 +65,7 @@ def phone_world(gateway, tmp_path_factory):
         size_bytes=rec.stat().st_size,
         metadata={"codec": "vp8", "audio_codec": "opus"},
     )
-    process_lessons(m)
+    process_all_lessons(m)
     return m, coach, player, video, lesson
 
 

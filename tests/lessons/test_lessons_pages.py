@@ -9,8 +9,8 @@ from django.test import Client
 
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import SYSTEM
-from swingvision.lessons.service import process_lessons
 from swingvision.storage import get_store
+from tests.lessons.helpers import process_all_lessons
 
 from .media import tracks
 
@@ -51,7 +51,7 @@ def test_a_recording_is_stored_then_converted_to_mp4_with_sound(team, saved, tmp
     assert saved.metadata["codec"] == "vp8" and saved.metadata["audio_codec"] == "opus"
     assert saved.content_type == "video/webm" and saved.blob_ref.endswith("/recording.webm")
     assert get_store().exists(saved.blob_ref)
-    assert process_lessons(team.m) >= 1
+    assert process_all_lessons(team.m) >= 1
     done = team.m.lessons.get(SYSTEM, team.player.id, saved.id)
     assert done.status == "ready", done.metadata
     ref = done.metadata["rendition_ref"]
@@ -184,7 +184,7 @@ def test_a_silent_recording_is_kept_without_sound(team, recordings):
     body = r.json()["lesson"]
     assert body["has_audio"] is False and body["title"] == "Lesson"
     lesson = team.m.lessons.get(SYSTEM, team.player.id, body["id"])
-    process_lessons(team.m)
+    process_all_lessons(team.m)
     done = team.m.lessons.get(SYSTEM, team.player.id, lesson.id)
     with get_store().local_copy(done.metadata["rendition_ref"]) as path:
         got = tracks(path)
@@ -217,7 +217,7 @@ def test_lessons_outlive_the_raw_video_purge(team, recordings):
 
     r = upload(team.client(team.coach), team, recordings["voice"].read_bytes())
     lesson = team.m.lessons.get(SYSTEM, team.player.id, r.json()["lesson"]["id"])
-    process_lessons(team.m)
+    process_all_lessons(team.m)
     lesson = team.m.lessons.get(SYSTEM, team.player.id, lesson.id)
     purge(days=1, now=utc_now() + timedelta(days=400), player_id=team.player.id)
     assert get_store().exists(lesson.blob_ref)
@@ -233,7 +233,7 @@ def test_lessons_outlive_the_raw_video_purge(team, recordings):
 def test_the_coach_deletes_a_lesson_with_its_files(team, recordings):
     r = upload(team.client(team.coach), team, recordings["silent"].read_bytes())
     lesson = team.m.lessons.get(SYSTEM, team.player.id, r.json()["lesson"]["id"])
-    process_lessons(team.m)
+    process_all_lessons(team.m)
     lesson = team.m.lessons.get(SYSTEM, team.player.id, lesson.id)
     refs = [lesson.blob_ref, lesson.metadata["rendition_ref"]]
     r = team.client(team.coach).post(f"/players/{team.player.id}/lessons/{lesson.id}/delete/")

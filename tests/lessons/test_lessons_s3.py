@@ -7,8 +7,8 @@ from __future__ import annotations
 import urllib.request
 
 from swingvision.db.managers import SYSTEM
-from swingvision.lessons.service import process_lessons
 from swingvision.storage import S3Store
+from tests.lessons.helpers import process_all_lessons
 
 from .test_lessons_pages import upload
 
@@ -20,7 +20,7 @@ def test_a_lesson_on_s3(s3_store, team, recordings):
     lesson = team.m.lessons.get(SYSTEM, team.player.id, r.json()["lesson"]["id"])
     key = f"media/lessons/{team.player.id}/{lesson.id}/recording.webm"
     assert lesson.blob_ref == f"s3://{s3_store.bucket}/{key}"
-    process_lessons(team.m)
+    process_all_lessons(team.m)
     lesson = team.m.lessons.get(SYSTEM, team.player.id, lesson.id)
     assert lesson.status == "ready", lesson.metadata
     r = team.client(team.player).get(f"/players/{team.player.id}/lessons/{lesson.id}/video")
