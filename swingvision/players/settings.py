@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from analysis.engine import METRICS, VIEWS
-from swingvision.admin_data.forms import as_bool, errors_of
+from swingvision.admin_data.forms import as_bool, errors_of, seen_version
 from swingvision.coaching.review import review_on, visible_feedback
 from swingvision.db.errors import Changed
 from swingvision.db.managers import ValidationError, managers
@@ -180,7 +180,9 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
             if request.POST.get("form") == "review":
                 reviewed = as_bool("reviewed", request.POST.get("reviewed", ""))
                 posted_rows = None
-                m.admin.mark_reviewed(request.user, player.id, analysis.id, reviewed)
+                m.admin.mark_reviewed(
+                    request.user, player.id, analysis.id, reviewed, version=seen_version(request)
+                )
                 messages.success(request, "Marked reviewed." if reviewed else "Review cleared.")
             else:
                 posted_rows = _posted_rows(request)

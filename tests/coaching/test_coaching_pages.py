@@ -187,7 +187,8 @@ def test_feedback_the_coach_edited_survives_moving_a_marker(team):
     coach = team.client(team.coach)
     url = f"/players/{player.id}/analyses/{analysis.id}/feedback/"
     page = coach.get(url).content.decode()
-    version = re.search(r'name="version" value="([0-9a-f]+)"', page).group(1)
+    form_html = page[page.index('id="feedback-form"') :]
+    version = re.search(r'name="version" value="([0-9a-f]+)"', form_html).group(1)
     first = analysis.feedback[0]
     form = {"form": "feedback", "rows": "1", "version": version, "index_0": "0"}
     form.update({f"{k}_0": str(first[k]) for k in ("aspect", "recommendation", "priority")})
