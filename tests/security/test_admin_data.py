@@ -437,8 +437,70 @@ def test_coach_edits_feedback_keeping_the_engines_extras(team, login_client, mgr
     assert login_client(other_coach).post(url, form).status_code == 404
     assert login_client(player).post(url, form).status_code == 403
     r = login_client(coach).post(url, {**form, "priority_1": "7"})
-    assert r.status_code == 400 and b"priority_1: must be between 1 and 3" in r.content
+    assert (
+        r.status_code == 400 and b"Feedback item 2: priority must be between 1 and 3" in r.content
+    )
     assert b"Weaken the left hand." in r.content  # what was typed is kept
+
+
+ONE_ITEM = {
+    "form": "feedback",
+    "rows": "2",
+    "index_0": "0",
+    "aspect_0": "tempo_ratio",
+    "finding_0": "Slow tempo.",
+    "recommendation_0": "Count it.",
+    "priority_0": "2",
+}
+
+
+@pytest.mark.parametrize(
+    "change, line",
+    [
+        ({"recommendation_0": ""}, "Feedback item 1: recommendation is required"),
+        ({"aspect_0": " "}, "Feedback item 1: aspect is required"),
+        ({"finding_0": "x" * 601}, "Feedback item 1: finding must be at most 600 characters"),
+        ({"finding_0": "a\x00b"}, "Feedback item 1: finding must not contain control characters"),
+        ({"priority_0": "7"}, "Feedback item 1: priority must be between 1 and 3"),
+        ({"priority_0": ""}, "Feedback item 1: priority must be a whole number"),
+        ({"index_0": "x"}, "Feedback item 1: stored position must be a whole number"),
+        # the new item (row 1) left without its aspect
+        ({"finding_1": "Grip weak.", "recommendation_1": "Turn it."}, "Feedback item 2: aspect"),
+        ({"rows": "x"}, "Number of items must be a whole number"),
+        ({"rows": "99"}, "Number of items must be between 0 and 21"),
+        (
+            {
+                "rows": "21",
+                **{f"{k}_{i}": v for i in range(21) for k, v in ONE_ITEM.items() if k[-2:] == "_0"},
+                **{
+                    f"{k[:-2]}_{i}": v
+                    for i in range(21)
+                    for k, v in ONE_ITEM.items()
+                    if k[-2:] == "_0"
+                },
+            },
+            "Feedback must be at most 20 items",
+        ),
+        ({"form": "review", "reviewed": "maybe"}, "Reviewed must be yes or no"),
+        ({"form": "review", "reviewed": "1"}, "Form version is required"),
+    ],
+)
+def test_feedback_form_errors_name_fields_as_the_page_labels_them(
+    team, login_client, mgr, change, line
+):
+    """Every error of the feedback form names its field as the page does ("Feedback item 1:
+    finding ..."), never by its form name (finding_0, priority_1, rows)."""
+    coach, _, player, _ = team
+    _, analysis = add_swing(mgr, player, with_blob=False)
+    url = f"/players/{player.id}/analyses/{analysis.id}/feedback/"
+    r = login_client(coach).post(url, {**ONE_ITEM, **change})
+    assert r.status_code == 400
+    errors = re.findall(r'id="feedback-error">([^<]*)<', r.content.decode())
+    assert len(errors) == 1 and errors[0].startswith(line), errors
+    assert not re.search(
+        r"\b(aspect|finding|recommendation|priority|index|rows)(_\d+)?:", errors[0]
+    )
+    assert mgr.admin.analysis(coach, player.id, analysis.id).feedback == analysis.feedback
 
 
 FEEDBACK_FORM, SETTINGS_FORM = "feedback-form", "player-settings"
