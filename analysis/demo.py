@@ -23,6 +23,7 @@ from swingvision.coaching.library import seed_drills
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import SYSTEM, Managers
 from swingvision.storage import get_store, video_key
+from swingvision.videos import retention
 
 log = logging.getLogger("swingvision.demo")
 
@@ -224,5 +225,9 @@ def seed_demo(
             )
             m.videos.transition(current, "processing", "analyzed")
             created["videos"] += 1
+        # The history goes back further than raw videos are kept: the older swings are expired
+        # as the daily purge would have left them (video deleted the day it fell due, replayed
+        # as a skeleton), so no page offers a video "until" a date already past.
+        retention.purge(player_id=player.id, as_due=True)
         echo(f"  {p.name}: {swings_per_player} swings")
     return created

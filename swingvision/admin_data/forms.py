@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.http import HttpRequest
 
 from swingvision.db.managers import ValidationError
+from swingvision.db.managers.admin import FORM_VERSION
 
 TRUE = ("1", "true", "on", "yes")
 FALSE = ("0", "false", "off", "no")
@@ -28,3 +29,14 @@ def as_bool(field: str, raw: str) -> bool:
 
 def errors_of(e: ValidationError) -> dict[str, str]:
     return {e.field: e.message}
+
+
+def seen_version(request: HttpRequest) -> str:
+    """The `version` a review or publish form carries (admin.analysis_version of the analysis the
+    page showed): required, so a form without it cannot act on an analysis nobody saw."""
+    raw = request.POST.get("version", "")
+    if not raw:
+        raise ValidationError("version", "is required: reload the page and try again")
+    if not FORM_VERSION.fullmatch(raw):
+        raise ValidationError("version", "is not one this site wrote: reload the page")
+    return raw

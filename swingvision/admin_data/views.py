@@ -26,7 +26,7 @@ from swingvision.http import admin_only, back, is_htmx, scoped
 from swingvision.storage import StorageError, get_store
 from swingvision.web import BadRequest, choice_param, int_param, text_param
 
-from .forms import as_bool, errors_of, posted
+from .forms import as_bool, errors_of, posted, seen_version
 
 USER_FIELDS = ("username", "email", "full_name", "role", "coach_id", "active")
 VIDEO_FIELDS = ("status", "filename", "club", "view")
@@ -336,9 +336,12 @@ def admin_analysis_review(request: HttpRequest, player_id: str, analysis_id: str
     m = managers()
     try:
         reviewed = as_bool("reviewed", request.POST.get("reviewed", "1"))
+        version = seen_version(request)
     except ValidationError as e:
         raise BadRequest(str(e)) from None
-    analysis = m.admin.mark_reviewed(request.user, player_id, analysis_id, reviewed)
+    analysis = m.admin.mark_reviewed(
+        request.user, player_id, analysis_id, reviewed, version=version
+    )
     if is_htmx(request):
         row = OwnedRow(record=analysis, player=m.users.find(player_id))
         context = {"row": row, "saved": True}

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from analysis import display
 from analysis.corrections import correct_event, set_capture_rate
 from analysis.engine.pose import LANDMARK_NAMES
+from swingvision.admin_data.forms import seen_version
 from swingvision.db.errors import Changed
 from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.coaching import ANNOTATION_POINTS, DEFAULT_COLOUR, MAX_ANNOTATION_TEXT
@@ -253,7 +254,9 @@ def publish(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse
     player, video, analysis = swing_or_404(request, player_id, video_id)
     if analysis is None:
         raise BadRequest("this swing has no analysis to publish")
-    managers().admin.publish_feedback(request.user, player.id, analysis.id)
+    # What the coach saw on the page: refused (409) if the feedback or events changed since.
+    version = seen_version(request)
+    managers().admin.publish_feedback(request.user, player.id, analysis.id, version=version)
     messages.success(request, f"Feedback published to {player.display_name}.")
     return redirect(reverse("swing", args=[player.id, video.id]) + "#feedback-heading")
 

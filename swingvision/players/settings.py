@@ -4,6 +4,8 @@ The player sees both pages read-only."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from analysis.engine import METRICS, VIEWS
-from swingvision.admin_data.forms import as_bool, errors_of
+from swingvision.admin_data.forms import as_bool, errors_of, seen_version
 from swingvision.coaching.review import review_on, visible_feedback
 from swingvision.db.errors import Changed
 from swingvision.db.managers import ValidationError, managers
@@ -44,6 +46,40 @@ def settings_field_label(key: str) -> str:
         if key.endswith(end) and name in METRICS:
             return f"{METRICS[name].label}, {words}"
     return SETTINGS_LABELS.get(key, key)
+
+
+# The feedback form's fields as its page labels them ("finding_0" is item 1's Finding).
+FEEDBACK_LABELS = {
+    "aspect": "aspect",
+    "finding": "finding",
+    "recommendation": "recommendation",
+    "priority": "priority",
+    "index": "stored position",
+    "remove": "remove",
+}
+FEEDBACK_FORM_LABELS = {
+    "feedback": "Feedback",
+    "rows": "Number of items",
+    "reviewed": "Reviewed",
+    "version": "Form version",
+}
+_ROW_FIELD = re.compile(r"([a-z]+)_([0-9]+)")
+_VERB = re.compile(r"(is|are|must|has|was) ")
+
+
+def feedback_error(field: str, message: str) -> str:
+    """An error of the feedback form as the page says it: "Feedback item 1: finding is
+    required", not its form name (finding_0)."""
+    found = _ROW_FIELD.fullmatch(field)
+    if found and found.group(1) in FEEDBACK_LABELS:
+        label = f"Feedback item {int(found.group(2)) + 1}: {FEEDBACK_LABELS[found.group(1)]}"
+    elif field:
+        label = FEEDBACK_FORM_LABELS.get(field, "This form")
+    else:
+        return message[:1].upper() + message[1:]
+    if message.startswith(("at most ", "at least ")):
+        message = f"must be {message}"  # "finding must be at most 600 characters"
+    return f"{label} {message}" if _VERB.match(message) else f"{label}: {message}"
 
 
 def _metric_rows(player, posted: dict[str, str] | None = None) -> list[dict]:
@@ -180,7 +216,9 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
             if request.POST.get("form") == "review":
                 reviewed = as_bool("reviewed", request.POST.get("reviewed", ""))
                 posted_rows = None
-                m.admin.mark_reviewed(request.user, player.id, analysis.id, reviewed)
+                m.admin.mark_reviewed(
+                    request.user, player.id, analysis.id, reviewed, version=seen_version(request)
+                )
                 messages.success(request, "Marked reviewed." if reviewed else "Review cleared.")
             else:
                 posted_rows = _posted_rows(request)
@@ -197,7 +235,7 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
         except ValidationError as e:
             errors, status = errors_of(e), 400
         except Changed as e:
-            errors, status = {"feedback": str(e)}, 409
+            errors, status = {"": str(e)}, 409  # the whole form, not one field
         else:
             return redirect("analysis_feedback", player_id=player.id, analysis_id=analysis.id)
     reviewer = _user_named(analysis.details.get("reviewed_by"))
@@ -219,6 +257,7 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
         "new_row": max((it["row"] for it in items), default=-1) + 1,
         "can_edit": can_edit,
         "errors": errors,
+        "error_lines": [feedback_error(k, message) for k, message in errors.items()],
         "priorities": range(PRIORITY_RANGE[0], PRIORITY_RANGE[1] + 1),
         # The aspect is picked by the metric's name as the pages say it, not its key.
         "aspects": drill_aspects(),

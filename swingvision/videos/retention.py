@@ -68,9 +68,12 @@ def purge(
     now: datetime | None = None,
     dry_run: bool = False,
     player_id: str | None = None,
+    as_due: bool = False,
 ) -> list[PurgeItem]:
     """Delete the raw videos at least `days` old and mark their rows expired (safe to re-run);
-    all players' videos, or one player's."""
+    all players' videos, or one player's. `as_due`: each is marked expired on the day it fell
+    due (uploaded_at + days), as a daily run would have left it, not today: for a history
+    written in one go (the demo's swings of six weeks)."""
     days = raw_video_days() if days is None else days
     if days < 1:
         raise ValueError("the retention must be at least 1 day")
@@ -91,7 +94,9 @@ def purge(
                 continue
             item = _classify(video, now, store)
             if item.action == "would delete" and not dry_run:
-                item = _expire(video, now, store)
+                item = _expire(
+                    video, video.uploaded_at + timedelta(days=days) if as_due else now, store
+                )
             done.append(item)
 
 

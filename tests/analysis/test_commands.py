@@ -278,3 +278,44 @@ def test_the_worker_scores_against_the_coachs_targets(own_db):
     tempo_items = [f for f in a_coached.feedback if f["aspect"] == "tempo_ratio"]
     assert tempo_items and "3.6" in tempo_items[0]["finding"]
     assert not [f for f in a_plain.feedback if f["aspect"] == "tempo_ratio"]
+
+
+def test_seeded_demo_videos_follow_the_raw_video_lifecycle(own_db):
+    """Demo swings go back --days (42 by default), past the 30 days raw videos are kept: those
+    older than that are expired as the daily purge would have left them (video deleted on the
+    day it fell due, skeleton pictures, analysis kept), the newer ones play with an expiry date
+    still to come. No demo swing shows a playable video "until" a date already past."""
+    from datetime import timedelta
+
+    from django.template.loader import render_to_string
+
+    from swingvision.db.codec import utc_now
+    from swingvision.storage import get_store
+    from swingvision.videos.retention import expires_at, raw_video_days
+
+    run("seed_demo", "--players", "1", "--swings", "3", "--days", "42")
+    now, store, kept = utc_now(), get_store(), timedelta(days=raw_video_days())
+    videos = [
+        v
+        for slug in ("ava-lindqvist", "ben-carter")
+        for v in own_db.videos.for_player(SYSTEM, f"demo-player-{slug}")
+    ]
+    assert len(videos) == 6
+    old = [v for v in videos if v.uploaded_at + kept <= now]
+    assert len(old) == 2  # the 42-day-old swing of each player
+    for v in videos:
+        when = expires_at(v)
+        shown = render_to_string("videos/_expiry.html", {"video": v})
+        if v in old:
+            assert v.status == "expired" and v.blob_ref is None, v.id
+            assert when == v.uploaded_at + kept, v.id  # deleted the day it fell due
+            assert "video deleted" in shown and "video until" not in shown
+            assert v.metadata.get("thumbs"), v.id  # the skeleton's pictures
+            assert own_db.analyses.latest_for_video(SYSTEM, v.user_id, v.id) is not None
+        else:
+            assert v.status == "analyzed" and store.exists(v.blob_ref), v.id
+            assert when > now and "video until" in shown, v.id
+    # Seeding again adds nothing and changes nothing.
+    assert "created 0 users and 0 analysed swings" in run(
+        "seed_demo", "--players", "1", "--swings", "3", "--days", "42"
+    )

@@ -187,7 +187,8 @@ def test_feedback_the_coach_edited_survives_moving_a_marker(team):
     coach = team.client(team.coach)
     url = f"/players/{player.id}/analyses/{analysis.id}/feedback/"
     page = coach.get(url).content.decode()
-    version = re.search(r'name="version" value="([0-9a-f]+)"', page).group(1)
+    form_html = page[page.index('id="feedback-form"') :]
+    version = re.search(r'name="version" value="([0-9a-f]+)"', form_html).group(1)
     first = analysis.feedback[0]
     form = {"form": "feedback", "rows": "1", "version": version, "index_0": "0"}
     form.update({f"{k}_0": str(first[k]) for k in ("aspect", "recommendation", "priority")})
@@ -341,6 +342,19 @@ def test_the_drill_library_page(team):
     assert team.client(team.other_coach).post(f"/drills/{drill.id}/", edit).status_code == 403
     assert coach.post(f"/drills/{drill.id}/", edit).status_code == 302
     assert team.m.drills.get(SYSTEM, drill.id).name == "Towel drill"
+    # One name per aspect (case and spaces aside): refused on the page, naming the field, on
+    # adding and on renaming; what was typed stays on the form.
+    r = coach.post("/drills/", {**edit, "name": " towel DRILL ", "description": "Mine."})
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert re.search(r'<span class="field-error">the library already has a [^<]* drill of', page)
+    assert "Mine." in page
+    r = coach.post("/drills/", {**edit, "name": "Other towel"})
+    assert r.status_code == 302
+    other = next(d for d in team.m.drills.all(SYSTEM) if d.name == "Other towel")
+    r = coach.post(f"/drills/{other.id}/", {**edit, "name": "TOWEL drill"})
+    assert r.status_code == 400 and "name: the library already has a" in r.content.decode()
+    assert team.m.drills.get(SYSTEM, other.id).name == "Other towel"
     assert team.client(team.player).post(f"/drills/{drill.id}/delete/").status_code == 403
     assert coach.post(f"/drills/{drill.id}/delete/").status_code == 302
 

@@ -75,3 +75,54 @@ def test_coaches_and_admins_add_drills_with_safe_links(m, swing_team):
     m.drills.delete(coach, drill.id)
     with pytest.raises(NotFound):
         m.drills.get(coach, drill.id)
+
+
+def test_a_drill_name_is_one_entry_per_aspect(m, swing_team):
+    """Two drills of one name (case and surrounding spaces aside) in one aspect would show as
+    the same entry twice: refused on create and on rename, naming `name`; other aspects, and
+    saving a drill under its own name, are fine. Seeding skips a default drill a coach's drill
+    already names, and stays idempotent."""
+    from swingvision.coaching.library import default_drills, seed_drills
+
+    coach, other_coach, admin = swing_team["coach"], swing_team["other_coach"], swing_team["admin"]
+    first = m.drills.create(coach, name="Wall drill", aspect="hip_turn_deg")
+    for actor, name in (
+        (coach, "Wall drill"),
+        (other_coach, "  wALL DRILL "),
+        (admin, "WALL drill"),
+    ):
+        with pytest.raises(ValidationError) as e:
+            m.drills.create(actor, name=name, aspect="hip_turn_deg")
+        assert e.value.field == "name" and "already has a Hip rotation drill" in e.value.message, (
+            name
+        )
+    assert m.drills.create(coach, name="Wall drill", aspect="shoulder_turn_deg")  # another aspect
+    second = m.drills.create(coach, name="Step drill", aspect="hip_turn_deg")
+    with pytest.raises(ValidationError) as e:
+        m.drills.update(coach, second.id, name=" wall Drill", aspect="hip_turn_deg")
+    assert e.value.field == "name"
+    with pytest.raises(ValidationError) as e:  # moved into an aspect where the name is taken
+        m.drills.update(coach, first.id, name="Wall drill", aspect="shoulder_turn_deg")
+    assert e.value.field == "name"
+    assert m.drills.get(coach, second.id).name == "Step drill"
+    # Its own name, written differently: one entry still.
+    assert m.drills.update(coach, first.id, name="Wall Drill", aspect="hip_turn_deg").name == (
+        "Wall Drill"
+    )
+    names = [d.name.casefold() for d in m.drills.by_aspect(coach)["hip_turn_deg"]]
+    assert len(names) == len(set(names))
+    # A coach's drill named as a default one of its aspect, before that one is seeded.
+    seed_drills(m)
+    default = default_drills()[0]
+    m.drills.delete(admin, default["id"])
+    mine = m.drills.create(coach, name=default["name"].upper(), aspect=default["aspect"])
+    assert seed_drills(m) == 0  # not added twice over the coach's
+    assert seed_drills(m) == 0
+    named = [
+        d.id
+        for d in m.drills.by_aspect(coach)[default["aspect"]]
+        if d.name.casefold() == default["name"].casefold()
+    ]
+    assert named == [mine.id]
+    m.drills.delete(coach, mine.id)  # the library as other tests expect it
+    assert seed_drills(m) == 1

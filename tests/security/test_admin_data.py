@@ -9,6 +9,7 @@ import io
 import re
 
 import pytest
+from django.utils.text import slugify
 
 from swingvision.db.managers import SYSTEM
 from swingvision.storage import StorageError, get_store, video_key
@@ -429,23 +430,96 @@ def test_coach_edits_feedback_keeping_the_engines_extras(team, login_client, mgr
     assert saved.details["feedback_original"] == analysis.feedback
     entry = audit_for(mgr, analysis.id)[0]
     assert entry.action == "analysis.feedback" and entry.before == {"feedback": analysis.feedback}
-    r = login_client(coach).post(url, {"form": "review", "reviewed": "1"})
+    c = login_client(coach)
+    r = c.post(url, {"form": "review", "reviewed": "1", "version": _seen(c, url, "review-form")})
     assert r.status_code == 302
     assert mgr.admin.analysis(coach, player.id, analysis.id).details["reviewed_by"] == coach.id
     assert login_client(other_coach).post(url, form).status_code == 404
     assert login_client(player).post(url, form).status_code == 403
     r = login_client(coach).post(url, {**form, "priority_1": "7"})
-    assert r.status_code == 400 and b"priority_1: must be between 1 and 3" in r.content
+    assert (
+        r.status_code == 400 and b"Feedback item 2: priority must be between 1 and 3" in r.content
+    )
     assert b"Weaken the left hand." in r.content  # what was typed is kept
 
 
-def _opened(client, url) -> dict:
-    """The form as a tab opened it: its hidden version and the page's text."""
+ONE_ITEM = {
+    "form": "feedback",
+    "rows": "2",
+    "index_0": "0",
+    "aspect_0": "tempo_ratio",
+    "finding_0": "Slow tempo.",
+    "recommendation_0": "Count it.",
+    "priority_0": "2",
+}
+
+
+@pytest.mark.parametrize(
+    "change, line",
+    [
+        ({"recommendation_0": ""}, "Feedback item 1: recommendation is required"),
+        ({"aspect_0": " "}, "Feedback item 1: aspect is required"),
+        ({"finding_0": "x" * 601}, "Feedback item 1: finding must be at most 600 characters"),
+        ({"finding_0": "a\x00b"}, "Feedback item 1: finding must not contain control characters"),
+        ({"priority_0": "7"}, "Feedback item 1: priority must be between 1 and 3"),
+        ({"priority_0": ""}, "Feedback item 1: priority must be a whole number"),
+        ({"index_0": "x"}, "Feedback item 1: stored position must be a whole number"),
+        # the new item (row 1) left without its aspect
+        ({"finding_1": "Grip weak.", "recommendation_1": "Turn it."}, "Feedback item 2: aspect"),
+        ({"rows": "x"}, "Number of items must be a whole number"),
+        ({"rows": "99"}, "Number of items must be between 0 and 21"),
+        (
+            {
+                "rows": "21",
+                **{f"{k}_{i}": v for i in range(21) for k, v in ONE_ITEM.items() if k[-2:] == "_0"},
+                **{
+                    f"{k[:-2]}_{i}": v
+                    for i in range(21)
+                    for k, v in ONE_ITEM.items()
+                    if k[-2:] == "_0"
+                },
+            },
+            "Feedback must be at most 20 items",
+        ),
+        ({"form": "review", "reviewed": "maybe"}, "Reviewed must be yes or no"),
+        ({"form": "review", "reviewed": "1"}, "Form version is required"),
+    ],
+)
+def test_feedback_form_errors_name_fields_as_the_page_labels_them(
+    team, login_client, mgr, change, line
+):
+    """Every error of the feedback form names its field as the page does ("Feedback item 1:
+    finding ..."), never by its form name (finding_0, priority_1, rows)."""
+    coach, _, player, _ = team
+    _, analysis = add_swing(mgr, player, with_blob=False)
+    url = f"/players/{player.id}/analyses/{analysis.id}/feedback/"
+    r = login_client(coach).post(url, {**ONE_ITEM, **change})
+    assert r.status_code == 400
+    errors = re.findall(r'id="feedback-error">([^<]*)<', r.content.decode())
+    assert len(errors) == 1 and errors[0].startswith(line), errors
+    assert not re.search(
+        r"\b(aspect|finding|recommendation|priority|index|rows)(_\d+)?:", errors[0]
+    )
+    assert mgr.admin.analysis(coach, player.id, analysis.id).feedback == analysis.feedback
+
+
+FEEDBACK_FORM, SETTINGS_FORM = "feedback-form", "player-settings"
+
+
+def _seen(client, url: str, form_id: str) -> str:
+    """The version the review or publish form `form_id` on the page at `url` carries."""
     page = client.get(url)
     assert page.status_code == 200
-    found = re.search(r'name="version" value="([0-9a-f]+)"', page.content.decode())
-    assert found, "the form carries the version it was built from"
-    return {"version": found.group(1)}
+    found = re.search(
+        rf'id="{form_id}".*?name="version" value="([0-9a-f]+)"', page.content.decode(), re.S
+    )
+    assert found, f"{form_id} carries the version of what the page showed"
+    return found.group(1)
+
+
+def _opened(client, url, form_id: str) -> dict:
+    """The form `form_id` as a tab opened it: the hidden version it was built from."""
+    return {"version": _seen(client, url, form_id)}
 
 
 def test_a_feedback_form_opened_before_another_tabs_save_is_refused(team, login_client, mgr):
@@ -457,7 +531,7 @@ def test_a_feedback_form_opened_before_another_tabs_save_is_refused(team, login_
     analysis = mgr.analyses.update(analysis, feedback=[analysis.feedback[0], second])
     url = f"/players/{player.id}/analyses/{analysis.id}/feedback/"
     tab1, tab2 = login_client(coach), login_client(coach)
-    opened1, opened2 = _opened(tab1, url), _opened(tab2, url)
+    opened1, opened2 = _opened(tab1, url, FEEDBACK_FORM), _opened(tab2, url, FEEDBACK_FORM)
     form = {"form": "feedback", "rows": "2", "index_0": "0", "index_1": "1"}
     for i, item in enumerate(analysis.feedback):
         form.update({f"{k}_{i}": str(item[k]) for k in ("aspect", "finding", "recommendation")})
@@ -476,7 +550,7 @@ def test_a_feedback_form_opened_before_another_tabs_save_is_refused(team, login_
         url,
         {
             **form,
-            **_opened(tab2, url),
+            **_opened(tab2, url, FEEDBACK_FORM),
             "finding_0": "Tab one's finding.",
             "finding_1": "Tab two's finding.",
         },
@@ -492,7 +566,7 @@ def test_a_settings_form_opened_before_another_tabs_save_is_refused(team, login_
     coach, _, player, _ = team
     url = f"/players/{player.id}/settings/"
     tab1, tab2 = login_client(coach), login_client(coach)
-    opened1, opened2 = _opened(tab1, url), _opened(tab2, url)
+    opened1, opened2 = _opened(tab1, url, SETTINGS_FORM), _opened(tab2, url, SETTINGS_FORM)
     form = {"handedness": "right", "view": "face-on", "review_feedback": "1"}
     band = {"tempo_ratio_lo": "2.8", "tempo_ratio_hi": "3.2"}
     assert tab1.post(url, {**form, **band, **opened1}).status_code == 302
@@ -501,7 +575,9 @@ def test_a_settings_form_opened_before_another_tabs_save_is_refused(team, login_
     assert b"this was changed since you opened it: reload to see the changes" in r.content
     settings = mgr.users.get(player.id).settings
     assert settings["targets"] == {"tempo_ratio": [2.8, 3.2]} and settings["handedness"] == "right"
-    reloaded = _opened(tab2, url)  # the band is on the reloaded form; left-handed saves now
+    reloaded = _opened(
+        tab2, url, SETTINGS_FORM
+    )  # the band is on the reloaded form; left-handed saves now
     assert tab2.post(url, {**form, **band, **reloaded, "handedness": "left"}).status_code == 302
     settings = mgr.users.get(player.id).settings
     assert settings["targets"] == {"tempo_ratio": [2.8, 3.2]} and settings["handedness"] == "left"
@@ -522,11 +598,13 @@ def test_a_write_over_a_record_changed_meanwhile_is_a_409_page_not_a_500(
         raise Changed("the analysis was changed by someone else since it was read")
 
     monkeypatch.setattr(AdminData, "publish_feedback", changed)
+    c = login_client(coach)
+    seen = {"version": _seen(c, f"/players/{player.id}/swings/{video.id}/", "publish-form")}
     url = f"/players/{player.id}/swings/{video.id}/publish/"
-    r = login_client(coach).post(url)
+    r = c.post(url, seen)
     assert r.status_code == 409 and b"changed by someone else" in r.content
     assert b"reload the page" in r.content
-    r = login_client(coach).post(url, HTTP_ACCEPT="application/json")
+    r = c.post(url, seen, HTTP_ACCEPT="application/json")
     assert r.status_code == 409 and "changed by someone else" in r.json()["error"]
 
 
@@ -570,3 +648,88 @@ def test_profile_and_password_change(team, login_client, mgr):
     assert c.get("/profile/").status_code == 200  # this browser got a fresh session
     assert other_session.get("/profile/").status_code == 302  # the others were logged out
     assert mgr.users.authenticate(player.username, "a-much-better-secret") is not None
+
+
+# -- review and publish carry the version of what the coach saw -------------------------------
+@pytest.mark.parametrize("change", ["feedback", "events"])
+def test_publishing_what_changed_since_the_page_was_opened_is_refused(
+    team, login_client, mgr, change
+):
+    """Tab 1 shows the swing; tab 2 edits the feedback (or a correction moves the events):
+    tab 1's Publish is refused with 409 (page, htmx and JSON), nothing published; reloaded, it
+    publishes what it now shows."""
+    coach, _, player, _ = team
+    video, analysis = add_swing(mgr, player, with_blob=False)
+    swing = f"/players/{player.id}/swings/{video.id}/"
+    tab = login_client(coach)
+    seen = _seen(tab, swing, "publish-form")
+    if change == "feedback":
+        item = {**analysis.feedback[0], "finding": "Rewritten in another tab."}
+        mgr.admin.update_feedback(coach, player.id, analysis.id, [item])
+    else:
+        mgr.analyses.update(analysis, events={**analysis.events, "top": 99})
+    url = f"{swing}publish/"
+    message = "this was changed since you opened it: reload to see the changes"
+    r = tab.post(url, {"version": seen})
+    assert r.status_code == 409 and message in r.content.decode()
+    r = tab.post(url, {"version": seen}, headers=HX)
+    assert r.status_code == 409 and message in r.content.decode()
+    r = tab.post(url, {"version": seen}, HTTP_ACCEPT="application/json")
+    assert r.status_code == 409 and message in r.json()["error"]
+    stored = mgr.admin.analysis(coach, player.id, analysis.id)
+    assert "published" not in stored.details
+    r = tab.post(url, {"version": _seen(tab, swing, "publish-form")})
+    assert r.status_code == 302
+    stored = mgr.admin.analysis(coach, player.id, analysis.id)
+    assert stored.details["published"]["feedback"] == stored.feedback
+
+
+def test_marking_reviewed_what_changed_since_the_page_was_opened_is_refused(
+    team, login_client, mgr
+):
+    """The feedback page's Mark reviewed and the admin list's: refused with 409 after another
+    tab's edit, done with the version of the reloaded page."""
+    coach, _, player, admin = team
+    _, analysis = add_swing(mgr, player, with_blob=False)
+    feedback = f"/players/{player.id}/analyses/{analysis.id}/feedback/"
+    admin_list = f"/admin/analyses/?player={player.id}"
+    row = f"analysis-{slugify(analysis.id)}"
+    coach_tab, admin_tab = login_client(coach), login_client(admin)
+    seen = _seen(coach_tab, feedback, "review-form")
+    admin_seen = _seen(admin_tab, admin_list, row)
+    item = {**analysis.feedback[0], "finding": "Rewritten in another tab."}
+    mgr.admin.update_feedback(coach, player.id, analysis.id, [item])
+    message = b"this was changed since you opened it: reload to see the changes"
+    r = coach_tab.post(feedback, {"form": "review", "reviewed": "1", "version": seen})
+    assert r.status_code == 409 and message in r.content
+    review = f"/admin/analyses/{player.id}/{analysis.id}/review/"
+    r = admin_tab.post(review, {"reviewed": "1", "version": admin_seen})
+    assert r.status_code == 409 and message in r.content
+    assert "reviewed_by" not in mgr.admin.analysis(coach, player.id, analysis.id).details
+    fresh = _seen(coach_tab, feedback, "review-form")
+    r = coach_tab.post(feedback, {"form": "review", "reviewed": "1", "version": fresh})
+    assert r.status_code == 302
+    assert mgr.admin.analysis(coach, player.id, analysis.id).details["reviewed_by"] == coach.id
+
+
+@pytest.mark.parametrize("version", [None, "", "not-a-version", "0" * 64, "A" * 20])
+def test_a_review_or_publish_without_a_good_version_is_a_400_naming_it(
+    team, login_client, mgr, version
+):
+    coach, _, player, admin = team
+    video, analysis = add_swing(mgr, player, with_blob=False)
+    data = {} if version is None else {"version": version}
+    publish = f"/players/{player.id}/swings/{video.id}/publish/"
+    feedback = f"/players/{player.id}/analyses/{analysis.id}/feedback/"
+    review = f"/admin/analyses/{player.id}/{analysis.id}/review/"
+    c = login_client(coach)
+    for r in (
+        c.post(publish, data),
+        c.post(feedback, {"form": "review", "reviewed": "1", **data}),
+        login_client(admin).post(review, {"reviewed": "1", **data}),
+    ):
+        assert r.status_code == 400 and b"version" in r.content.lower(), r.content[:300]
+    r = c.post(publish, data, HTTP_ACCEPT="application/json")
+    assert r.status_code == 400 and r.json()["error"].startswith("version:")
+    details = mgr.admin.analysis(coach, player.id, analysis.id).details
+    assert "published" not in details and "reviewed_by" not in details

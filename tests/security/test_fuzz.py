@@ -809,7 +809,8 @@ NOT_FUZZED: dict[str, str] = {
     "swing_note_delete": "reads no field: the note id is in the path",
     "lesson-watched": "reads no field: the lesson id is in the path",
     "lesson-delete": "reads no field: the lesson id is in the path",
-    "swing_publish": "reads no field: publishes the swing's feedback as it stands",
+    "swing_publish": "reads only version, of the analysis the page showed (test_admin_data.py: "
+    "missing, malformed and stale versions)",
     # These two read only `next`, the redirect back (forms.back, fuzzed through the other admin
     # actions above), and act once per swing: repeated requests would only fuzz the refusal.
     "admin_video_rerun": "reads only next; a swing is queued again once",

@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from analysis.display import UNIT_HELP
+from swingvision.db.managers.admin import analysis_version
 
 register = template.Library()
 
@@ -17,6 +18,12 @@ def item(mapping: Any, key: Any) -> Any:
     if isinstance(mapping, dict):
         return mapping.get(key, [])
     return []
+
+
+@register.filter
+def seen_version(analysis: Any) -> str:
+    """The version a review or publish form carries: of the analysis as this page shows it."""
+    return analysis_version(analysis)
 
 
 @register.filter

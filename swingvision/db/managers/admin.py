@@ -49,7 +49,24 @@ def form_version(value: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
+FORM_VERSION = re.compile(r"[0-9a-f]{20}")  # what form_version gives: a malformed one is a 400
+
+
+def analysis_version(analysis: SwingAnalysis) -> str:
+    """The form_version of what a coach sees of an analysis before reviewing or publishing it:
+    which analysis, its events and its feedback (another tab's edit or correction changes it)."""
+    return form_version(
+        {"id": analysis.id, "events": analysis.events, "feedback": analysis.feedback}
+    )
+
+
 log = logging.getLogger("swingvision.admin")
+
+
+def _check_seen(analysis: SwingAnalysis, version: str | None) -> None:
+    if version is not None and version != analysis_version(analysis):
+        raise Changed(f"the feedback: {CHANGED_SINCE_OPENED}")
+
 
 PER_PAGE = 50
 HANDEDNESS = ("right", "left")
@@ -630,9 +647,18 @@ class AdminData:
         return new
 
     def mark_reviewed(
-        self, actor: Actor, player_id: str, analysis_id: str, reviewed: bool = True
+        self,
+        actor: Actor,
+        player_id: str,
+        analysis_id: str,
+        reviewed: bool = True,
+        *,
+        version: str | None = None,
     ) -> SwingAnalysis:
+        """Mark the analysis reviewed (or clear it). `version`: analysis_version of the analysis
+        the coach saw; Changed when its feedback or events changed since."""
         _, analysis = self._editable_analysis(actor, player_id, analysis_id)
+        _check_seen(analysis, version)
         details = dict(analysis.details)
         if reviewed:
             details["reviewed_by"] = actor.id
@@ -656,11 +682,16 @@ class AdminData:
         )
         return new
 
-    def publish_feedback(self, actor: Actor, player_id: str, analysis_id: str) -> SwingAnalysis:
+    def publish_feedback(
+        self, actor: Actor, player_id: str, analysis_id: str, *, version: str | None = None
+    ) -> SwingAnalysis:
         """Publish the analysis' feedback as it stands (the engine's, or as the coach edited it)
         to the player (swingvision/coaching/review.py); publishing again replaces it. Marks the
-        analysis reviewed too."""
+        analysis reviewed too. `version`: analysis_version of the analysis the coach saw on the
+        page; Changed when its feedback or events changed since (another tab, a correction), so
+        nothing the coach did not see is published."""
         _, analysis = self._editable_analysis(actor, player_id, analysis_id)
+        _check_seen(analysis, version)
         now = utc_now().isoformat()
         before = analysis.details.get("published")
         details = {

@@ -41,6 +41,11 @@ def drill_aspects() -> dict[str, str]:
     return {name: spec.label for name, spec in METRICS.items()}
 
 
+def drill_name_key(name: str) -> str:
+    """What makes two drill names the same: case and surrounding spaces aside."""
+    return name.strip().casefold()
+
+
 class Drills:
     """The drill library: everyone reads it; coaches and admins add drills; a drill is changed
     by whoever added it or an admin (the default library by admins)."""
@@ -74,6 +79,25 @@ class Drills:
             "video_url": clean_video_url(video_url),
         }
 
+    def _name_taken(self, name: str, aspect: str, *, own_id: str | None = None) -> Drill | None:
+        """The other drill of `aspect` with this name (case and surrounding spaces aside), if
+        any: the library is one list everyone reads per aspect, where two drills of one name
+        would show as the same entry twice."""
+        key = drill_name_key(name)
+        for d in self.db.fetch_all(
+            Drill, "drills_for_aspect", {"aspect": aspect, "limit": MAX_DRILLS}
+        ):
+            if d.id != own_id and drill_name_key(d.name) == key:
+                return d
+        return None
+
+    def _refuse_taken(self, fields: dict, *, own_id: str | None = None) -> None:
+        if self._name_taken(fields["name"], fields["aspect"], own_id=own_id):
+            label = drill_aspects().get(fields["aspect"], fields["aspect"])
+            raise ValidationError(
+                "name", f"the library already has a {label} drill of this name: pick another"
+            )
+
     def _write(self, drill: Drill) -> None:
         self.db.execute(
             "drills_upsert",
@@ -95,6 +119,7 @@ class Drills:
         if not (is_admin(actor) or actor.role == "coach"):
             raise NotAllowed("only coaches and admins add drills")
         fields = self._clean(name=name, aspect=aspect, description=description, video_url=video_url)
+        self._refuse_taken(fields)
         drill = Drill(id=new_id(), created_by=actor.id, created_at=utc_now(), **fields)
         self._write(drill)
         self.audit.record(actor, "drill.create", **target_of(drill), after=fields)
@@ -121,6 +146,7 @@ class Drills:
         new = Drill(id=old.id, created_by=old.created_by, created_at=old.created_at, **fields)
         if new == old:
             return old
+        self._refuse_taken(fields, own_id=old.id)
         self._write(new)
         before = {k: getattr(old, k) for k in fields if getattr(old, k) != fields[k]}
         self.audit.record(
@@ -146,7 +172,8 @@ class Drills:
 
     def insert_missing(self, actor: Actor, drills: list[dict]) -> int:
         """The default library (operators and the demo seed): drills whose id is not there yet
-        are added, ones already there are left as they are. Returns how many were added."""
+        are added, ones already there are left as they are, and so is one whose name a coach's
+        drill of its aspect already has (no twin entries). Returns how many were added."""
         if actor is not SYSTEM:
             raise NotAllowed("the default library is written by commands")
         before = len(self.all(actor))
@@ -159,7 +186,11 @@ class Drills:
                 description=d.get("description", ""),
                 video_url=d.get("video_url", ""),
             )
-            rows.append({"id": d["id"], **fields, "created_by": SYSTEM_AUTHOR, "created_at": now})
+            taken = self._name_taken(fields["name"], fields["aspect"], own_id=d["id"])
+            if taken is None:
+                rows.append(
+                    {"id": d["id"], **fields, "created_by": SYSTEM_AUTHOR, "created_at": now}
+                )
         self.db.execute_many("drills_insert_missing", rows)
         self.db.refresh("drills")
         return len(self.all(actor)) - before

@@ -27,6 +27,15 @@ FROM drills
 ORDER BY aspect, id
 LIMIT :limit
 
+-- name: drills_for_aspect
+-- The drills of one aspect (a few): the manager compares their names with a new or renamed
+-- drill's, as neither dialect can (CrateDB has no unique constraint; the case-insensitive
+-- comparison is Python's, the same on both).
+SELECT id, name, aspect, description, video_url, created_by, created_at
+FROM drills WHERE aspect = :aspect
+ORDER BY id
+LIMIT :limit
+
 -- name: drills_delete
 -- Delete one drill by id (its author or an admin, checked by the manager).
 DELETE FROM drills WHERE id = :id
