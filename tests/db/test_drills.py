@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from swingvision.db import NotFound
+from swingvision.db.ids import new_id
 from swingvision.db.managers import SYSTEM, NotAllowed, ValidationError
 from tests.backends import managers_fixture
 from tests.factories import account
@@ -111,6 +114,18 @@ def test_a_drill_name_is_one_entry_per_aspect(m, swing_team):
     )
     names = [d.name.casefold() for d in m.drills.by_aspect(coach)["hip_turn_deg"]]
     assert len(names) == len(set(names))
+    # A twin written before names were checked (straight to the table) is still edited under
+    # its name; renaming it onto another taken name is refused as ever.
+    twin = replace(second, id=new_id(), name="step DRILL")
+    m.drills._write(twin)
+    edited = m.drills.update(
+        coach, twin.id, name="step DRILL", aspect="hip_turn_deg", description="Legacy twin."
+    )
+    assert edited.description == "Legacy twin."
+    with pytest.raises(ValidationError) as e:
+        m.drills.update(coach, twin.id, name="Wall drill", aspect="hip_turn_deg")
+    assert e.value.field == "name"
+    m.drills.delete(coach, twin.id)
     # A coach's drill named as a default one of its aspect, before that one is seeded.
     seed_drills(m)
     default = default_drills()[0]

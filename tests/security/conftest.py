@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from django.test import Client
 
-from tests.factories import TEST_PASSWORD, account
+from tests.factories import TEST_PASSWORD, account, unique
 
 ROLES = ("anonymous", "player", "other_player", "coach", "other_coach", "admin")
 
@@ -101,7 +101,8 @@ def build_world(m) -> World:
         swing_embedding=None,
     )
     m.progress.recompute_player(player.id)
-    drill = m.drills.create(coach, name="Pause at the top", aspect="tempo_ratio")
+    # One library per test session: each module's world adds a drill of a name of its own.
+    drill = m.drills.create(coach, name=unique("Pause at the top "), aspect="tempo_ratio")
     note = m.notes.create(coach, player.id, video.id, text="Good tempo on this one.")
     _, annotation = m.coaching.add_annotation(
         coach, player.id, video.id, {"kind": "text", "points": [{"x": 0.5, "y": 0.5}], "text": "ok"}

@@ -146,7 +146,10 @@ class Drills:
         new = Drill(id=old.id, created_by=old.created_by, created_at=old.created_at, **fields)
         if new == old:
             return old
-        self._refuse_taken(fields, own_id=old.id)
+        renamed = drill_name_key(fields["name"]) != drill_name_key(old.name)
+        if renamed or fields["aspect"] != old.aspect:
+            # (A twin written before names were checked can still be edited under its name.)
+            self._refuse_taken(fields, own_id=old.id)
         self._write(new)
         before = {k: getattr(old, k) for k in fields if getattr(old, k) != fields[k]}
         self.audit.record(
