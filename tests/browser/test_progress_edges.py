@@ -46,3 +46,44 @@ def test_the_newest_points_are_not_cut_at_the_edge(page, live_url, browser_login
             assert p["y"] - p["r"] - room >= 0 or p["y"] is None, (c["chart"], p)
     screenshot(page, "progress-edges")
     assert not errors, errors
+
+
+# When the camera-view switch swaps the progress body in, pick a club on the new select at once:
+# in the microtask after the swap, before any timer could run. htmx wires a swapped-in control
+# when its content settles; with a settle delay (htmx's default is 20 ms) this change would go
+# nowhere and the page would silently keep every club.
+CHANGE_CLUB_ON_SWAP = """(club) => {
+    const body = document.getElementById('progress-body');
+    new MutationObserver((records, observer) => {
+        const select = document.getElementById('club-select');
+        if (!select || select.closest('#progress-body') === body) return;
+        observer.disconnect();
+        select.value = club;
+        select.dispatchEvent(new Event('change', {bubbles: true}));
+    }).observe(body.parentNode, {childList: true});
+}"""
+
+
+def test_a_control_swapped_in_works_at_once(page, live_url, browser_login, gateway):
+    from playwright.sync_api import expect
+
+    from swingvision.db.managers import managers
+
+    m = managers(gateway)
+    coach = account(m, "coach", name="Quick Coach")
+    player = account(m, "player", coach=coach, name="Quick Player")
+    for days, seed, view, club in (
+        (9, 91, "face-on", "driver"),
+        (5, 92, "face-on", "7 iron"),
+        (2, 93, "down-the-line", "driver"),
+    ):
+        add_swing(m, player, days_ago=days, seed=seed, view=view, club=club)
+    m.progress.recompute_player(player.id)
+    errors = watch_errors(page)
+    browser_login(page, coach)
+    page.goto(f"{live_url}/players/{player.id}/progress/?view=down-the-line")
+    expect(page.locator("#range-note")).to_contain_text("down the line swing")
+    page.evaluate(CHANGE_CLUB_ON_SWAP, "7 iron")
+    page.locator("#view-switch a[data-view='face-on']").click()
+    expect(page.locator("#range-note")).to_contain_text("1 analysed face-on swing with the 7 iron")
+    assert not errors, errors
