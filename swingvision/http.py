@@ -43,8 +43,11 @@ def json_error(message: str, status: int, *, field: str | None = None) -> JsonRe
 
 
 def is_htmx(request: HttpRequest) -> bool:
-    """An htmx request that swaps a fragment (a boosted link or form wants the whole page)."""
-    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted
+    """An htmx request that swaps a fragment. A boosted link or form wants the whole page, and so
+    does htmx restoring history (the browser's Back and Forward: with no history cache, htmx
+    fetches the URL again and puts the answer in place of the whole body)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

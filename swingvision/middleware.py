@@ -231,5 +231,6 @@ class PrivateResponsesMiddleware:
         response = self.get_response(request)
         if not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
-        patch_vary_headers(response, ("Cookie",))
+        # A page and its htmx fragment share a URL: a cache that keeps one must not serve the other.
+        patch_vary_headers(response, ("Cookie", "HX-Request"))
         return response

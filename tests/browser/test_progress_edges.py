@@ -87,3 +87,47 @@ def test_a_control_swapped_in_works_at_once(page, live_url, browser_login, gatew
     page.locator("#view-switch a[data-view='face-on']").click()
     expect(page.locator("#range-note")).to_contain_text("1 analysed face-on swing with the 7 iron")
     assert not errors, errors
+
+
+def test_back_after_switching_view_and_club_shows_the_whole_page(
+    page, live_url, browser_login, gateway
+):
+    """htmx pushes each switch into the history; Back and Forward fetch those URLs again (no
+    history cache) and must get the whole page, not the fragment the switch swapped in."""
+    from playwright.sync_api import expect
+
+    from swingvision.db.managers import managers
+
+    m = managers(gateway)
+    coach = account(m, "coach", name="Back Coach")
+    player = account(m, "player", coach=coach, name="Back Player")
+    for days, seed, view, club in (
+        (9, 94, "face-on", "driver"),
+        (5, 95, "face-on", "7 iron"),
+        (2, 96, "down-the-line", "driver"),
+    ):
+        add_swing(m, player, days_ago=days, seed=seed, view=view, club=club)
+    m.progress.recompute_player(player.id)
+    errors = watch_errors(page)
+    browser_login(page, coach)
+    page.goto(f"{live_url}/players/{player.id}/progress/")
+    heading = page.locator("main h1")
+    expect(heading).to_have_count(1)
+    title = heading.inner_text()
+    page.select_option("#club-select", "7 iron")
+    expect(page.locator("#range-note")).to_contain_text("with the 7 iron")
+    page.locator("#view-switch a[data-view='down-the-line']").click()
+    expect(page.locator("#range-note")).to_contain_text("down the line swing")
+    for step, note in (
+        (page.go_back, "with the 7 iron"),
+        (page.go_back, "2 analysed face-on swings"),
+    ):
+        step()
+        expect(page.locator("#range-note")).to_contain_text(note)
+        expect(heading).to_have_text(title)
+        expect(page.locator("header.topbar")).to_have_count(1)
+        expect(page.locator("#progress-body")).to_have_count(1)
+    page.go_forward()
+    expect(page.locator("#range-note")).to_contain_text("with the 7 iron")
+    expect(heading).to_have_text(title)
+    assert not errors, errors

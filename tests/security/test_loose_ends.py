@@ -169,6 +169,7 @@ def test_per_user_responses_are_not_cached(world):
         assert r.status_code == 200, url
         assert r["Cache-Control"] == "private, no-store", url
         assert "Cookie" in r["Vary"], url
+        assert "HX-Request" in r["Vary"], url  # the page and its htmx fragment share the URL
     api = coach.get(f"/api/v1/players/{p}/videos")
     assert api["Cache-Control"] == "private, no-store"
     assert Client().get("/login/")["Cache-Control"] == "private, no-store"  # carries a CSRF token
