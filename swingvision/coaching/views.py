@@ -477,34 +477,68 @@ def _can_change(user, drill) -> bool:
 @require_http_methods(["GET", "POST"])
 def drills(request: HttpRequest) -> HttpResponse:
     """The library by aspect; coaches and admins add drills (a player reads it)."""
-    m = managers()
-    user = request.user
     form = dict.fromkeys(DRILL_FIELDS, "")
     form["aspect"] = request.GET.get("aspect", "") if request.method == "GET" else ""
-    errors: dict[str, str] = {}
-    status = 200
     if request.method == "POST":
         form = _drill_fields(request)
         try:
-            drill = m.drills.create(user, **form)
+            drill = managers().drills.create(request.user, **form)
         except ValidationError as e:
-            errors, status = {e.field: e.message}, 400
-        else:
-            messages.success(request, f"Added “{drill.name}”.")
-            return redirect(reverse("drills") + f"#drill-{drill.id}")
+            return _drill_library(request, add=form, add_errors={e.field: e.message}, status=400)
+        messages.success(request, f"Added “{drill.name}”.")
+        return redirect(reverse("drills") + f"#drill-{drill.id}")
+    return _drill_library(request, add=form)
+
+
+@scoped
+@require_POST
+def drill_update(request: HttpRequest, drill_id: str) -> HttpResponse:
+    """Save a drill's edit; a refused edit shows the library again with that drill's form open,
+    as typed, and the reason beside its field."""
+    fields = _drill_fields(request)
+    try:
+        drill = managers().drills.update(request.user, drill_id, **fields)
+    except ValidationError as e:
+        edit = {"id": drill_id, "form": fields, "errors": {e.field: e.message}}
+        return _drill_library(request, edit=edit, status=400)
+    messages.success(request, f"Saved “{drill.name}”.")
+    return redirect(reverse("drills") + f"#drill-{drill.id}")
+
+
+def _drill_library(
+    request: HttpRequest,
+    *,
+    add: dict[str, str] | None = None,
+    add_errors: dict[str, str] | None = None,
+    edit: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The library page. `add` / `add_errors`: the add form as typed and why it was refused;
+    `edit`: a refused edit ({"id", "form", "errors"}), shown open on its drill."""
+    m = managers()
+    user = request.user
     aspects = drill_aspects()
     library = m.drills.by_aspect(user)
     authors = _names({d.created_by for ds in library.values() for d in ds})
     # The engine's aspects in its order, then any an older engine had.
     order = [a for a in aspects if a in library] + sorted(set(library) - set(aspects))
+
+    def row(d) -> dict:
+        refused = edit is not None and edit["id"] == d.id
+        return {
+            "drill": d,
+            "can_change": _can_change(user, d),
+            "author": authors[d.created_by],
+            "form": edit["form"] if refused else {k: getattr(d, k) or "" for k in DRILL_FIELDS},
+            "errors": edit["errors"] if refused else {},
+            "open": refused,
+        }
+
     groups = [
         {
             "aspect": a,
             "label": aspects.get(a, a.replace("_", " ")),
-            "drills": [
-                {"drill": d, "can_change": _can_change(user, d), "author": authors[d.created_by]}
-                for d in library[a]
-            ],
+            "drills": [row(d) for d in library[a]],
         }
         for a in order
     ]
@@ -512,21 +546,10 @@ def drills(request: HttpRequest) -> HttpResponse:
         "groups": groups,
         "aspects": aspects,
         "can_add": user.role in ("coach", "admin"),
-        "form": form,
-        "errors": errors,
+        "form": add or dict.fromkeys(DRILL_FIELDS, ""),
+        "errors": add_errors or {},
     }
     return render(request, "drills.html", context, status=status)
-
-
-@scoped
-@require_POST
-def drill_update(request: HttpRequest, drill_id: str) -> HttpResponse:
-    try:
-        drill = managers().drills.update(request.user, drill_id, **_drill_fields(request))
-    except ValidationError as e:
-        raise BadRequest(str(e)) from None
-    messages.success(request, f"Saved “{drill.name}”.")
-    return redirect(reverse("drills") + f"#drill-{drill.id}")
 
 
 @scoped

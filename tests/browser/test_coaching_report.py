@@ -179,3 +179,49 @@ def test_the_practice_plan_and_the_drill_library_lay_out(page, live_url, browser
     wait_replay(page)
     assert_no_overflow(page)
     assert not errors, errors
+
+
+def test_a_refused_drill_shows_its_reason_in_view_on_a_phone(
+    page, live_url, browser_login, reported
+):
+    """The library is long on a phone: a refused add or edit comes back with the reason beside
+    the field, scrolled into view and focused, and the edit's form open as typed."""
+    from swingvision.db.managers import SYSTEM
+
+    m, coach, _, _, _ = reported
+    errors = watch_errors(page)
+    aspect, (taken, other, *_) = next(
+        (a, ds) for a, ds in m.drills.by_aspect(SYSTEM).items() if len(ds) >= 2
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, coach)
+    page.goto(f"{live_url}/drills/")
+    page.fill("#drill-name", f"  {taken.name.upper()} ")
+    page.select_option("#drill-aspect", aspect)
+    page.fill("#drill-description", "Typed on a phone.")
+    page.click(".drill-add button[type=submit]")
+    expect(page.locator("#drill-name-error")).to_contain_text("already has")
+    expect(page.locator("#drill-name-error")).to_be_in_viewport()
+    expect(page.locator("#drill-name")).to_be_focused()
+    expect(page.locator("#drill-description")).to_have_value("Typed on a phone.")
+
+    # An edit a coach may make: a drill of their own (an admin's account edits the default ones).
+    mine = m.drills.create(
+        coach, name="Mine to rename", aspect=aspect, description="", video_url=""
+    )
+    page.goto(f"{live_url}/drills/?aspect={aspect}#drill-{mine.id}")  # a new load, not a jump
+    row = page.locator(f"#drill-{mine.id}")
+    row.locator("summary").click()
+    row.locator("input[name=name]").fill(taken.name)
+    row.locator("button[type=submit]", has_text="Save").click()
+    row = page.locator(f"#drill-{mine.id}")
+    expect(row.locator(".field-error")).to_contain_text("already has")
+    expect(row.locator(".field-error")).to_be_in_viewport()
+    expect(row.locator("input[name=name]")).to_be_focused()
+    expect(row.locator("input[name=name]")).to_have_value(taken.name)
+    assert other.name != taken.name
+    screenshot(page, "drills-refused-edit-phone")
+    # The two refusals are the 400s expected; nothing else failed.
+    refused = [e for e in errors if e.startswith("HTTP 400 ") or "status of 400" in e]
+    assert len([e for e in refused if e.startswith("HTTP")]) == 2, errors
+    assert not [e for e in errors if e not in refused], errors

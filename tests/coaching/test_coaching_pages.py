@@ -347,13 +347,26 @@ def test_the_drill_library_page(team):
     r = coach.post("/drills/", {**edit, "name": " towel DRILL ", "description": "Mine."})
     assert r.status_code == 400
     page = r.content.decode()
-    assert re.search(r'<span class="field-error">the library already has a [^<]* drill of', page)
+    assert re.search(
+        r'<span class="field-error" id="drill-name-error">the library already has a [^<]* drill of',
+        page,
+    )
     assert "Mine." in page
+    assert re.search(r'id="drill-name"[^>]*aria-invalid="true"[^>]*autofocus', page)
     r = coach.post("/drills/", {**edit, "name": "Other towel"})
     assert r.status_code == 302
     other = next(d for d in team.m.drills.all(SYSTEM) if d.name == "Other towel")
-    r = coach.post(f"/drills/{other.id}/", {**edit, "name": "TOWEL drill"})
-    assert r.status_code == 400 and "name: the library already has a" in r.content.decode()
+    # A refused edit: the library again, that drill's form open as typed, the reason beside
+    # its name field (focused, so a phone scrolls to it), the other forms untouched.
+    r = coach.post(f"/drills/{other.id}/", {**edit, "name": "TOWEL drill", "description": "Typed."})
+    assert r.status_code == 400
+    page = r.content.decode()
+    form = re.search(rf'<li id="drill-{other.id}".*?</li>', page, re.S).group(0)
+    assert '<details class="drill-edit" open>' in form
+    assert re.search(r'name="name" value="TOWEL drill"[^>]*aria-invalid="true"[^>]*autofocus', form)
+    assert re.search(r'class="field-error"[^>]*>the library already has a [^<]* drill of', form)
+    assert "Typed." in form
+    assert page.count("autofocus") == 1 and page.count(" open>") == 1
     assert team.m.drills.get(SYSTEM, other.id).name == "Other towel"
     assert team.client(team.player).post(f"/drills/{drill.id}/delete/").status_code == 403
     assert coach.post(f"/drills/{drill.id}/delete/").status_code == 302
