@@ -164,7 +164,8 @@ class BadRequestMiddleware:
         if isinstance(exception, Changed):
             if wants_json(request):
                 return JsonResponse({"error": str(exception)}, status=409)
-            html = render_to_string("409.html", {"message": str(exception)}, request=request)
+            context = {"message": str(exception), "came_from": _came_from(request)}
+            html = render_to_string("409.html", context, request=request)
             return HttpResponse(html, status=409)
         if not isinstance(exception, BadRequest | ValidationError):
             return None
@@ -173,6 +174,15 @@ class BadRequestMiddleware:
             return JsonResponse({"error": message}, status=400)
         html = render_to_string("400.html", {"message": message}, request=request)
         return HttpResponse(html, status=400)
+
+
+def _came_from(request: HttpRequest) -> str | None:
+    """The page of ours a refused form was posted from (its Referer), to open it again with a GET:
+    reloading the refused answer would post the same stale form once more."""
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if referer.netloc != request.get_host() or not referer.path.startswith("/"):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 def api_error_response(exception: BaseException | None) -> JsonResponse | None:

@@ -541,7 +541,7 @@ def test_a_feedback_form_opened_before_another_tabs_save_is_refused(team, login_
     r = tab2.post(url, {**form, **opened2, "finding_1": "Tab two's finding."})
     assert r.status_code == 409
     page = r.content.decode()
-    assert "this was changed since you opened it: reload to see the changes" in page
+    assert "changed since you opened it: reload to see the changes" in page
     assert "Tab two&#x27;s finding." in page  # what tab 2 typed is still on its form
     stored = mgr.admin.analysis(coach, player.id, analysis.id).feedback
     assert [f["finding"] for f in stored] == ["Tab one's finding.", "Hips stall."]
@@ -572,7 +572,7 @@ def test_a_settings_form_opened_before_another_tabs_save_is_refused(team, login_
     assert tab1.post(url, {**form, **band, **opened1}).status_code == 302
     r = tab2.post(url, {**form, **opened2, "handedness": "left"})
     assert r.status_code == 409
-    assert b"this was changed since you opened it: reload to see the changes" in r.content
+    assert b"changed since you opened it: reload to see the changes" in r.content
     settings = mgr.users.get(player.id).settings
     assert settings["targets"] == {"tempo_ratio": [2.8, 3.2]} and settings["handedness"] == "right"
     reloaded = _opened(
@@ -603,7 +603,7 @@ def test_a_write_over_a_record_changed_meanwhile_is_a_409_page_not_a_500(
     url = f"/players/{player.id}/swings/{video.id}/publish/"
     r = c.post(url, seen)
     assert r.status_code == 409 and b"changed by someone else" in r.content
-    assert b"reload the page" in r.content
+    assert b"again to see the changes" in r.content
     r = c.post(url, seen, HTTP_ACCEPT="application/json")
     assert r.status_code == 409 and "changed by someone else" in r.json()["error"]
 
@@ -669,9 +669,16 @@ def test_publishing_what_changed_since_the_page_was_opened_is_refused(
     else:
         mgr.analyses.update(analysis, events={**analysis.events, "top": 99})
     url = f"{swing}publish/"
-    message = "this was changed since you opened it: reload to see the changes"
+    message = "changed since you opened it: reload to see the changes"
     r = tab.post(url, {"version": seen})
     assert r.status_code == 409 and message in r.content.decode()
+    # The refusal links back to the page the form was on (a GET), not the stale post again.
+    r = tab.post(url, {"version": seen}, HTTP_REFERER=f"http://testserver{swing}")
+    page = r.content.decode()
+    assert r.status_code == 409 and f'<a href="{swing}">Open the page again</a>' in page
+    assert "Nothing was done." in page and "saved" not in page
+    r = tab.post(url, {"version": seen}, HTTP_REFERER=f"http://elsewhere.example{swing}")
+    assert r.status_code == 409 and "Open the page again" not in r.content.decode()
     r = tab.post(url, {"version": seen}, headers=HX)
     assert r.status_code == 409 and message in r.content.decode()
     r = tab.post(url, {"version": seen}, HTTP_ACCEPT="application/json")
@@ -699,7 +706,7 @@ def test_marking_reviewed_what_changed_since_the_page_was_opened_is_refused(
     admin_seen = _seen(admin_tab, admin_list, row)
     item = {**analysis.feedback[0], "finding": "Rewritten in another tab."}
     mgr.admin.update_feedback(coach, player.id, analysis.id, [item])
-    message = b"this was changed since you opened it: reload to see the changes"
+    message = b"changed since you opened it: reload to see the changes"
     r = coach_tab.post(feedback, {"form": "review", "reviewed": "1", "version": seen})
     assert r.status_code == 409 and message in r.content
     review = f"/admin/analyses/{player.id}/{analysis.id}/review/"

@@ -38,7 +38,7 @@ from .users import Users
 from .videos import Videos
 
 # What a form that was opened before someone else's save is told when it is saved.
-CHANGED_SINCE_OPENED = "this was changed since you opened it: reload to see the changes"
+CHANGED_SINCE_OPENED = "changed since you opened it: reload to see the changes"
 
 
 def form_version(value: Any) -> str:
@@ -65,7 +65,7 @@ log = logging.getLogger("swingvision.admin")
 
 def _check_seen(analysis: SwingAnalysis, version: str | None) -> None:
     if version is not None and version != analysis_version(analysis):
-        raise Changed(f"the feedback: {CHANGED_SINCE_OPENED}")
+        raise Changed(f"the feedback was {CHANGED_SINCE_OPENED}")
 
 
 PER_PAGE = 50
@@ -352,7 +352,7 @@ class AdminData:
         if not can_edit_player(actor, player):
             raise NotAllowed("only the player's coach or an admin may change these settings")
         if version is not None and version != form_version(player.settings):
-            raise Changed(f"{player.display_name}'s settings: {CHANGED_SINCE_OPENED}")
+            raise Changed(f"{player.display_name}'s settings were {CHANGED_SINCE_OPENED}")
         if handedness not in HANDEDNESS:
             raise ValidationError("handedness", f"must be one of {', '.join(HANDEDNESS)}")
         if view not in VIEWS:
@@ -381,7 +381,7 @@ class AdminData:
         try:  # only while they are still the ones read above (another tab at the same moment)
             new = self.users.set_settings(player, settings)
         except Changed:
-            raise Changed(f"{player.display_name}'s settings: {CHANGED_SINCE_OPENED}") from None
+            raise Changed(f"{player.display_name}'s settings were {CHANGED_SINCE_OPENED}") from None
         Summaries(self.db).refresh(player.id)  # the roster's score follows the usual view
         before, after = changed(player.settings, new.settings)
         self.audit.record(
@@ -605,7 +605,7 @@ class AdminData:
         built from; Changed when it was saved differently since (another tab, a correction)."""
         _, analysis = self._editable_analysis(actor, player_id, analysis_id)
         if version is not None and version != form_version(analysis.feedback):
-            raise Changed(f"the feedback: {CHANGED_SINCE_OPENED}")
+            raise Changed(f"the feedback was {CHANGED_SINCE_OPENED}")
         if len(items) > MAX_FEEDBACK_ITEMS:
             raise ValidationError("feedback", f"at most {MAX_FEEDBACK_ITEMS} items")
         clean: list[dict[str, Any]] = []
