@@ -4,6 +4,10 @@ Failures count against the account a login string names, whichever of its names 
 username or its email): a locked account stays locked through the other name. A string that names
 no account counts against itself.
 
+An attempt is claimed before its password is checked, and the claim counts as a failure until the
+check succeeds: so simultaneous attempts cannot all pass the check while none has failed yet (15
+parallel guesses at one account get 5 checks, the rest 429).
+
 Each process counts failures in a sliding window, so with N web workers an attacker gets at most N
 times the limit, still a handful of guesses a minute per account; a shared counter (or the load
 balancer's rate limit) is the next step if that ever matters. Behind a proxy, the client address is
@@ -61,24 +65,51 @@ class LoginThrottle:
 
     def blocked(self, account: str, request: HttpRequest) -> int:
         """Seconds to wait, or 0. `account` is account_key()'s."""
-        now = time.monotonic()
         with self._lock:
-            for key, limit in self._keys(account, request):
-                q = self._failures.get(key)
-                if q is None:
-                    continue
-                self._prune(q, now)
-                if len(q) >= limit:
-                    return int(WINDOW_S - (now - q[0])) + 1
+            return self._wait(account, request, time.monotonic())
+
+    def _wait(self, account: str, request: HttpRequest, now: float) -> int:
+        for key, limit in self._keys(account, request):
+            q = self._failures.get(key)
+            if q is None:
+                continue
+            self._prune(q, now)
+            if len(q) >= limit:
+                return int(WINDOW_S - (now - q[0])) + 1
         return 0
 
-    def failed(self, account: str, request: HttpRequest) -> None:
+    def claim(self, account: str, request: HttpRequest) -> tuple[int, float | None]:
+        """Claim one attempt before checking its password: (seconds to wait, None) when the
+        account or the address is locked, else (0, the claim), counted as a failure from now on
+        until succeeded() or released() takes it back."""
         now = time.monotonic()
         with self._lock:
-            if len(self._failures) >= MAX_KEYS:
-                self._drop_stale(now)
+            wait = self._wait(account, request, now)
+            if wait:
+                return wait, None
+            self._count(account, request, now)
+            return 0, now
+
+    def release(self, account: str, request: HttpRequest, claim: float) -> None:
+        """Take back a claim whose attempt checked no password (an empty field)."""
+        with self._lock:
             for key, _ in self._keys(account, request):
-                self._failures[key].append(now)
+                self._unclaim(key, claim)
+
+    def failed(self, account: str, request: HttpRequest) -> None:
+        with self._lock:
+            self._count(account, request, time.monotonic())
+
+    def _count(self, account: str, request: HttpRequest, now: float) -> None:
+        if len(self._failures) >= MAX_KEYS:
+            self._drop_stale(now)
+        for key, _ in self._keys(account, request):
+            self._failures[key].append(now)
+
+    def _unclaim(self, key: str, claim: float) -> None:
+        q = self._failures.get(key)
+        if q is not None and claim in q:
+            q.remove(claim)
 
     def _drop_stale(self, now: float) -> None:
         for key in list(self._failures):
@@ -87,9 +118,13 @@ class LoginThrottle:
             if not q:
                 del self._failures[key]
 
-    def succeeded(self, account: str, request: HttpRequest) -> None:
+    def succeeded(self, account: str, request: HttpRequest, claim: float | None = None) -> None:
+        """The password was right: the account's failures are forgotten, and the attempt's claim
+        no longer counts against the address."""
         with self._lock:
             self._failures.pop(account, None)
+            if claim is not None:
+                self._unclaim(f"ip:{client_ip(request)}", claim)
 
     def reset(self) -> None:
         with self._lock:

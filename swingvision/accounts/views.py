@@ -53,21 +53,23 @@ def login_view(request: HttpRequest) -> HttpResponse:
         password = request.POST.get("password", "")[:1024]
 
         account = account_key(login, managers().users.login_owner(login) if login else None)
-        wait = login_throttle.blocked(account, request)
+        # Claimed before the password is checked (it counts as a failure until it succeeds), so
+        # parallel guesses cannot all pass the limit before the first has failed.
+        wait, claim = login_throttle.claim(account, request)
         if wait:
             error = f"Too many failed attempts. Try again in {wait} seconds."
             status = 429
         elif not login or not password:
+            login_throttle.release(account, request, claim)
             error = "Enter your username and password."
             status = 400
         else:
             user = managers().users.authenticate(login, password)
             if user is None:
-                login_throttle.failed(account, request)
                 error = "Wrong username or password."
                 status = 400
             else:
-                login_throttle.succeeded(account, request)
+                login_throttle.succeeded(account, request, claim)
                 login_user(request, user)
                 return redirect(next_url)
     return render(

@@ -116,6 +116,56 @@ def test_failures_are_limited_per_client_address_across_accounts(world):
     assert r.status_code == 302
 
 
+def test_parallel_guesses_cannot_pass_the_limit_together(world, monkeypatch):
+    """Each attempt is claimed before its password is checked: 15 guesses at once at one account
+    get MAX_FAILURES_PER_LOGIN checks and 429 for the rest (they all used to be checked, the limit
+    counting only failures already finished). The right password is then locked out too."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from swingvision.accounts.throttle import MAX_FAILURES_PER_LOGIN
+    from swingvision.db.managers.users import Users
+
+    # A production hash takes a good part of a second (PBKDF2); the tests' MD5 takes none, which
+    # would let the guesses run one after another by chance.
+    check = Users.authenticate
+
+    def slow_check(self, login: str, password: str):
+        time.sleep(0.3)
+        return check(self, login, password)
+
+    monkeypatch.setattr(Users, "authenticate", slow_check)
+
+    name = world.users["player"].username
+    n = 3 * MAX_FAILURES_PER_LOGIN
+    start = Barrier(n)
+
+    def guess(i: int) -> int:
+        c = Client(REMOTE_ADDR=f"127.0.1.{i}")  # an address each: only the account's limit
+        start.wait(timeout=30)
+        return c.post("/login/", {"username": name, "password": f"wrong-guess-{i}"}).status_code
+
+    with ThreadPoolExecutor(n) as pool:
+        codes = sorted(pool.map(guess, range(n)))
+    assert codes.count(400) == MAX_FAILURES_PER_LOGIN and codes.count(429) == n - codes.count(400)
+    r = Client(REMOTE_ADDR="127.0.2.1").post(
+        "/login/", {"username": name, "password": TEST_PASSWORD}
+    )
+    assert r.status_code == 429
+
+
+def test_a_success_or_an_empty_field_does_not_count_against_the_address(world):
+    c = Client(REMOTE_ADDR="127.0.3.1")
+    for _ in range(MAX_FAILURES_PER_IP + 5):
+        assert c.post("/login/", {"username": "", "password": ""}).status_code == 400
+    for _ in range(MAX_FAILURES_PER_IP + 5):
+        r = c.post(
+            "/login/", {"username": world.users["coach"].username, "password": TEST_PASSWORD}
+        )
+        assert r.status_code == 302
+        c.post("/logout/")
+
+
 def test_the_client_address_comes_from_trusted_proxies_only(settings):
     rf = RequestFactory()
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
