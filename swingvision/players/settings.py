@@ -172,7 +172,9 @@ def player_settings(request: HttpRequest, player_id: str) -> HttpResponse:
 def _posted_rows(request: HttpRequest) -> list[dict]:
     """The feedback form's rows as posted (each with its form row number), without the blank
     "add an item" row when it was left empty."""
-    count = parse_int("rows", request.POST.get("rows", "0"), lo=0, hi=MAX_FEEDBACK_ITEMS + 1)
+    if "rows" not in request.POST:
+        raise ValidationError("rows", "is required: reload the page and try again")
+    count = parse_int("rows", request.POST["rows"], lo=0, hi=MAX_FEEDBACK_ITEMS + 1)
     rows = []
     for row in range(count):
         item = {key: request.POST.get(f"{key}_{row}", "") for key in FEEDBACK_KEYS}
@@ -221,16 +223,12 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
                 )
                 messages.success(request, "Marked reviewed." if reviewed else "Review cleared.")
             else:
+                # The feedback the form was built from: required (a post without it, or without
+                # its rows, would replace the feedback with nothing), refused if saved since.
+                version = seen_version(request)
                 posted_rows = _posted_rows(request)
                 kept = [r for r in posted_rows if not r["remove"]]
-                m.admin.update_feedback(
-                    request.user,
-                    player.id,
-                    analysis.id,
-                    kept,
-                    # The feedback the form was built from: refused if saved since (two tabs).
-                    version=request.POST.get("version") or None,
-                )
+                m.admin.update_feedback(request.user, player.id, analysis.id, kept, version=version)
                 messages.success(request, "Feedback saved.")
         except ValidationError as e:
             errors, status = errors_of(e), 400

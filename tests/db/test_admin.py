@@ -306,15 +306,15 @@ def test_feedback_edits_and_reviews_by_the_coach(m, team):
     video = record_swing(m, p, T0)
     a = analyse(m, video, 64.0, at=T0 + timedelta(hours=1), feedback=ENGINE_FEEDBACK)
     items = [
-        {"aspect": "balance", "finding": "", "recommendation": "hold the finish", "priority": "3"},
+        {"aspect": "hip_sway_top", "finding": "", "recommendation": "hold the finish", "priority": "3"},
         {"index": 1, "aspect": "head_sway", "finding": "0.2", "recommendation": "Keep still",
          "priority": 1},
     ]  # fmt: skip
     new = m.admin.update_feedback(coach, p.id, a.id, items)
-    assert [f["aspect"] for f in new.feedback] == ["head_sway", "balance"]  # by priority
+    assert [f["aspect"] for f in new.feedback] == ["head_sway", "hip_sway_top"]  # by priority
     assert new.feedback[0]["metric_value"] == 0.2  # the engine's extra keys stay
     assert new.feedback[1] == {
-        "aspect": "balance",
+        "aspect": "hip_sway_top",
         "finding": "",
         "recommendation": "hold the finish",
         "priority": 3,

@@ -385,14 +385,19 @@ def test_the_coachs_feedback_edits_survive_a_corrected_marker(m, swing_team):
     items = [
         {"index": 0, **engine[0], "finding": "My words on this, not the engine's."},
         *({"index": i, **item} for i, item in enumerate(engine) if i >= 2),
-        {"aspect": "grip", "finding": "", "recommendation": "Weaken the left hand.", "priority": 2},
+        {
+            "aspect": "spine_angle_address_deg",
+            "finding": "",
+            "recommendation": "Weaken the left hand.",
+            "priority": 2,
+        },
     ]
     edited = m.admin.update_feedback(coach, player.id, analysis.id, items)
     new = correct_event(m, coach, player.id, video.id, "top", analysis.events["top"] + 1)
     assert new.events["top"] == analysis.events["top"] + 1
     by_aspect = {item["aspect"]: item for item in new.feedback}
     assert by_aspect[rewritten]["finding"] == "My words on this, not the engine's."
-    assert by_aspect["grip"]["recommendation"] == "Weaken the left hand."
+    assert by_aspect["spine_angle_address_deg"]["recommendation"] == "Weaken the left hand."
     assert removed not in by_aspect  # removed by the coach: stays removed
     # The engine's list it now compares with is the new one; the coach is still the editor.
     rerun = analyze(
@@ -406,7 +411,7 @@ def test_the_coachs_feedback_edits_survive_a_corrected_marker(m, swing_team):
     ]
     assert new.details["feedback_edited_by"] == coach.id
     carried = new.details["feedback_carried"]
-    assert set(carried["aspects"]) == {rewritten, "grip"}
+    assert set(carried["aspects"]) == {rewritten, "spine_angle_address_deg"}
     assert carried["events"] == edited.events  # written against the markers before
     # Another correction keeps them again; saving the feedback clears the mark.
     again = correct_event(m, coach, player.id, video.id, "top", analysis.events["top"])

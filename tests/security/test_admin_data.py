@@ -5,6 +5,7 @@ what, when, before and after; and nobody but an admin changes anything through a
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 
@@ -12,6 +13,7 @@ import pytest
 from django.utils.text import slugify
 
 from swingvision.db.managers import SYSTEM
+from swingvision.db.managers.admin import form_version
 from swingvision.storage import StorageError, get_store, video_key
 
 from .test_access_matrix import fill, iter_routes
@@ -410,13 +412,14 @@ def test_coach_edits_feedback_keeping_the_engines_extras(team, login_client, mgr
     url = f"/players/{player.id}/analyses/{analysis.id}/feedback/"
     form = {
         "form": "feedback",
+        "version": form_version(analysis.feedback),
         "rows": "2",
         "index_0": "0",
         "aspect_0": "tempo_ratio",
         "finding_0": "Tempo 3.4:1 is slow.\r\nSee the top.",
         "recommendation_0": "Count 'one-and-two'.",
         "priority_0": "2",
-        "aspect_1": "grip",
+        "aspect_1": "spine_angle_address_deg",
         "finding_1": "",
         "recommendation_1": "Weaken the left hand.",
         "priority_1": "1",
@@ -424,7 +427,10 @@ def test_coach_edits_feedback_keeping_the_engines_extras(team, login_client, mgr
     r = login_client(coach).post(url, form)
     assert r.status_code == 302, r.content[:500]
     saved = mgr.admin.analysis(coach, player.id, analysis.id)
-    assert [f["aspect"] for f in saved.feedback] == ["grip", "tempo_ratio"]  # priority order
+    assert [f["aspect"] for f in saved.feedback] == [
+        "spine_angle_address_deg",
+        "tempo_ratio",
+    ]  # priority order
     assert saved.feedback[1]["metric_value"] == 3.4  # the engine's extra key survives
     assert saved.details["feedback_edited_by"] == coach.id
     assert saved.details["feedback_original"] == analysis.feedback
@@ -436,7 +442,9 @@ def test_coach_edits_feedback_keeping_the_engines_extras(team, login_client, mgr
     assert mgr.admin.analysis(coach, player.id, analysis.id).details["reviewed_by"] == coach.id
     assert login_client(other_coach).post(url, form).status_code == 404
     assert login_client(player).post(url, form).status_code == 403
-    r = login_client(coach).post(url, {**form, "priority_1": "7"})
+    r = login_client(coach).post(
+        url, {**form, "version": form_version(saved.feedback), "priority_1": "7"}
+    )
     assert (
         r.status_code == 400 and b"Feedback item 2: priority must be between 1 and 3" in r.content
     )
@@ -445,6 +453,7 @@ def test_coach_edits_feedback_keeping_the_engines_extras(team, login_client, mgr
 
 ONE_ITEM = {
     "form": "feedback",
+    "version": "",  # set to the stored feedback's by the test
     "rows": "2",
     "index_0": "0",
     "aspect_0": "tempo_ratio",
@@ -481,8 +490,14 @@ ONE_ITEM = {
             },
             "Feedback must be at most 20 items",
         ),
+        ({"aspect_0": "nope"}, "Feedback item 1: aspect must be one of the swing's metrics"),
+        # a post without the form's version or its rows would have replaced the feedback with
+        # nothing (outside tester: an empty POST, or a JSON body, saved "[]")
+        ({"version": None}, "Form version is required"),
+        ({"version": "zz"}, "Form version is not one this site wrote"),
+        ({"rows": None}, "Number of items is required"),
         ({"form": "review", "reviewed": "maybe"}, "Reviewed must be yes or no"),
-        ({"form": "review", "reviewed": "1"}, "Form version is required"),
+        ({"form": "review", "reviewed": "1", "version": None}, "Form version is required"),
     ],
 )
 def test_feedback_form_errors_name_fields_as_the_page_labels_them(
@@ -493,9 +508,10 @@ def test_feedback_form_errors_name_fields_as_the_page_labels_them(
     coach, _, player, _ = team
     _, analysis = add_swing(mgr, player, with_blob=False)
     url = f"/players/{player.id}/analyses/{analysis.id}/feedback/"
-    r = login_client(coach).post(url, {**ONE_ITEM, **change})
+    form = {**ONE_ITEM, "version": form_version(analysis.feedback), **change}
+    r = login_client(coach).post(url, {k: v for k, v in form.items() if v is not None})
     assert r.status_code == 400
-    errors = re.findall(r'id="feedback-error">([^<]*)<', r.content.decode())
+    errors = [html.unescape(e) for e in re.findall(r'id="feedback-error">([^<]*)<', r.text)]
     assert len(errors) == 1 and errors[0].startswith(line), errors
     assert not re.search(
         r"\b(aspect|finding|recommendation|priority|index|rows)(_\d+)?:", errors[0]

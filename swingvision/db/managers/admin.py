@@ -624,6 +624,10 @@ class AdminData:
                     required=key != "finding",
                     multiline=key != "aspect",
                 )
+            # One of the swing's metrics (what drills and the practice plan are grouped by), or
+            # the aspect the stored item already had (an older engine's).
+            if edited["aspect"] not in METRICS and edited["aspect"] != base.get("aspect"):
+                raise ValidationError(f"aspect_{row}", "must be one of the swing's metrics")
             edited["priority"] = _priority(f"priority_{row}", item.get("priority", ""))
             clean.append(edited)
         clean.sort(key=lambda it: it["priority"])  # stable: equal priorities keep their order
