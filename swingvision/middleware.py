@@ -171,6 +171,8 @@ class BadRequestMiddleware:
             return None
         message = str(exception)
         if wants_json(request):
+            if isinstance(exception, ValidationError):
+                return JsonResponse({"error": message, "field": exception.field}, status=400)
             return JsonResponse({"error": message}, status=400)
         html = render_to_string("400.html", {"message": message}, request=request)
         return HttpResponse(html, status=400)

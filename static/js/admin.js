@@ -1,6 +1,7 @@
-// Admin data pages: inline edits answer 400 (or 503) with the row and its error message; show it
-// instead of dropping it, and ask before the destructive plain forms marked data-confirm.
-const SWAPPED_ERRORS = new Set([400, 503]);
+// Admin data pages: inline edits answer 400, 409 (changed since the list was opened) or 503 with
+// the row and its error message; show it instead of dropping it, and ask before the destructive
+// plain forms marked data-confirm.
+const SWAPPED_ERRORS = new Set([400, 409, 503]);
 
 document.body.addEventListener("htmx:beforeSwap", (event) => {
   const source = event.detail.requestConfig && event.detail.requestConfig.elt;

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from swingvision.db.managers import ValidationError
 from swingvision.db.managers.admin import FORM_VERSION
+from swingvision.http import body
 
 TRUE = ("1", "true", "on", "yes")
 FALSE = ("0", "false", "off", "no")
@@ -33,8 +34,11 @@ def errors_of(e: ValidationError) -> dict[str, str]:
 
 def seen_version(request: HttpRequest) -> str:
     """The `version` a review or publish form carries (admin.analysis_version of the analysis the
-    page showed): required, so a form without it cannot act on an analysis nobody saw."""
-    raw = request.POST.get("version", "")
+    page showed): required, so a form without it cannot act on an analysis nobody saw. Posted as
+    a form field or in a JSON body."""
+    raw = body(request).get("version") or ""
+    if not isinstance(raw, str):
+        raise ValidationError("version", "is not one this site wrote: reload the page")
     if not raw:
         raise ValidationError("version", "is required: reload the page and try again")
     if not FORM_VERSION.fullmatch(raw):

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from analysis.engine import VIEWS
+from swingvision.db import Changed
 from swingvision.db.managers import ValidationError, managers
 from swingvision.db.managers.admin import STATUS_CHANGES, OwnedRow
 from swingvision.db.managers.audit import TARGET_TYPES, field_changes
@@ -333,15 +334,32 @@ def admin_analyses(request: HttpRequest) -> HttpResponse:
 @scoped
 @require_POST
 def admin_analysis_review(request: HttpRequest, player_id: str, analysis_id: str) -> HttpResponse:
+    """Mark reviewed (or clear it) from the list. In the list (htmx) a refusal comes back as the
+    row, as it now stands, with the reason: a malformed form (400) or an analysis changed since
+    the list was opened (409: the row now shows the change, to mark again if it still applies)."""
     m = managers()
     try:
         reviewed = as_bool("reviewed", request.POST.get("reviewed", "1"))
         version = seen_version(request)
-    except ValidationError as e:
-        raise BadRequest(str(e)) from None
-    analysis = m.admin.mark_reviewed(
-        request.user, player_id, analysis_id, reviewed, version=version
-    )
+        analysis = m.admin.mark_reviewed(
+            request.user, player_id, analysis_id, reviewed, version=version
+        )
+    except (ValidationError, Changed) as e:
+        if not is_htmx(request):
+            if isinstance(e, Changed):
+                raise
+            raise BadRequest(str(e)) from None
+        status = 409 if isinstance(e, Changed) else 400
+        message = str(e)
+        if status == 409:
+            what = message.split(":")[0]
+            message = (
+                f"{what[:1].upper()}{what[1:]}: the row shows it now; mark again if it applies."
+            )
+        current = m.admin.analysis(request.user, player_id, analysis_id)
+        row = OwnedRow(record=current, player=m.users.find(player_id))
+        context = {"row": row, "errors": {"review": message}}
+        return render(request, "admin/analyses.html#analysis-row", context, status=status)
     if is_htmx(request):
         row = OwnedRow(record=analysis, player=m.users.find(player_id))
         context = {"row": row, "saved": True}

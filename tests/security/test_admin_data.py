@@ -735,6 +735,35 @@ def test_marking_reviewed_what_changed_since_the_page_was_opened_is_refused(
     assert mgr.admin.analysis(coach, player.id, analysis.id).details["reviewed_by"] == coach.id
 
 
+def test_the_admin_list_answers_a_refused_review_with_its_row(team, login_client, mgr):
+    """Mark reviewed from the admin list (htmx) after another tab's edit: 409 with the row as it
+    now stands and the reason in it (the list's script swaps 400, 409 and 503 rows in; a 409 used
+    to show nothing), and a malformed version: 400 with the row, not a whole error page."""
+    coach, _, player, admin = team
+    _, analysis = add_swing(mgr, player, with_blob=False)
+    admin_list = f"/admin/analyses/?player={player.id}"
+    row = f"analysis-{slugify(analysis.id)}"
+    tab = login_client(admin)
+    seen = _seen(tab, admin_list, row)
+    item = {**analysis.feedback[0], "finding": "Rewritten in another tab."}
+    mgr.admin.update_feedback(coach, player.id, analysis.id, [item])
+    review = f"/admin/analyses/{player.id}/{analysis.id}/review/"
+    r = tab.post(review, {"reviewed": "1", "version": seen}, headers=HX)
+    page = html.unescape(r.text)
+    assert r.status_code == 409 and page.lstrip().startswith(f'<tr id="{row}"')
+    assert "The feedback was changed since you opened it: the row shows it now" in page
+    assert "<html" not in page
+    assert "reviewed_by" not in mgr.admin.analysis(coach, player.id, analysis.id).details
+    fresh = re.search(r'name="version" value="([0-9a-f]{20})"', page).group(1)
+    assert fresh != seen  # the row carries the version of what it now shows
+    r = tab.post(review, {"reviewed": "1", "version": "zz"}, headers=HX)
+    assert r.status_code == 400 and r.text.lstrip().startswith(f'<tr id="{row}"')
+    assert "version: is not one this site wrote" in html.unescape(r.text)
+    r = tab.post(review, {"reviewed": "1", "version": fresh}, headers=HX)
+    assert r.status_code == 200 and "reviewed" in r.text
+    assert mgr.admin.analysis(coach, player.id, analysis.id).details["reviewed_by"] == admin.id
+
+
 @pytest.mark.parametrize("version", [None, "", "not-a-version", "0" * 64, "A" * 20])
 def test_a_review_or_publish_without_a_good_version_is_a_400_naming_it(
     team, login_client, mgr, version
@@ -754,5 +783,28 @@ def test_a_review_or_publish_without_a_good_version_is_a_400_naming_it(
         assert r.status_code == 400 and b"version" in r.content.lower(), r.content[:300]
     r = c.post(publish, data, HTTP_ACCEPT="application/json")
     assert r.status_code == 400 and r.json()["error"].startswith("version:")
+    assert r.json()["field"] == "version"
+    r = c.post(publish, data, content_type="application/json", HTTP_ACCEPT="application/json")
+    assert r.status_code == 400 and r.json()["field"] == "version"
     details = mgr.admin.analysis(coach, player.id, analysis.id).details
     assert "published" not in details and "reviewed_by" not in details
+
+
+def test_publish_reads_the_version_from_a_json_body(team, login_client, mgr):
+    """A script publishing with a JSON body is held to the version as a form is (it used to read
+    form fields only and answer 'version: is required' whatever the body said)."""
+    coach, _, player, _ = team
+    video, analysis = add_swing(mgr, player, with_blob=False)
+    c = login_client(coach)
+    swing = f"/players/{player.id}/swings/{video.id}/"
+    publish = f"{swing}publish/"
+    for bad in (7, ["x"], {"v": 1}):
+        r = c.post(publish, {"version": bad}, content_type="application/json")
+        assert r.status_code == 400 and b"version" in r.content
+    r = c.post(publish, {"version": "0" * 20}, content_type="application/json")
+    assert r.status_code == 409
+    r = c.post(
+        publish, {"version": _seen(c, swing, "publish-form")}, content_type="application/json"
+    )
+    assert r.status_code == 302
+    assert mgr.admin.analysis(coach, player.id, analysis.id).details["published"]
