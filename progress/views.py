@@ -185,7 +185,7 @@ def chart_data(actor, player: User, span: Span, view: str = "", club: str = "") 
                 "n_swings": n - values.count(None),
                 "first": display.format_short(name, first),
                 "latest": display.format_short(name, last),
-                "change": display.format_delta(name, last - first)
+                "change": display.format_change(name, first, last)
                 if first is not None and last is not None and len(daily["mean"]) > 1
                 else "",
                 "in_band": display.in_band(last, band),
