@@ -98,7 +98,7 @@ def format_value(name: str, value: Any) -> str:
     if v is None:
         return "–"
     if name == OVERALL:
-        return f"{v:.0f}"
+        return _fixed(v, 0)
     spec = _registry().get(name)
     if spec is not None:
         return engine_format(spec, v)
@@ -108,13 +108,28 @@ def format_value(name: str, value: Any) -> str:
 _DIGITS = {"deg": 0, "s": 2, "ratio": 1, "torso": 2, "stance": 2, "score": 0}
 
 
+def _digits(name: str) -> int:
+    return _DIGITS.get(unit(name), 2)
+
+
+def _fixed(v: float, digits: int) -> str:
+    """`v` to `digits` places, a value that rounds to zero without a sign ("0.00", not "-0.00")."""
+    text = f"{v:.{digits}f}"
+    return text.removeprefix("-") if float(text) == 0 else text
+
+
+def shown(name: str, value: Any) -> float | None:
+    """The number a page shows for `value` (format_short's rounding), None when it shows "–"."""
+    v = _finite(value)
+    return None if v is None else float(_fixed(v, _digits(name)))
+
+
 def format_short(name: str, value: Any) -> str:
     """A value with a short unit suffix, for tight table cells and differences."""
     v = _finite(value)
     if v is None:
         return "–"
-    u = unit(name)
-    return f"{v:.{_DIGITS.get(u, 2)}f}{UNIT_SUFFIX.get(u, '')}"
+    return f"{_fixed(v, _digits(name))}{UNIT_SUFFIX.get(unit(name), '')}"
 
 
 def format_delta(name: str, delta: Any) -> str:
@@ -122,10 +137,21 @@ def format_delta(name: str, delta: Any) -> str:
     v = _finite(delta)
     if v is None:
         return "–"
-    v = round(v, _DIGITS.get(unit(name), 2))
+    v = float(_fixed(v, _digits(name)))
     # A change of tempo is a change of the ratio's first number: "−1.0", not "−1.0:1".
     text = format_short(name, abs(v)).removesuffix(UNIT_SUFFIX["ratio"])
     return ("+" if v > 0 else "−" if v < 0 else "±") + text
+
+
+def format_change(name: str, before: Any, after: Any) -> str:
+    """`after` minus `before` as the page shows them beside it: each rounded as format_short
+    shows it, then subtracted, so 92 and 67 differ by −25 and 77° and 76° by +1° (the raw
+    difference, 24.4 or 0.4, read as −24 and ±0° beside those numbers). "–" when either is
+    missing."""
+    a, b = shown(name, before), shown(name, after)
+    if a is None or b is None:
+        return "–"
+    return format_delta(name, b - a)
 
 
 def format_band_short(name: str, band: tuple[float, float] | list | None) -> str:
@@ -302,7 +328,7 @@ def metric_diffs(a, b) -> list[MetricDiff]:
             label=label(OVERALL),
             a=format_value(OVERALL, a.overall_score),
             b=format_value(OVERALL, b.overall_score),
-            delta=_delta(OVERALL, a.overall_score, b.overall_score),
+            delta=format_change(OVERALL, a.overall_score, b.overall_score),
             band="",
             a_in_band=None,
             b_in_band=None,
@@ -321,17 +347,10 @@ def metric_diffs(a, b) -> list[MetricDiff]:
                 label=label(name),
                 a=format_short(name, va),
                 b=format_short(name, vb),
-                delta=_delta(name, va, vb),
+                delta=format_change(name, va, vb),
                 band=format_band_short(name, band),
                 a_in_band=in_band(va, band),
                 b_in_band=in_band(vb, band),
             )
         )
     return out
-
-
-def _delta(name: str, a: Any, b: Any) -> str:
-    fa, fb = _finite(a), _finite(b)
-    if fa is None or fb is None:
-        return "–"
-    return format_delta(name, fb - fa)

@@ -29,6 +29,7 @@ from swingvision.db.managers import managers
 from swingvision.db.managers.progress import day_start
 from swingvision.db.records import User
 from swingvision.http import is_htmx
+from swingvision.videos.validation import club_key, club_label
 from swingvision.web import BadRequest, choice_param, date_param, player_or_404, text_param
 
 RANGES = ("30", "90", "365", "custom")
@@ -108,12 +109,8 @@ def _trend(xs: list[float], ys: list[float]) -> dict | None:
     return {"x0": min(xs), "x1": max(xs), "slope_per_day": slope, "intercept": my - slope * mx}
 
 
-def _normal_club(club: object) -> str:
-    return " ".join(str(club).split()) if club else ""
-
-
 def _club(p) -> str:
-    return _normal_club((p.metadata or {}).get("club"))
+    return club_label((p.metadata or {}).get("club"))
 
 
 def chart_data(actor, player: User, span: Span, view: str = "", club: str = "") -> dict:
@@ -129,8 +126,16 @@ def chart_data(actor, player: User, span: Span, view: str = "", club: str = "") 
     in_view = [p for p, v in zip(every, views_of, strict=True) if v == view]
     # The chosen club stays offered (and selected) even when this range has none of its swings,
     # so the menu always shows the filter the page applies.
-    clubs = sorted(({_club(p) for p in in_view} | {_normal_club(club)}) - {""}, key=str.lower)
-    points = [p for p in in_view if not club or _club(p).lower() == club.lower()]
+    # Clubs compare without case ("Driver" and "driver" are one club), each shown in one spelling.
+    labels: dict[str, str] = {}
+    for p in in_view:
+        if label := _club(p):
+            labels.setdefault(club_key(label), label)
+    chosen = club_key(club)
+    if chosen:
+        club = labels.setdefault(chosen, club_label(club))
+    clubs = sorted(labels.values(), key=str.casefold)
+    points = [p for p in in_view if not chosen or club_key(_club(p)) == chosen]
     n_view = {v: views_of.count(v) for v in VIEWS}
     # One pass over the swings and one over the days gather every metric's column (a year of
     # swings times two dozen metrics: this loop is most of the page's time).
@@ -185,7 +190,7 @@ def chart_data(actor, player: User, span: Span, view: str = "", club: str = "") 
                 "n_swings": n - values.count(None),
                 "first": display.format_short(name, first),
                 "latest": display.format_short(name, last),
-                "change": display.format_delta(name, last - first)
+                "change": display.format_change(name, first, last)
                 if first is not None and last is not None and len(daily["mean"]) > 1
                 else "",
                 "in_band": display.in_band(last, band),

@@ -651,6 +651,59 @@ export function wireControls(root, player) {
   wireLoop(root, player);
   wireView(root, player);
   wireKeys(root, player);
+  wireCheckLabels(root);
+}
+
+// -- "check this" over the markers worth checking (display.markers_to_check) -----------------
+// Markers closer together than a label is wide would pile their labels into an unreadable smear
+// (a portrait clip's narrow timeline beside the stage): going left to right, a label that would
+// overlap the one before it is hidden (its marker stays red, the reason in its title), and a
+// label at an end of the timeline is pulled inside it. Redone when the timeline's width changes
+// and when the markers change (coach-tools.js re-renders them after a correction).
+const LABEL_GAP = 4; // px between two labels
+
+export function placeCheckLabels(ticks) {
+  const bounds = ticks.parentElement.getBoundingClientRect();
+  const marks = [...ticks.querySelectorAll("[data-tick]")];
+  let freeFrom = -Infinity;
+  const placed = marks
+    .map((tick) => [tick, tick.getBoundingClientRect().left])
+    .sort((a, b) => a[1] - b[1]);
+  for (const [tick] of placed) {
+    let label = tick.querySelector(".check-label");
+    if (!tick.classList.contains("check")) {
+      label?.remove();
+      continue;
+    }
+    if (!label) {
+      label = document.createElement("span");
+      label.className = "check-label";
+      label.textContent = "check this";
+      tick.append(label);
+    }
+    label.hidden = false;
+    label.style.translate = "";
+    const r = label.getBoundingClientRect();
+    const dx = Math.max(0, bounds.left - r.left) - Math.max(0, r.right - bounds.right);
+    if (dx) label.style.translate = `${dx}px 0`;
+    if (r.left + dx < freeFrom + LABEL_GAP) label.hidden = true;
+    else freeFrom = r.right + dx;
+  }
+}
+
+function wireCheckLabels(root) {
+  const ticks = root.querySelector("[data-timeline] .ticks");
+  if (!ticks) return;
+  const watch = { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] };
+  const observer = new MutationObserver(() => {
+    observer.disconnect();
+    placeCheckLabels(ticks);
+    observer.takeRecords();
+    observer.observe(ticks, watch);
+  });
+  new ResizeObserver(() => placeCheckLabels(ticks)).observe(ticks);
+  placeCheckLabels(ticks);
+  observer.observe(ticks, watch);
 }
 
 // -- speeds: the buttons and [ ] --------------------------------------------------------------

@@ -243,7 +243,7 @@ def key_metrics(actor, player, view: str = "") -> dict:
                 "label": display.label(name),
                 "now": display.format_short(name, value),
                 "then": display.format_short(name, before),
-                "delta": display.format_delta(name, value - before)
+                "delta": display.format_change(name, before, value)
                 if isinstance(value, int | float) and isinstance(before, int | float)
                 else "",
                 "band": display.format_band_short(name, band),

@@ -44,6 +44,22 @@ CLUB_SUGGESTIONS = (
     "LW",
     "Putter",
 )
+_SUGGESTED = {c.casefold(): c for c in CLUB_SUGGESTIONS}
+
+
+def club_key(club: object) -> str:
+    """What clubs are grouped and filtered by: spaces collapsed, case ignored ("Driver" and
+    "driver" are one club); "" for none."""
+    return " ".join(str(club).split()).casefold() if club else ""
+
+
+def club_label(club: object) -> str:
+    """A club as pages show it: the suggestion list's spelling when it is one of those ("driver"
+    reads "Driver"), else as typed, spaces collapsed; "" for none."""
+    text = " ".join(str(club).split()) if club else ""
+    return _SUGGESTED.get(text.casefold(), text)
+
+
 MAX_CLUB_LENGTH = 40
 MAX_FILENAME_LENGTH = 200
 MAX_FILES_PER_REQUEST = 10
@@ -268,7 +284,7 @@ class SwingFields:
 
 
 def clean_fields(data) -> SwingFields:
-    club = " ".join(str(data.get("club", "")).split())
+    club = club_label(data.get("club", ""))
     if len(club) > MAX_CLUB_LENGTH:
         raise UploadRejected("club", f"at most {MAX_CLUB_LENGTH} characters")
     if club and not club.isprintable():

@@ -79,3 +79,69 @@ def test_stage_controls_and_tools_fit_the_window(
     assert_no_overflow(page)
     page.screenshot(path=str(OUTPUT_DIR / f"replay-layout-{orientation}-{width}x{height}.png"))
     assert not errors, errors
+
+
+# A tablet and a phone, upright: the portrait clip is the tester's real one's shape (354x492,
+# /work/shared/data/golfdb/test_video.mp4), whose stage column at 768 px was 627 px wide beside
+# the controls' 14rem: the page was 886 px wide, the play and speed buttons cut off.
+NARROW = [(768, 1024), (390, 844)]
+
+
+@pytest.fixture(scope="module")
+def checked(gateway, world):
+    """A portrait and a landscape swing with impact set one frame after the top: the tempo is
+    implausible, so address, top and impact (two of them a frame apart) say "check this"."""
+    from analysis.corrections import correct_event
+    from swingvision.db.managers import SYSTEM
+
+    m, coach, player, _ = world
+    out = {}
+    for orientation, size, seed in (("portrait", (354, 492), 5), ("landscape", (480, 360), 6)):
+        video, _ = make_coded_swing(
+            m, player, video_id=unique(f"{orientation}-check-"), seed=seed, size=size,
+            filename="swing-with-a-rather-long-name.mp4",
+        )  # fmt: skip
+        top = m.analyses.latest_for_video(SYSTEM, player.id, video.id).events["top"]
+        analysis = correct_event(m, coach, player.id, video.id, "impact", top + 1)
+        assert analysis.details["metrics"]["tempo_ratio"]["status"] == "check"
+        out[orientation] = video
+    return out
+
+
+LABELS = """() => [...document.querySelectorAll('.ticks .check-label')]
+    .filter((el) => !el.hidden)
+    .map((el) => { const r = el.getBoundingClientRect(); return {left: r.left, right: r.right, text: el.textContent}; })"""
+
+
+@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
+@pytest.mark.parametrize("size", NARROW, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_tablet_and_phone_fit_the_controls_and_keep_check_labels_apart(
+    page, live_url, browser_login, world, checked, size, orientation
+):
+    m, coach, player, _ = world
+    video = checked[orientation]
+    width, height = size
+    errors = watch_errors(page)
+    page.set_viewport_size({"width": width, "height": height})
+    browser_login(page, coach)
+    page.goto(f"{live_url}/players/{player.id}/swings/{video.id}/")
+    wait_replay(page)
+    replay = page.locator("[data-replay]")
+    expect(replay).to_have_attribute("data-coach-tools", "ready")
+    expect(replay).to_have_attribute("data-orientation", orientation)
+    assert page.locator(".ticks .tick.check").count() >= 3
+    assert_no_overflow(page)
+    boxes = page.evaluate(BOXES, [*MUST_SEE, "[data-frame-label]", ".speeds", ".phases"])
+    for selector, box in boxes.items():
+        assert box is not None and box["width"] > 0, selector
+        assert box["left"] >= 0 and box["right"] <= width, (selector, box, size)
+    if orientation == "portrait" and width >= 700:  # the controls beside the picture
+        assert boxes["[data-act=play]"]["left"] >= boxes["[data-stage]"]["right"], boxes
+    labels = sorted(page.evaluate(LABELS), key=lambda r: r["left"])
+    assert labels and all(r["text"] == "check this" for r in labels)
+    for before, after in zip(labels, labels[1:], strict=False):
+        assert before["right"] <= after["left"], labels  # no two labels overlap
+    for r in labels:
+        assert r["left"] >= 0 and r["right"] <= width, r
+    page.screenshot(path=str(OUTPUT_DIR / f"replay-narrow-{orientation}-{width}x{height}.png"))
+    assert not errors, errors

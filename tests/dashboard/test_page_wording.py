@@ -69,3 +69,57 @@ def test_key_metrics_refresh_when_a_waited_for_swing_is_done(team):
     assert html.lstrip().startswith("<section") and 'id="key-metrics"' in html
     assert "Tempo" in html and "<table" not in html
     assert m.videos.get(SYSTEM, player.id, waiting.id).status == "failed"
+
+
+def test_the_units_icon_is_drawn_not_a_glyph_fonts_may_lack(team):
+    """ "units ⓘ" showed an empty box in headless Chromium: the icon is an inline SVG."""
+    html = team.client(team.coach).get(f"/players/{team.player.id}/").content.decode()
+    help_ = re.search(r'<span class="units-help[^>]*>(.*?)</span>', html, re.S).group(1)
+    assert "ⓘ" not in help_ and "<svg" in help_ and 'aria-hidden="true"' in help_
+
+
+def _faulty_player(team):
+    """A player of the team's coach with one swing that turned too little (feedback) and one
+    that did not: the plan reads 2 swings and finds the turn in 1."""
+    player = account(team.m, "player", coach=team.coach, name="Fay Fault")
+    add_swing(team.m, player, days_ago=2, seed=51, shoulder_turn_deg=92)
+    video, analysis, _ = add_swing(team.m, player, days_ago=1, seed=52, shoulder_turn_deg=60)
+    assert analysis.feedback
+    return player, video, analysis
+
+
+def test_priority_reads_the_same_on_the_swing_page_and_in_the_feedback_editor(team):
+    """The swing page said MEDIUM / LOW, the editor 2 / 3 (low): both say High, Medium, Low."""
+    player, video, analysis = _faulty_player(team)
+    c = team.client(team.coach)
+    page = c.get(f"/players/{player.id}/swings/{video.id}/").content.decode()
+    shown = re.findall(r'<span class="prio">([^<]*)</span>', page)
+    assert shown and set(shown) <= {"High priority", "Medium priority", "Low priority"}, shown
+    editor = c.get(f"/players/{player.id}/analyses/{analysis.id}/feedback/").content.decode()
+    options = re.findall(r'<option value="([123])"[^>]*>([^<]*)</option>', editor)
+    assert options and set(options) == {("1", "High"), ("2", "Medium"), ("3", "Low")}, options
+    assert "(low)" not in editor and "(high)" not in editor
+
+
+def test_the_practice_plan_says_how_many_of_how_many_swings(team):
+    """ "in 1 of the latest swing" read as a typo: the plan says of how many swings it read."""
+    player, _, _ = _faulty_player(team)
+    html = team.client(team.coach).get(f"/players/{player.id}/").content.decode()
+    counts = re.findall(r"<h3>[^<]*<span class=\"muted small\">· ([^<]*)</span></h3>", html)
+    assert counts, "no practice plan"
+    for text in counts:
+        assert re.fullmatch(
+            r"in the latest swing|in each of the latest \d+ swings|in \d+ of the latest \d+ swings",
+            text,
+        ), text
+    assert "in 1 of the latest 2 swings" in counts, counts
+
+
+def test_a_players_compare_page_offers_only_their_own_swings(team):
+    """A player can only pick their own swings: the page does not mention another player."""
+    video, _, _ = team.swings[-1]
+    url = f"/players/{team.player.id}/swings/{video.id}/compare/"
+    mine = team.client(team.player).get(url).content.decode()
+    assert "Pick another of your swings." in mine and "another player" not in mine
+    coach = team.client(team.coach).get(url).content.decode()
+    assert f"Pick a second swing of {team.player.display_name} or of another player." in coach

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -143,3 +144,38 @@ def test_no_trend_from_swings_minutes_apart(team):
     add_swing(m, player, days_ago=14, seed=24)
     trend = data_of(c.get(f"/players/{player.id}/progress/", {"range": "30"}))["trend"]
     assert trend is not None and abs(trend["per_30_days"]) <= 200
+
+
+def test_clubs_compare_without_case_and_show_the_suggestion_spelling(team):
+    """The upload page suggests "Driver", the demo data says "driver": one club, shown "Driver",
+    in the progress menu, its filter and the swing lists (the stored metadata is left as it is)."""
+    from swingvision.videos.validation import clean_fields, club_key, club_label
+
+    assert club_label(" driver ") == club_label("DRIVER") == "Driver"
+    assert club_label("7  iron") == "7 iron"  # not a suggestion: as typed, spaces collapsed
+    assert club_key("Driver") == club_key("driver ") == "driver"
+    assert clean_fields({"club": "driver"}).club == "Driver"
+
+    m = team.m
+    player = account(m, "player", coach=team.coach, name="Casey Case")
+    spelt = {"Driver": 0, "driver": 1, "DRIVER": 2, "7-iron": 3, "7-Iron": 4}
+    videos = {
+        club: add_swing(m, player, days_ago=10 - i, seed=30 + i, club=club)[0]
+        for club, i in spelt.items()
+    }
+    c = team.client(team.coach)
+    url = f"/players/{player.id}/progress/"
+    html = c.get(url, {"range": "30"}).content.decode()
+    options = re.findall(r'<option value="([^"]*)"', html[html.index('id="club-select"') :])
+    assert options == ["", "7-iron", "Driver"], options  # "" is every club
+    for asked in ("driver", "Driver", "DRIVER"):
+        r = c.get(url, {"range": "30", "club": asked})
+        data = data_of(r)
+        assert data["club"] == "Driver" and data["clubs"] == ["7-iron", "Driver"]
+        want = {videos[k].id for k in ("Driver", "driver", "DRIVER")}
+        assert set(data["swings"]["id"]) == want
+        assert '<option value="Driver" selected>Driver</option>' in r.content.decode()
+    # The player page's swing list names each club in one spelling.
+    page = c.get(f"/players/{player.id}/").content.decode()
+    shown = re.findall(r"swing-club\">([^<]*)</span>", page)
+    assert len(shown) == len(spelt) and set(shown) == {"Driver", "7-iron"}, shown

@@ -53,7 +53,7 @@ def test_lists_and_pickers_name_each_swing_with_its_view_and_club(team, trio):
     # The compare picker: every other swing by title, view and club.
     a, b, dtl = swings
     picker = text_of(c.get(f"/players/{player.id}/swings/{a.id}/compare/?pick={player.id}"))
-    assert f"{b.filename} face-on · driver" in picker
+    assert f"{b.filename} face-on · Driver" in picker
     assert f"{dtl.filename} down the line · 7-iron" in picker
 
 
@@ -64,7 +64,7 @@ def test_compare_headers_and_the_ghost_title_name_both_swings(team, trio):
     for mode in ("side", "ghost"):
         url = f"/players/{player.id}/swings/{a.id}/compare/?with={player.id}%3A{b.id}&mode={mode}"
         page = text_of(c.get(url))
-        titles = re.findall(r"Tia Three · (\S+) face-on · driver", page)
+        titles = re.findall(r"Tia Three · (\S+) face-on · Driver", page)
         assert a.filename in titles and b.filename in titles, (mode, titles)
     ghost = text_of(
         c.get(f"/players/{player.id}/swings/{a.id}/compare/?with={player.id}%3A{b.id}&mode=ghost")
@@ -91,8 +91,8 @@ def test_renaming_a_swing(team, trio):
             f"/players/{player.id}/swings/{b.id}/compare/?with={player.id}%3A{a.id}&mode=ghost"
         )
     )
-    assert f"{b.filename} face-on · driver" in compare
-    assert "Range session, new grip face-on · driver" in compare
+    assert f"{b.filename} face-on · Driver" in compare
+    assert "Range session, new grip face-on · Driver" in compare
     [entry] = [
         e
         for e in m.audit.page(team.admin, target_type="video", target_id=a.id).entries

@@ -42,6 +42,19 @@ def confidence_level(value: Any) -> str:
     return "high" if value >= 0.7 else "medium" if value >= 0.5 else "low"
 
 
+# A feedback item's priority (1 to 3, PRIORITY_RANGE) as every page words it.
+PRIORITY_WORDS = {1: "High", 2: "Medium", 3: "Low"}
+
+
+@register.filter
+def priority_word(value: Any) -> str:
+    """High / Medium / Low; an item without a priority (or an odd one) reads as Low, as it sorts."""
+    try:
+        return PRIORITY_WORDS.get(int(value), PRIORITY_WORDS[3])
+    except (TypeError, ValueError):
+        return PRIORITY_WORDS[3]
+
+
 @register.inclusion_tag("_units.html")
 def units_help() -> dict:
     """The page's one explanation of the short units (°, s, :1, torso, stance), as a tooltip."""

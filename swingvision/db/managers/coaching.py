@@ -169,6 +169,7 @@ class PlanItem:
     label: str
     weight: int  # the summed urgency of its feedback items (priority 1 counts 3, 3 counts 1)
     swings: int  # in how many of the recent swings it came up
+    of_swings: int  # how many recent swings the plan read (swings <= of_swings)
     finding: str  # the newest finding
     recommendation: str
     drills: list[Drill]
@@ -394,6 +395,7 @@ class Coaching:
                 label=labels.get(a, a.replace("_", " ")),
                 weight=weight[a],
                 swings=swings[a],
+                of_swings=len(newest),
                 finding=str(latest[a].get("finding") or ""),
                 recommendation=str(latest[a].get("recommendation") or ""),
                 drills=library.get(a, [])[:PLAN_DRILLS],

@@ -9,6 +9,7 @@ from django import template
 from swingvision.db.records import Video
 from swingvision.videos import retention
 from swingvision.videos.thumbnails import thumb_urls
+from swingvision.videos.validation import club_label
 
 register = template.Library()
 
@@ -52,6 +53,12 @@ def swing_title(video: Video | None) -> str:
 
 
 @register.filter
+def club_name(club: object) -> str:
+    """A club in one spelling however it was typed ("driver" reads "Driver"): club_label."""
+    return club_label(club)
+
+
+@register.filter
 def view_words(view: str | None) -> str:
     """face-on / down the line; an unknown value as it is, nothing when unset."""
     if not view:
@@ -68,7 +75,7 @@ def swing_label(video: Video | None, *, date: bool = True, link: str = "") -> di
         "video": video,
         "title": swing_title_of(video) if video is not None else "",
         "view": view_words(meta.get("view")),
-        "club": meta.get("club") or "",
+        "club": club_label(meta.get("club")),
         "date": date,
         "link": link,
     }
