@@ -60,6 +60,21 @@ def phase_label(phase: str | None) -> str:
     return PHASE_LABELS.get(phase or "", phase or "unknown phase")
 
 
+def phase_span(phase: str | None) -> str:
+    """Where a phase lies among the 8 events the swing page shows: "the Top event itself",
+    "between Top and Mid downswing", "before Address", "after Finish"; "" if unknown."""
+    if phase in EVENT_NAMES:
+        return f"the {PHASE_LABELS[phase]} event itself"
+    if phase == BEFORE_ADDRESS:
+        return f"before {PHASE_LABELS[EVENT_NAMES[0]]}"
+    for i, event in enumerate(EVENT_NAMES):
+        if PHASE_AFTER[event] == phase:
+            if i + 1 == len(EVENT_NAMES):
+                return f"after {PHASE_LABELS[event]}"
+            return f"between {PHASE_LABELS[event]} and {PHASE_LABELS[EVENT_NAMES[i + 1]]}"
+    return ""
+
+
 def frame_phases(events: Mapping[str, int | None], n_frames: int) -> list[str | None]:
     """The phase of every frame: the event's name on an event frame, else the phase after the last
     event before it (`setup` before Address). Events that were not found (None) are skipped, so

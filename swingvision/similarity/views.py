@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from analysis.engine.pose import SKELETON_EDGES
-from analysis.engine.similarity import per_joint_rms, phase_label
+from analysis.engine.similarity import per_joint_rms, phase_label, phase_span
 from swingvision.db.errors import NotFound, ValidationError
 from swingvision.db.managers import managers
 from swingvision.db.managers.similarity import SCOPES, ScopeError
@@ -37,7 +37,9 @@ CLOSENESS_BANDS = (0.08, 0.2)
 
 
 def closeness(per_joint: float) -> tuple[str, str]:
-    """(css class, words) for a match whose joints are `per_joint` torso lengths off, typically."""
+    """(css class, words) for a match whose joints are `per_joint` torso lengths off, typically,
+    judged on the figure as the card shows it (two decimals), so words and number agree."""
+    per_joint = round(per_joint, 2)
     if per_joint <= CLOSENESS_BANDS[0]:
         return "very-close", "very close"
     if per_joint <= CLOSENESS_BANDS[1]:
@@ -147,6 +149,7 @@ def similar(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse
             # The matched frame's phase as the engine labelled it when it analysed that swing,
             # and whether it is the query's own phase (the same moment of the swing).
             "phase_label": phase_label(h.phase) if h.phase else "",
+            "phase_span": phase_span(h.phase),
             "same_phase": bool(
                 query and query.kind == "positions" and h.phase and h.phase == query.phase
             ),

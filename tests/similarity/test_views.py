@@ -121,6 +121,30 @@ def test_each_match_shows_the_phase_the_engine_gave_its_frame(login_client, sim_
         assert stored.phase == phase
         assert label.strip() == phase_label(phase)
         assert bool(same) == (phase == "top")  # the query is the Top of right95
+    # Each card's words and its number agree with the legend's bands (outside tester: "very
+    # close" cards showed a distance of 0.28 under a legend saying "close: within about 0.20").
+    from swingvision.similarity.views import CLOSENESS_BANDS
+
+    cards = re.findall(
+        r'data-closeness="([a-z-]+)">[^<]*</span>\s*<span class="match-distance[^>]*>joints ~([0-9.]+) off',
+        html,
+    )
+    assert len(cards) == len(found)
+    for kind, per_joint in cards:
+        band = 0 if float(per_joint) <= CLOSENESS_BANDS[0] else 1
+        band = band if float(per_joint) <= CLOSENESS_BANDS[1] else 2
+        assert kind == ("very-close", "close", "loose")[band], (kind, per_joint)
+
+
+def test_a_phase_between_events_says_which_events_it_lies_between():
+    from analysis.engine.similarity import PHASES, phase_span
+
+    assert phase_span("transition") == "between Top and Mid downswing"
+    assert phase_span("top") == "the Top event itself"
+    assert phase_span("setup") == "before Address"
+    assert phase_span("after_finish") == "after Finish"
+    assert phase_span(None) == "" and phase_span("nonsense") == ""
+    assert all(phase_span(p) for p in PHASES)
 
 
 def test_swing_comparisons_never_mix_camera_views(login_client, sim_world):
