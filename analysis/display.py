@@ -191,11 +191,16 @@ class MetricLine:
     confidence: float | None
     # The engine's status (analysis.engine.core.MetricResult.status); "" from an older engine.
     status: str = ""
+    # False for a metric the registry records without scoring (weight 0, e.g. swing plane):
+    # it has no score to show, and no feedback is given on it.
+    counted: bool = True
 
     @property
     def note(self) -> str:
         """What the value cell says besides (or instead of) a number."""
-        return STATUS_NOTES.get(self.status, "")
+        if self.status in STATUS_NOTES:
+            return STATUS_NOTES[self.status]
+        return "" if self.counted or not self.available else RECORDED_NOTE
 
     @property
     def grade(self) -> str:
@@ -211,6 +216,7 @@ STATUS_NOTES = {
     "unknown-rate": "unknown until the capture rate is known",
     "low-confidence": "too uncertain to score",
 }
+RECORDED_NOTE = "recorded, not in the score"
 UNCOUNTED = ("low-confidence", "check", "unknown-rate", "not-measurable")
 # Events below this confidence are worth a look (the timeline marks them "check this").
 CHECK_EVENT_BELOW = 0.5
@@ -257,19 +263,25 @@ def metric_lines(analysis) -> list[MetricLine]:
         d = details.get(name) or {}
         value = (analysis.metrics or {}).get(name, d.get("value"))
         available = bool(d.get("available", _finite(value) is not None))
+        spec = _registry().get(name)
+        counted = spec is None or spec.weight > 0
         out.append(
             MetricLine(
                 name=name,
                 label=label(name),
                 value=format_short(name, value) if available else "–",
                 band=format_band_short(name, d.get("band") or default_band(name)),
-                # A score the overall does not count (too uncertain) is not shown as one.
-                score=None if d.get("status") in UNCOUNTED else _finite(d.get("score")),
+                # A score the overall does not count (too uncertain, or a metric only recorded)
+                # is not shown as one.
+                score=(
+                    None if d.get("status") in UNCOUNTED or not counted else _finite(d.get("score"))
+                ),
                 available=available,
                 reason=d.get("reason") or "",
                 definition=definition(name),
                 confidence=_finite(d.get("confidence")),
                 status=str(d.get("status") or ""),
+                counted=counted,
             )
         )
     return out

@@ -123,3 +123,24 @@ def test_a_players_compare_page_offers_only_their_own_swings(team):
     assert "Pick another of your swings." in mine and "another player" not in mine
     coach = team.client(team.coach).get(url).content.decode()
     assert f"Pick a second swing of {team.player.display_name} or of another player." in coach
+
+
+def test_a_metric_recorded_without_scoring_shows_no_score(team):
+    """Swing plane is recorded, not scored (weight 0): the swing page showed it with a score of
+    0 that neither counted nor brought feedback (outside tester). It shows its value and says it
+    is not in the score; every scored metric keeps its score."""
+    from analysis.engine import METRICS
+
+    recorded = {n for n, spec in METRICS.items() if spec.weight == 0}
+    assert "swing_plane_deg" in recorded
+    video, analysis, _ = add_swing(team.m, team.player, seed=57, view="down-the-line")
+    lines = [line for line in display.metric_lines(analysis) if line.available]
+    assert "swing_plane_deg" in {line.name for line in lines}
+    for line in lines:
+        if line.name in recorded:
+            assert line.score is None and line.note == display.RECORDED_NOTE, line
+        elif line.status == "scored":
+            assert line.score is not None and line.note == "", line
+    html = team.client(team.coach).get(f"/players/{team.player.id}/swings/{video.id}/").text
+    row = re.search(r'<th scope="row"[^>]*>Swing plane</th>.*?</tr>', html, re.S)
+    assert row and display.RECORDED_NOTE in row.group(0) and "score-badge" not in row.group(0)
