@@ -249,7 +249,12 @@ def admin_video(request: HttpRequest, player_id: str, video_id: str) -> HttpResp
         return _video_error(request, video, player, errors_of(e), status=400)
     if is_htmx(request):
         return _video_row(request, new, player, saved=True)
-    messages.success(request, f"Saved {new.filename}.")
+    requeued = new.status == "uploaded" and video.status != "uploaded"
+    messages.success(
+        request,
+        f"Saved {new.filename}."
+        + (" Its camera view changed: it is queued for analysis again." if requeued else ""),
+    )
     return back(request, reverse("admin_video", args=[player_id, video_id]))
 
 
