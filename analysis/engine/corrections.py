@@ -54,7 +54,24 @@ def held_events(events: dict, coach: dict[str, int]) -> dict[str, int]:
         if (before and frame <= max(before)) or (after and frame >= min(after)):
             continue
         out[name] = frame
-    return out
+    # The events found again need a frame each between the ones kept: a kept engine event that
+    # leaves them no room is found again too (a Top set one frame before Mid follow-through
+    # takes Mid follow-through along, instead of squeezing Mid downswing and Impact out of
+    # order). Coach events always have room (order_error).
+    while True:
+        kept = sorted(out, key=EVENT_NAMES.index)
+        crowded = next(
+            (
+                (a, b)
+                for a, b in zip(kept, kept[1:], strict=False)
+                if out[b] - out[a] < EVENT_NAMES.index(b) - EVENT_NAMES.index(a)
+            ),
+            None,
+        )
+        if crowded is None:
+            return out
+        a, b = crowded
+        del out[b if b not in coach else a]
 
 
 def engine_override(details: dict, n_frames: int) -> dict[str, int] | None:
@@ -72,10 +89,17 @@ def order_error(wanted: dict[str, int], changed: str) -> str | None:
     the event that was just `changed`, or None when they keep it."""
     fixed = sorted(wanted.items(), key=lambda kv: EVENT_NAMES.index(kv[0]))
     for (a, fa), (b, fb) in zip(fixed, fixed[1:], strict=False):
+        other, where = (b, "before") if a == changed else (a, "after")
         if fa >= fb:
-            other, where = (b, "before") if a == changed else (a, "after")
             return (
                 f"{EVENT_LABELS[changed]} must come {where} {EVENT_LABELS[other].lower()} "
                 f"(set to frame {wanted[other]})"
+            )
+        between = EVENT_NAMES[EVENT_NAMES.index(a) + 1 : EVENT_NAMES.index(b)]
+        if fb - fa <= len(between):  # a frame each for the events between them
+            names = " and ".join(EVENT_LABELS[n].lower() for n in between)
+            return (
+                f"{EVENT_LABELS[changed]} must leave room for {names} {where} "
+                f"{EVENT_LABELS[other].lower()} (set to frame {wanted[other]})"
             )
     return None

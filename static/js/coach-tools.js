@@ -904,10 +904,15 @@ export class CoachTools {
       this.applyChecks(result.check || {});
       document.body.dispatchEvent(new CustomEvent("analysis-changed"));
       const row = (result.rows || []).find((x) => x.name === event);
+      // The engine keeps the 8 events in order: say which others a correction took along.
+      const moved = result.moved || [];
+      const along = moved.length
+        ? ` ${moved.length > 1 ? `${moved.slice(0, -1).join(", ")} and ${moved.at(-1)}` : moved[0]} moved to keep the phases in order.`
+        : "";
       this.say(
-        frame === null
+        (frame === null
           ? `${row?.label || event} is the engine's again (frame ${row?.frame ?? "–"}): metrics recomputed.`
-          : `${row?.label || event} set to frame ${frame}: metrics recomputed.`,
+          : `${row?.label || event} set to frame ${frame}: metrics recomputed.`) + along,
         "ok",
       );
     } catch (err) {

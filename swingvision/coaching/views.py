@@ -215,13 +215,31 @@ def events(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
 def _correct_json(request: HttpRequest, player_id: str, video_id: str) -> HttpResponse:
     fields = body(request)
     m = managers()
-    new = correct_event(
-        m, request.user, player_id, video_id, str(fields.get("event") or ""), fields.get("frame")
-    )
+    event = str(fields.get("event") or "")
+    before = m.analyses.latest_for_video(request.user, player_id, video_id)
+    new = correct_event(m, request.user, player_id, video_id, event, fields.get("frame"))
     video = m.videos.get(request.user, player_id, video_id)
-    response = JsonResponse(_events_payload(video, new))
+    payload = _events_payload(video, new)
+    payload["moved"] = _moved(before, new, event)
+    response = JsonResponse(payload)
     response["HX-Trigger"] = "analysis-changed"
     return response
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _moved(before: SwingAnalysis | None, after: SwingAnalysis, event: str) -> list[str]:
+    """The labels of the other events a correction moved (the engine keeps the 8 in order, so
+    a Top set after Impact takes Mid downswing and Impact along): the coach is told which."""
+    old = (before.events or {}) if before else {}
+    new = after.events or {}
+    return [
+        display.EVENT_LABELS.get(name, name)
+        for name in display.EVENT_LABELS
+        if name != event and old.get(name) is not None and new.get(name) != old.get(name)
+    ]
 
 
 @scoped
@@ -231,17 +249,23 @@ def _correct_form(request: HttpRequest, player_id: str, video_id: str) -> HttpRe
     frame = fields.get("frame")
     if fields.get("restore"):
         frame = None
+    m = managers()
+    before = m.analyses.latest_for_video(request.user, player_id, video_id)
     try:
-        correct_event(managers(), request.user, player_id, video_id, event, frame)
+        new = correct_event(m, request.user, player_id, video_id, event, frame)
     except (ValidationError, Changed) as e:
         messages.error(request, str(e))
     else:
         label = display.EVENT_LABELS.get(event, event)
+        moved = _moved(before, new, event)
         messages.success(
             request,
-            f"{label} set to frame {frame}: the analysis was recomputed."
-            if frame not in (None, "")
-            else f"{label} is the engine's again: the analysis was recomputed.",
+            (
+                f"{label} set to frame {frame}: the analysis was recomputed."
+                if frame not in (None, "")
+                else f"{label} is the engine's again: the analysis was recomputed."
+            )
+            + (f" {_and(moved)} moved to keep the phases in order." if moved else ""),
         )
     return redirect("swing", player_id=player_id, video_id=video_id)
 
@@ -281,9 +305,15 @@ def capture_rate(request: HttpRequest, player_id: str, video_id: str) -> HttpRes
         fps = (new.details or {}).get("fps")
         messages.success(
             request,
-            "Real time: the swing was analysed again at the file's rate."
-            if answer == "real"
-            else f"Filmed at {fps:g} fps: the swing was analysed again at that rate.",
+            (
+                "Real time: the swing was analysed again at the file's rate"
+                if answer == "real"
+                else f"Filmed at {fps:g} fps: the swing was analysed again at that rate"
+            )
+            # The event model reads motion on the real time scale, so the phases can land a
+            # frame or two elsewhere, and every metric read at them follows.
+            + ". Its phases were found again on the real time scale, so tempo and the other "
+            "metrics can change a little.",
         )
     return redirect("swing", player_id=player.id, video_id=video.id)
 

@@ -151,6 +151,35 @@ def test_moving_top_recomputes_what_the_page_shows(team):
     )
     assert r.status_code == 302 and r["Location"] == swing_url(team, video)
     assert m.analyses.latest_for_video(SYSTEM, team.player.id, video.id).events == before.events
+    assert body["moved"] == []  # four frames later, the other events stay
+
+
+def test_a_top_set_after_impact_says_which_events_moved_with_it(team):
+    """The engine keeps the 8 events in order, so a Top set past Impact takes the events between
+    along: the answer names them (outside tester: they moved without a word)."""
+    from analysis import display
+
+    video, _, _ = team.plain
+    m = team.m
+    before = m.analyses.latest_for_video(SYSTEM, team.player.id, video.id)
+    late = before.events["mid_follow_through"] - 1
+    coach = team.client(team.coach)
+    r = post_json(coach, swing_url(team, video) + "events/", {"event": "top", "frame": late})
+    assert r.status_code == 200, r.content
+    after = m.analyses.latest_for_video(SYSTEM, team.player.id, video.id)
+    moved = [
+        display.EVENT_LABELS[n]
+        for n in display.EVENT_LABELS
+        if n != "top" and after.events[n] != before.events[n]
+    ]
+    frames = [after.events[n] for n in display.EVENT_LABELS]
+    assert frames == sorted(set(frames)), after.events  # still in order, a frame each
+    assert "Impact" in moved and r.json()["moved"] == moved
+    r = coach.post(
+        swing_url(team, video) + "events/", {"event": "top", "frame": "", "restore": "1"}
+    )
+    shown = [str(x) for x in coach.get(swing_url(team, video)).context["messages"]]
+    assert any("moved to keep the phases in order" in x and "Impact" in x for x in shown), shown
 
 
 def test_a_correction_that_keeps_losing_its_race_is_a_409_naming_it(team, monkeypatch):
