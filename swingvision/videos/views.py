@@ -22,7 +22,7 @@ from swingvision.http import body, is_htmx, wants_json
 from swingvision.storage import StorageError
 from swingvision.web import player_or_404, video_or_404
 
-from . import retention, thumbnails
+from . import availability, thumbnails
 from .ingest import store_videos
 from .playback import (
     playback_response,
@@ -71,7 +71,7 @@ def _upload_context(request: HttpRequest, player: User, **extra) -> dict:
         "max_pose_size": describe_bytes(POSE_MAX_BYTES),
         "max_seconds": max_video_seconds(),
         "max_files": MAX_FILES_PER_REQUEST,
-        "retention_days": retention.raw_video_days(),
+        "retention_days": availability.raw_video_days(),
         # The view starts at the player's usual one (their settings), the club empty.
         "form": {"view": usual_view(player)},
         **extra,

@@ -291,7 +291,7 @@ def test_seeded_demo_videos_follow_the_raw_video_lifecycle(own_db):
 
     from swingvision.db.codec import utc_now
     from swingvision.storage import get_store
-    from swingvision.videos.retention import expires_at, raw_video_days
+    from swingvision.videos.availability import expires_at, raw_video_days
 
     run("seed_demo", "--players", "1", "--swings", "3", "--days", "42")
     now, store, kept = utc_now(), get_store(), timedelta(days=raw_video_days())
