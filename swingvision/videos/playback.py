@@ -32,7 +32,7 @@ from swingvision.http import wants_json
 from swingvision.storage import CHUNK, BlobNotFound, get_store, safe_filename
 
 from . import availability
-from .probe import MATROSKA_FAMILY, MP4_FAMILY
+from .probe import MATROSKA_FAMILY, MP4_FAMILY, container_family
 
 PRESIGNED_SECONDS = 300
 # The types we ever serve a stored video as; anything else goes out as application/octet-stream.
@@ -123,7 +123,7 @@ def original_extension(video: Video) -> str | None:
     ext = video.metadata.get("extension")
     if ext in VIDEO_TYPES:
         return ext
-    container = video.metadata.get("container")
+    container = container_family(video.metadata.get("container"))
     if container == MP4_FAMILY:
         return "mov" if video.metadata.get("brand") == "qt" else "mp4"
     if container == MATROSKA_FAMILY:

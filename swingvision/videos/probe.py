@@ -47,6 +47,19 @@ MP4_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
 MATROSKA_FAMILY = "matroska,webm"
 # FFmpeg demuxer -> what the product accepts it as (the upload page lists the same).
 CONTAINERS = {MP4_FAMILY: "MP4/MOV", MATROSKA_FAMILY: "WebM/Matroska"}
+# A container as rows may name it: the probe writes FFmpeg's demuxer name; rows written
+# otherwise (the demo's, before it wrote the probe's) name it by one of its formats.
+CONTAINER_NAMES = {
+    MP4_FAMILY: MP4_FAMILY,
+    **dict.fromkeys(MP4_FAMILY.split(","), MP4_FAMILY),
+    "mov": MP4_FAMILY,
+    "m4v": MP4_FAMILY,
+    "quicktime": MP4_FAMILY,
+    MATROSKA_FAMILY: MATROSKA_FAMILY,
+    "matroska": MATROSKA_FAMILY,
+    "mkv": MATROSKA_FAMILY,
+    "webm": MATROSKA_FAMILY,
+}
 ACCEPTED = "MP4/MOV or WebM/Matroska"
 # Top-level boxes read before giving up on finding moov/mdat (a file has a handful).
 MAX_TOP_BOXES = 64
@@ -95,6 +108,14 @@ class VideoInfo:
     def as_metadata(self) -> dict[str, Any]:
         """The video row's metadata keys for these facts (other keys come from the upload form)."""
         return {**asdict(self), "probe_version": PROBE_VERSION}
+
+
+def container_family(name: object) -> str | None:
+    """MP4_FAMILY or MATROSKA_FAMILY for a stored row's container (the probe's demuxer name or
+    a short one such as "mp4" or "webm", any case); None for anything else."""
+    if not isinstance(name, str):
+        return None
+    return CONTAINER_NAMES.get(name.strip().lower())
 
 
 def decode_budget_error(
