@@ -200,6 +200,7 @@ def test_a_video_past_its_day_is_gone_before_the_purge_runs(team, mgr, login_cli
 
     page = c.get(f"/players/{p}/swings/{due.id}/").content.decode()
     assert "<video data-video" not in page and "The video is no longer stored" in page
+    assert "video deleted" in page and "video until" not in page
     assert "<video data-video" in c.get(f"/players/{p}/swings/{live.id}/").content.decode()
 
     assert c.get(f"/players/{p}/swings/{due.id}/video").status_code == 410
