@@ -24,6 +24,7 @@ from swingvision.db.codec import utc_now
 from swingvision.db.managers import SYSTEM, Managers
 from swingvision.storage import get_store, video_key
 from swingvision.videos import retention
+from swingvision.videos.probe import MP4_FAMILY
 
 log = logging.getLogger("swingvision.demo")
 
@@ -175,7 +176,7 @@ def seed_demo(
                 "width": params.width,
                 "height": params.height,
                 "codec": "h264",
-                "container": "mp4",
+                "container": MP4_FAMILY,  # as the probe names it (FFmpeg's demuxer)
                 "club": CLUBS[k % len(CLUBS)],
                 "view": p.view,
                 "source": "demo",

@@ -31,6 +31,7 @@ from swingvision.db.swing_facts import (
 )
 from swingvision.http import is_htmx
 from swingvision.lessons.service import allows_microphone
+from swingvision.videos.availability import raw_video_available
 from swingvision.web import (
     BadRequest,
     choice_param,
@@ -62,7 +63,7 @@ PICKER_SWINGS = 30
 
 def video_url(video: Video) -> str | None:
     """Where the browser streams the raw video, or None once it is gone (skeleton-only replay)."""
-    if video.status == "expired" or not video.blob_ref:
+    if not raw_video_available(video):
         return None
     try:
         return reverse("video-playback", args=[video.user_id, video.id])

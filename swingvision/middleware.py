@@ -17,8 +17,10 @@ from django.core.exceptions import (
 )
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import Resolver404
 from django.utils.cache import patch_vary_headers
 from django.views import defaults
+from django.views.csrf import csrf_failure as csrf_failure_page
 
 from swingvision.db import Changed, DatabaseUnavailable
 from swingvision.db.managers import ValidationError
@@ -210,10 +212,24 @@ def api_error_response(exception: BaseException | None) -> JsonResponse | None:
     return None
 
 
+# The error handlers answer JSON to a request that wants JSON (an /api/ URL, a JSON body, or
+# Accept: application/json: a script posting to a page URL, fetch() from our pages), a page to the
+# rest.
+
+
+def _said(exception: Exception | None) -> str | None:
+    """The message our code gave an Http404 or PermissionDenied ("No such player."); None for one
+    raised without a sentence, or by the URL resolver (whose argument lists the URL patterns)."""
+    if exception is None or isinstance(exception, Resolver404) or not exception.args:
+        return None
+    said = exception.args[0]
+    return said if isinstance(said, str) and said else None
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """handler400: JSON under /api/ (a refusal raised before any view, e.g. while Django parses
-    the body), else Django's page."""
-    if is_api(request):
+    """handler400: JSON for JSON requests (a refusal raised before any view, e.g. while Django
+    parses the body), else Django's page."""
+    if wants_json(request):
         return api_error_response(exception) or JsonResponse({"error": "bad request"}, status=400)
     return defaults.bad_request(request, exception)
 
@@ -221,13 +237,32 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api(request):
         return JsonResponse({"error": "not allowed"}, status=403)
+    if wants_json(request):
+        return JsonResponse({"error": _said(exception) or "not allowed"}, status=403)
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api(request):
         return JsonResponse({"error": f"no such API URL: {request.path}"}, status=404)
+    if wants_json(request):
+        said = _said(exception) or f"no such URL: {request.path}"
+        return JsonResponse({"error": said}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW, and the views that check the token by hand (uploads): 403 with the
+    reason, JSON for JSON requests, else Django's page."""
+    if wants_json(request):
+        return JsonResponse(
+            {
+                "error": f"CSRF check failed ({reason}): send the X-CSRFToken header from the "
+                "page's form, or use an API token"
+            },
+            status=403,
+        )
+    return csrf_failure_page(request, reason=reason)
 
 
 class PrivateResponsesMiddleware:

@@ -151,6 +151,8 @@ SWINGVISION_TRUSTED_PROXIES = int(os.environ.get("SWINGVISION_TRUSTED_PROXIES", 
 CSRF_COOKIE_HTTPONLY = True  # the token reaches htmx through the page, never through JS cookies
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused CSRF token answers JSON to a JSON request (middleware.csrf_failure), a page to the rest.
+CSRF_FAILURE_VIEW = "swingvision.middleware.csrf_failure"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGIN_URL = "/login/"
 

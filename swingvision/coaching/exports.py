@@ -22,6 +22,7 @@ from swingvision.db.codec import utc_now
 from swingvision.db.records import PoseSequence, SwingAnalysis, User, Video
 from swingvision.db.swing_facts import capture_fps, frame_count, swing_keypoints
 from swingvision.storage import StorageError, get_store
+from swingvision.videos.availability import raw_video_available
 from swingvision.videos.thumbnails import ThumbnailError, encode_webp, grab_frames
 
 log = logging.getLogger("swingvision.coaching")
@@ -348,7 +349,7 @@ def _video_pictures(video: Video, frames: list[int]) -> tuple[dict[int, str], tu
     """The frames of the swing's video as data: URIs (WebP) and their size (upright, as the poses
     see the frame); none when the video is gone or cannot be decoded (the report then shows the
     skeleton alone)."""
-    if video.status == "expired" or not video.blob_ref or not frames:
+    if not raw_video_available(video) or not frames:
         return {}, None
     ref = video.metadata.get("rendition_ref") or video.blob_ref
     try:

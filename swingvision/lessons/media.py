@@ -21,13 +21,14 @@ from typing import Any
 import av
 
 from swingvision.videos.mp4 import add_h264, mp4_rewrite, mux
-from swingvision.videos.probe import ProbeError, container_layout
+from swingvision.videos.probe import ProbeError, container_layout, describe_format, is_image_format
 
 log = logging.getLogger("swingvision.lessons")
 
 VIDEO_CODECS = {"vp8", "vp9", "h264", "av1"}
 AUDIO_CODECS = {"opus", "aac", "vorbis"}
 CONTAINERS = {"matroska,webm": "video/webm", "mov,mp4,m4a,3gp,3g2,mj2": "video/mp4"}
+ACCEPTED = "a WebM or MP4 recording"
 RENDITION_CONTENT_TYPE = "video/mp4"
 MAX_SIDE = 1920
 PRESET = "veryfast"
@@ -81,15 +82,20 @@ def probe_lesson(path: str | Path, *, max_seconds: float) -> LessonInfo:
     optional audio stream (Opus/AAC/Vorbis), a first frame that decodes, at most max_seconds."""
     try:
         container = av.open(str(path), metadata_errors="ignore")
-    except (av.FFmpegError, OSError, UnicodeDecodeError):
-        # The decoder's message names the server's temporary file: it stays in the log.
-        log.info("lesson upload %s: not a recording", path, exc_info=True)
-        raise LessonMediaError("the file is not a video recording FFmpeg can read") from None
+    except (av.FFmpegError, OSError, UnicodeDecodeError) as e:
+        # The decoder's message names the server's temporary file: it stays in the log, as one
+        # line (a refused upload is no fault of the server's).
+        log.warning("lesson upload %s: not a recording: %s", path, e)
+        raise LessonMediaError(
+            f"the file is not a video recording that can be read (send {ACCEPTED})"
+        ) from None
     try:
         with container:
             name = container.format.name
             if name not in CONTAINERS:
-                raise LessonMediaError(f"a recording is WebM or MP4, not {name}")
+                if is_image_format(name):
+                    raise LessonMediaError(f"not a video: it looks like {describe_format(name)}")
+                raise LessonMediaError(f"the recording is {describe_format(name)}; send {ACCEPTED}")
             try:
                 # Nothing but the container in the file (see videos/probe.py: served back from
                 # our origin, a page glued to a video must not pass as one).

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.csrf import csrf_failure as csrf_failure_page
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,6 +22,7 @@ from swingvision.db.managers import NotAllowed, ValidationError, managers
 from swingvision.db.managers.scope import can_edit_player
 from swingvision.db.records import Lesson, User
 from swingvision.http import wants_json
+from swingvision.middleware import csrf_failure as csrf_refused
 from swingvision.storage import StorageError
 from swingvision.videos.playback import missing_response, serve_file
 from swingvision.videos.validation import (
@@ -132,9 +132,7 @@ def lessons(request: HttpRequest, player_id: str) -> HttpResponse:
         read_upload(request)
         reason = csrf_failure(request)
         if reason:
-            if wants_json(request):
-                return JsonResponse({"error": f"CSRF check failed: {reason}"}, status=403)
-            return csrf_failure_page(request, reason=reason)
+            return csrf_refused(request, reason)
         files = request.FILES.getlist("file")
         if len(files) != 1:
             raise UploadRejected("file", "send the recording as one file in the field file")

@@ -18,6 +18,7 @@ from swingvision.db.managers import managers
 from swingvision.db.managers.similarity import SCOPES, ScopeError
 from swingvision.db.records import Pose, Video
 from swingvision.http import is_htmx
+from swingvision.videos.availability import raw_video_available
 from swingvision.web import BadRequest, choice_param, int_param, player_or_404, video_or_404
 
 from . import service
@@ -49,7 +50,7 @@ def closeness(per_joint: float) -> tuple[str, str]:
 
 def frame_url(player_id: str, video: Video, frame: int | None) -> str:
     """The picture of the matched frame, when the swing still has its video."""
-    if frame is None or video.status == "expired" or not video.blob_ref:
+    if frame is None or not raw_video_available(video):
         return ""
     return reverse("video-frame", args=[player_id, video.id, frame])
 

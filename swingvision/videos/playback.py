@@ -31,8 +31,8 @@ from swingvision.db.records import Video
 from swingvision.http import wants_json
 from swingvision.storage import CHUNK, BlobNotFound, get_store, safe_filename
 
-from . import retention
-from .probe import MATROSKA_FAMILY, MP4_FAMILY
+from . import availability
+from .probe import MATROSKA_FAMILY, MP4_FAMILY, container_family
 
 PRESIGNED_SECONDS = 300
 # The types we ever serve a stored video as; anything else goes out as application/octet-stream.
@@ -123,7 +123,7 @@ def original_extension(video: Video) -> str | None:
     ext = video.metadata.get("extension")
     if ext in VIDEO_TYPES:
         return ext
-    container = video.metadata.get("container")
+    container = container_family(video.metadata.get("container"))
     if container == MP4_FAMILY:
         return "mov" if video.metadata.get("brand") == "qt" else "mp4"
     if container == MATROSKA_FAMILY:
@@ -141,7 +141,7 @@ def content_type_of(video: Video) -> str:
 def playback_file(video: Video, *, original: bool = False) -> PlaybackFile | None:
     """What to serve: the rendition unless `original` is asked for; None when the video has no
     file (expired, or a pose-file-only swing)."""
-    if video.status == "expired" or not video.blob_ref:
+    if not availability.raw_video_available(video):
         return None
     rendition = video.metadata.get("rendition_ref")
     if rendition and not original:
@@ -235,11 +235,11 @@ def redirect_response(url: str) -> HttpResponse:
 
 
 def _gone(request: HttpRequest, video: Video) -> HttpResponse:
-    when = retention.expires_at(video)
+    when = availability.expires_at(video)
     day = when.strftime("%b %-d, %Y") if when else "earlier"
     message = (
         f"The raw video of this swing was deleted on {day}, "
-        f"{retention.raw_video_days()} days after upload. Its skeleton and analysis are kept."
+        f"{availability.raw_video_days()} days after upload. Its skeleton and analysis are kept."
     )
     if wants_json(request):
         return JsonResponse({"error": message, "status": video.status}, status=410)

@@ -47,6 +47,19 @@ MP4_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
 MATROSKA_FAMILY = "matroska,webm"
 # FFmpeg demuxer -> what the product accepts it as (the upload page lists the same).
 CONTAINERS = {MP4_FAMILY: "MP4/MOV", MATROSKA_FAMILY: "WebM/Matroska"}
+# A container as rows may name it: the probe writes FFmpeg's demuxer name; rows written
+# otherwise (the demo's, before it wrote the probe's) name it by one of its formats.
+CONTAINER_NAMES = {
+    MP4_FAMILY: MP4_FAMILY,
+    **dict.fromkeys(MP4_FAMILY.split(","), MP4_FAMILY),
+    "mov": MP4_FAMILY,
+    "m4v": MP4_FAMILY,
+    "quicktime": MP4_FAMILY,
+    MATROSKA_FAMILY: MATROSKA_FAMILY,
+    "matroska": MATROSKA_FAMILY,
+    "mkv": MATROSKA_FAMILY,
+    "webm": MATROSKA_FAMILY,
+}
 ACCEPTED = "MP4/MOV or WebM/Matroska"
 # Top-level boxes read before giving up on finding moov/mdat (a file has a handful).
 MAX_TOP_BOXES = 64
@@ -95,6 +108,58 @@ class VideoInfo:
     def as_metadata(self) -> dict[str, Any]:
         """The video row's metadata keys for these facts (other keys come from the upload form)."""
         return {**asdict(self), "probe_version": PROBE_VERSION}
+
+
+# FFmpeg demuxer -> what a person calls such a file (for "not a video: it looks like ...").
+FORMAT_WORDS = {
+    "png_pipe": "a PNG image",
+    "apng": "an animated PNG image",
+    "jpeg_pipe": "a JPEG image",
+    "jpegls_pipe": "a JPEG image",
+    "mjpeg": "a JPEG image",
+    "gif": "a GIF image",
+    "webp_pipe": "a WebP image",
+    "bmp_pipe": "a BMP image",
+    "tiff_pipe": "a TIFF image",
+    "svg_pipe": "an SVG image",
+    "ico": "an icon image",
+    "image2": "an image",
+    "image2pipe": "an image",
+    "mp3": "an MP3 sound file",
+    "wav": "a WAV sound file",
+    "flac": "a FLAC sound file",
+    "ogg": "an Ogg sound file",
+    "aac": "an AAC sound file",
+    "avi": "an AVI video",
+    "flv": "a Flash video",
+    "asf": "a Windows Media video",
+    "mpeg": "an MPEG video",
+    "mpegts": "an MPEG transport stream",
+    "h264": "a raw H.264 stream",
+    "hevc": "a raw HEVC stream",
+}
+
+
+def describe_format(name: str) -> str:
+    """What a file FFmpeg read as `name` is, in words ("a PNG image"); any other image pipe is
+    an image, anything else is named by FFmpeg's name for it."""
+    if name in FORMAT_WORDS:
+        return FORMAT_WORDS[name]
+    if name.endswith("_pipe"):
+        return f"an image ({name.removesuffix('_pipe').upper()})"
+    return f"a file of another kind ({name})"
+
+
+def is_image_format(name: str) -> bool:
+    return name in IMAGE_FORMATS or name.endswith("_pipe") or name == "mjpeg"
+
+
+def container_family(name: object) -> str | None:
+    """MP4_FAMILY or MATROSKA_FAMILY for a stored row's container (the probe's demuxer name or
+    a short one such as "mp4" or "webm", any case); None for anything else."""
+    if not isinstance(name, str):
+        return None
+    return CONTAINER_NAMES.get(name.strip().lower())
 
 
 def decode_budget_error(

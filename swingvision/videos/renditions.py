@@ -39,7 +39,7 @@ from swingvision.db.records import Video
 from swingvision.storage import RENDITIONS_PREFIX, BlobNotFound, get_store
 
 from .mp4 import add_h264, mp4_rewrite, mux
-from .probe import MP4_FAMILY
+from .probe import MATROSKA_FAMILY, MP4_FAMILY, container_family
 
 log = logging.getLogger("swingvision.videos")
 
@@ -51,7 +51,7 @@ MAX_LONG_SIDE, MAX_SHORT_SIDE = 1920, 1080
 PRESET = "veryfast"
 CRF = 22
 MAX_GOP = 120  # frames a seek may decode at most, whatever the frame rate
-PLAYABLE = {("h264", MP4_FAMILY), ("vp8", "matroska,webm"), ("vp9", "matroska,webm")}
+PLAYABLE = {("h264", MP4_FAMILY), ("vp8", MATROSKA_FAMILY), ("vp9", MATROSKA_FAMILY)}
 PLAYABLE_PIX_FMTS = {"yuv420p"}
 
 
@@ -84,10 +84,11 @@ def output_size(width: int, height: int) -> tuple[int, int]:
 def rendition_reasons(meta: dict[str, Any]) -> list[str]:
     """Why this video needs a browser rendition (empty: the original plays as it is)."""
     codec = meta.get("codec")
-    container = meta.get("container")
+    container = container_family(meta.get("container"))
     reasons = []
     if (codec, container) not in PLAYABLE:
-        reasons.append(f"{codec or 'unknown codec'} in {container or 'an unknown container'}")
+        named = meta.get("container") or "an unknown container"
+        reasons.append(f"{codec or 'unknown codec'} in {named}")
     elif container == MP4_FAMILY and meta.get("brand") == "qt":
         reasons.append("QuickTime (.mov) file")
     if container == MP4_FAMILY and meta.get("faststart") is not True:

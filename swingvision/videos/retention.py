@@ -1,7 +1,8 @@
 """Retention of raw videos: deleted SWINGVISION_RAW_VIDEO_DAYS after upload; poses, analyses and
 progress stay. `manage.py purge_videos` runs `purge`; the S3 lifecycle rules are the second line.
 
-A video expires when it is `days` old (uploaded_at + days <= now). With the raw blob go its
+A video expires when it is `days` old (uploaded_at + days <= now); from then on it counts as gone
+everywhere it would be shown (videos/availability.py), before the purge has run. With the raw blob go its
 browser rendition (videos/renditions.py) and the pictures of the person in its poster and event
 strip, which are drawn again from the skeleton (videos/thumbnails.py). The purge deletes the blobs
 first, writes the skeleton pictures, and then marks the row `expired` with no blob_ref: a crash in
@@ -15,14 +16,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
-
 from swingvision.db import NotFound
 from swingvision.db.codec import utc_now
 from swingvision.db.managers import SYSTEM, managers
 from swingvision.db.records import Video
 from swingvision.storage import BlobNotFound, StorageError, get_store
 
+from .availability import raw_video_days
 from .thumbnails import ThumbnailError, skeleton_thumbnails, video_blobs
 
 log = logging.getLogger("swingvision.videos")
@@ -34,25 +34,6 @@ PROCESSING_GRACE = timedelta(hours=1)
 FILE_KEYS = ("rendition_ref", "playback", "thumbs")
 BATCH = 500
 STATUS_RETRIES = 3
-
-
-def raw_video_days() -> int:
-    return int(settings.SWINGVISION_RAW_VIDEO_DAYS)
-
-
-def expires_at(video: Video, *, days: int | None = None) -> datetime | None:
-    """When the raw video is (or was) deleted; None for a video that never had one."""
-    if video.status == "expired":
-        stamp = video.metadata.get("expired_at")
-        if isinstance(stamp, str):
-            try:
-                return datetime.fromisoformat(stamp)
-            except ValueError:
-                pass
-        return video.uploaded_at + timedelta(days=days or raw_video_days())
-    if not video.blob_ref:
-        return None
-    return video.uploaded_at + timedelta(days=days if days is not None else raw_video_days())
 
 
 @dataclass(frozen=True, slots=True)

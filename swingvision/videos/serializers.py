@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from swingvision.db.records import SwingAnalysis, Video
 
-from . import retention
+from . import availability
 from .thumbnails import thumb_urls
 
 # Storage internals stay private: a client learns what it can act on, not bucket names.
@@ -16,7 +16,8 @@ PRIVATE_METADATA = {"pose_ref", "uploaded_by", "rendition_ref", "thumbs"}
 
 
 def video_json(video: Video) -> dict[str, Any]:
-    expires = retention.expires_at(video)
+    expires = availability.expires_at(video)
+    playable = availability.raw_video_available(video)
     return {
         "id": video.id,
         "player_id": video.user_id,
@@ -27,11 +28,14 @@ def video_json(video: Video) -> dict[str, Any]:
         "duration_s": video.duration_s,
         "metadata": {k: v for k, v in video.metadata.items() if k not in PRIVATE_METADATA},
         "has_pose_file": bool(video.metadata.get("pose_ref")),
-        "raw_video_available": bool(video.blob_ref) and video.status != "expired",
+        "raw_video_available": playable,
         "raw_video_expires_at": expires.isoformat() if expires else None,
         "url": reverse("api-video", args=[video.user_id, video.id]),
-        "playback_url": reverse("video-playback", args=[video.user_id, video.id]),
-        "file_url": reverse("api-video-file", args=[video.user_id, video.id]),
+        # Only while there is a video to fetch (once it is gone both answer 410).
+        "playback_url": reverse("video-playback", args=[video.user_id, video.id])
+        if playable
+        else None,
+        "file_url": reverse("api-video-file", args=[video.user_id, video.id]) if playable else None,
         **_thumb_json(video),
     }
 

@@ -37,6 +37,8 @@ from swingvision.db.records import Video
 from swingvision.db.swing_facts import dense_keypoints
 from swingvision.storage import RENDITIONS_PREFIX, BlobNotFound, StorageError, get_store
 
+from .availability import raw_video_available
+
 log = logging.getLogger("swingvision.videos")
 
 THUMBS_VERSION = 1
@@ -225,7 +227,7 @@ def _picture(frame: Any, box: tuple[int, int]) -> np.ndarray:
 def frame_picture(video: Video, frame: int) -> bytes | None:
     """One frame of the swing's video as WebP, fitted into the poster's box (a similar-position
     result shows the matched frame with it); None when the video is gone or has no such frame."""
-    if video.status == "expired" or not video.blob_ref or frame < 0:
+    if not raw_video_available(video) or frame < 0:
         return None
     ref = video.metadata.get("rendition_ref") or video.blob_ref
     try:
@@ -408,13 +410,25 @@ def skeleton_thumbnails(m: Managers, video: Video) -> dict[str, Any] | None:
 
 
 # -- pages ------------------------------------------------------------------------------------
+def shown_thumbs(video: Video) -> dict[str, Any] | None:
+    """The swing's pictures as its row names them, unless they are of the person and the video
+    they were taken from is past its retention day (the purge then redraws them from the
+    skeleton; until it runs the swing shows none)."""
+    thumbs = video.metadata.get("thumbs")
+    if not isinstance(thumbs, dict):
+        return None
+    if thumbs.get("source") != "skeleton" and not raw_video_available(video):
+        return None
+    return thumbs
+
+
 def thumb_urls(video: Video) -> dict[str, Any] | None:
     """What a page needs to show a swing's poster and strip (versioned URLs, sizes, alt text);
-    None when the swing has none yet."""
+    None when the swing has none (yet, or none it may show)."""
     from django.urls import reverse
 
-    thumbs = video.metadata.get("thumbs") if video is not None else None
-    if not isinstance(thumbs, dict) or not thumbs.get("poster_ref"):
+    thumbs = shown_thumbs(video) if video is not None else None
+    if not thumbs or not thumbs.get("poster_ref"):
         return None
     version = thumbs.get("version", "")
 
@@ -439,7 +453,7 @@ def thumb_urls(video: Video) -> dict[str, Any] | None:
 
 def read_thumbnail(video: Video, name: str) -> tuple[bytes, str] | None:
     """The bytes and version of one of the swing's images; None if it has none by that name."""
-    thumbs = video.metadata.get("thumbs") or {}
+    thumbs = shown_thumbs(video) or {}
     ref = thumbs.get(NAMES.get(name, ""), "")
     if not ref:
         return None

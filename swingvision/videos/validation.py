@@ -147,12 +147,19 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         self.body_length = content_length  # not content_length: new_file sets that per file
         # The form fields beside the files are bounded by DATA_UPLOAD_MAX_MEMORY_SIZE.
         if content_length and content_length > self.total + settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            self.request.upload_rejected = UploadRejected(
-                "file",
-                f"the upload is {describe_bytes(content_length)}; one request takes at most "
-                f"{describe_bytes(self.total)} of files (send fewer videos at once)",
-                status=413,
-            )
+            if sum(self.counts.values()) == 1:  # one file: fewer files is no way out
+                field, limit = next((f, n) for f, n in self.limits.items() if self.counts.get(f))
+                message = (
+                    f"the file is too large: the upload is {describe_bytes(content_length)} "
+                    f"and a file may be at most {describe_bytes(min(limit, self.total))}"
+                )
+            else:
+                field = "file"
+                message = (
+                    f"the upload is {describe_bytes(content_length)}; one request takes at most "
+                    f"{describe_bytes(self.total)} of files (send fewer videos at once)"
+                )
+            self.request.upload_rejected = UploadRejected(field, message, status=413)
             return QueryDict(encoding=encoding), MultiValueDict()  # the body is never read
         return None  # parse as usual
 

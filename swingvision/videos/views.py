@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.csrf import csrf_failure as csrf_failure_page
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,10 +18,11 @@ from swingvision.db import NotFound
 from swingvision.db.managers import NotAllowed, ValidationError, managers
 from swingvision.db.records import User
 from swingvision.http import body, is_htmx, wants_json
+from swingvision.middleware import csrf_failure as csrf_refused
 from swingvision.storage import StorageError
 from swingvision.web import player_or_404, video_or_404
 
-from . import retention, thumbnails
+from . import availability, thumbnails
 from .ingest import store_videos
 from .playback import (
     playback_response,
@@ -71,7 +71,7 @@ def _upload_context(request: HttpRequest, player: User, **extra) -> dict:
         "max_pose_size": describe_bytes(POSE_MAX_BYTES),
         "max_seconds": max_video_seconds(),
         "max_files": MAX_FILES_PER_REQUEST,
-        "retention_days": retention.raw_video_days(),
+        "retention_days": availability.raw_video_days(),
         # The view starts at the player's usual one (their settings), the club empty.
         "form": {"view": usual_view(player)},
         **extra,
@@ -111,9 +111,7 @@ def upload(request: HttpRequest, player_id: str) -> HttpResponse:
         read_upload(request)
         reason = csrf_failure(request)
         if reason:
-            if as_json:
-                return JsonResponse({"error": f"CSRF check failed: {reason}"}, status=403)
-            return csrf_failure_page(request, reason=reason)
+            return csrf_refused(request, reason)
         checked = check_request_files(request, single=False)
         created = store_videos(request.user, player, checked, source="web")
     except UploadRejected as e:

@@ -291,7 +291,9 @@ def test_seeded_demo_videos_follow_the_raw_video_lifecycle(own_db):
 
     from swingvision.db.codec import utc_now
     from swingvision.storage import get_store
-    from swingvision.videos.retention import expires_at, raw_video_days
+    from swingvision.videos.availability import expires_at, raw_video_days
+    from swingvision.videos.playback import playback_file
+    from swingvision.videos.probe import MP4_FAMILY
 
     run("seed_demo", "--players", "1", "--swings", "3", "--days", "42")
     now, store, kept = utc_now(), get_store(), timedelta(days=raw_video_days())
@@ -315,6 +317,10 @@ def test_seeded_demo_videos_follow_the_raw_video_lifecycle(own_db):
         else:
             assert v.status == "analyzed" and store.exists(v.blob_ref), v.id
             assert when > now and "video until" in shown, v.id
+            # Named as the probe names it, so it plays as an MP4, not a download of .bin.
+            assert v.metadata["container"] == MP4_FAMILY, v.id
+            file = playback_file(v, original=True)
+            assert file.content_type == "video/mp4" and file.filename.endswith(".mp4"), file
     # Seeding again adds nothing and changes nothing.
     assert "created 0 users and 0 analysed swings" in run(
         "seed_demo", "--players", "1", "--swings", "3", "--days", "42"

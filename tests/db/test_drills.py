@@ -141,3 +141,40 @@ def test_a_drill_name_is_one_entry_per_aspect(m, swing_team):
     assert named == [mine.id]
     m.drills.delete(coach, mine.id)  # the library as other tests expect it
     assert seed_drills(m) == 1
+
+
+def test_drill_names_that_look_alike_are_one_name(m, swing_team):
+    """A zero-width space, a decomposed accent, a full-width letter or a double space does not
+    make another name: refused beside the name it looks like. The stored name keeps no
+    invisible characters and is in composed form, so what the library shows is what it
+    compares."""
+    coach, other_coach = swing_team["coach"], swing_team["other_coach"]
+    made = []
+    count = m.drills.create(coach, name="Count to four", aspect="tempo_ratio")
+    cafe = m.drills.create(coach, name="Caf\u00e9 drill", aspect="tempo_ratio")
+    made += [count, cafe]
+    for name in (
+        "Count to four\u200b",
+        "\ufeffCount to fo\u00adur",  # BOM and a soft hyphen
+        "Count  to\u00a0four",
+        "\uff23ount to four",  # full-width C
+        "Cafe\u0301 drill",
+        "CAFE\u0301 DRILL",
+    ):
+        with pytest.raises(ValidationError) as e:
+            m.drills.create(other_coach, name=name, aspect="tempo_ratio")
+        assert e.value.field == "name" and "already has" in e.value.message, ascii(name)
+    with pytest.raises(ValidationError) as e:
+        m.drills.create(coach, name="\u200b\u2060", aspect="tempo_ratio")
+    assert e.value.field == "name" and e.value.message == "is required"
+    stored = m.drills.create(
+        coach, name="  Step\u200b  and\u00a0pause\u0301 ", aspect="tempo_ratio"
+    )
+    made.append(stored)
+    assert stored.name == m.drills.get(coach, stored.id).name == "Step and paus\u00e9"
+    renamed = m.drills.update(coach, cafe.id, name="Cafe\u0301 drill\u200b", aspect="tempo_ratio")
+    assert renamed.name == "Caf\u00e9 drill"
+    names = [d.name for d in m.drills.by_aspect(coach)["tempo_ratio"]]
+    assert names.count("Count to four") == 1 and names.count("Caf\u00e9 drill") == 1
+    for d in made:
+        m.drills.delete(coach, d.id)

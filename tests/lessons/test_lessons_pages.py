@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from swingvision.db.codec import utc_now
@@ -26,8 +27,6 @@ def state(team) -> tuple:
 def upload(client: Client, team, data: bytes, *, name="lesson.webm", ctype="video/webm", **kw):
     fields = {"title": "Hold the top", "video_ids": [team.video.id]}
     fields.update(kw)
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     fields["file"] = SimpleUploadedFile(name, data, content_type=ctype)
     return client.post(
         f"/players/{team.player.id}/lessons/", fields, headers={"Accept": "application/json"}
@@ -252,3 +251,61 @@ def test_only_the_recording_pages_may_ask_for_the_microphone(team):
         assert "microphone=(self)" in c.get(url)["Permissions-Policy"], url
     for url in (f"/players/{p}/", f"/players/{p}/lessons/", "/settings/"):
         assert "microphone=()" in c.get(url)["Permissions-Policy"], url
+
+
+def _png() -> bytes:
+    """A 1x1 PNG image."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def test_refused_recordings_are_explained_in_words_and_logged_in_one_line(
+    team, recordings, settings, caplog
+):
+    """A PNG sent as a lesson is 'not a video: it looks like a PNG image' (not FFmpeg's
+    'png_pipe'); a file over the size limit is 'too large' with the limit (not 'send fewer
+    videos'), on the page too; a file FFmpeg cannot read is one warning line in the log, with no
+    traceback, and its message does not name the server's temporary file."""
+    c = team.client(team.coach)
+    before = state(team)
+    r = upload(c, team, _png(), name="lesson.mp4", ctype="video/mp4")
+    assert r.status_code == 400 and r.json()["field"] == "file", r.content
+    assert r.json()["error"] == "not a video: it looks like a PNG image", r.json()
+
+    caplog.clear()
+    with caplog.at_level("INFO", logger="swingvision.lessons"):
+        r = upload(c, team, b"RIFF....not a recording" * 50)
+    assert r.status_code == 400 and "WebM or MP4" in r.json()["error"]
+    assert "/tmp" not in r.json()["error"] and "upload" not in r.json()["error"]
+    records = [x for x in caplog.records if x.name == "swingvision.lessons"]
+    assert len(records) == 1 and records[0].levelname == "WARNING", records
+    assert records[0].exc_info is None and "not a recording" in records[0].getMessage()
+
+    settings.SWINGVISION_MAX_LESSON_MB = 0.01  # about 10 KB: the recording is larger
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024  # so the declared length alone refuses it
+    r = upload(c, team, recordings["voice"].read_bytes())
+    assert r.status_code == 413 and r.json()["field"] == "file", r.content
+    error = r.json()["error"]
+    assert error.startswith("the file is too large: the upload is ") and "fewer" not in error
+    assert error.endswith("a file may be at most 0.01 MB"), error
+    page = c.post(
+        f"/players/{team.player.id}/lessons/",
+        {
+            "title": "x",
+            "video_ids": [team.video.id],
+            "file": SimpleUploadedFile("l.webm", recordings["voice"].read_bytes(), "video/webm"),
+        },
+    )
+    assert page.status_code == 413 and "the file is too large" in page.content.decode()
+    assert state(team) == before

@@ -176,6 +176,9 @@ def test_what_makes_a_rendition_necessary(facts, needs):
     assert rendition_reasons({**ready, "fps": 240.0, "max_keyframe_gap": 120}) == []
     webm = {**ready, "codec": "vp9", "container": "matroska,webm", "brand": None, "faststart": None}
     assert rendition_reasons(webm) == []
+    # A row naming its container by a short name (the demo's did) is the same container.
+    assert rendition_reasons({**ready, "container": "mp4"}) == []
+    assert rendition_reasons({**webm, "container": "WebM"}) == []
     meta = {k: v for k, v in {**ready, **facts}.items() if v is not None}
     reasons = rendition_reasons(meta)
     assert reasons and any(needs in r for r in reasons), reasons

@@ -242,3 +242,41 @@ def test_video_media_command_backfills_swings_analysed_before(team, mgr):
     again = io.StringIO()
     call_command("video_media", "--player", player.id, stdout=again)
     assert video.id not in again.getvalue() and "0 swing(s) done" in again.getvalue()
+
+
+def test_video_media_draws_a_swing_past_its_retention_day_from_the_skeleton(team, mgr):
+    """A swing whose raw video is past its retention day (the purge has not run yet) gets no
+    rendition from video_media, and pictures drawn from the skeleton, not of the person."""
+    from django.core.management import call_command
+
+    from analysis.engine.synth import render_video
+    from analysis.pipeline import LoadedPoses, analyze_and_store
+
+    _, player, _ = team
+    swing = phone_media.short_swing(fps=30, width=320, height=240, seed=43)
+    path = Path(tempfile.mkdtemp()) / "due.mp4"
+    render_video(swing, path)
+    video = mgr.videos.create(
+        SYSTEM,
+        player.id,
+        filename="due.mp4",
+        status="processing",
+        uploaded_at=utc_now() - timedelta(days=40),
+        metadata={"fps": 30.0, "width": 320, "height": 240, "frame_count": swing.n_frames},
+    )
+    with path.open("rb") as fh:
+        ref = get_store().put(video_key(player.id, video.id, "due.mp4"), fh)
+    video = mgr.videos.update(video, blob_ref=ref)
+    analyze_and_store(
+        mgr, video, LoadedPoses(keypoints=swing.keypoints, fps=30.0, source="synthetic")
+    )
+    mgr.videos.transition(video, "processing", "analyzed")
+
+    out = io.StringIO()
+    call_command("video_media", "--player", player.id, "--dry-run", stdout=out)
+    assert f"would make {player.id}/{video.id} 'due.mp4': pictures" in out.getvalue()
+    call_command("video_media", "--player", player.id, stdout=io.StringIO())
+    done = mgr.videos.get(SYSTEM, player.id, video.id)
+    assert done.metadata["thumbs"]["source"] == "skeleton"
+    assert "rendition_ref" not in done.metadata and "playback" not in done.metadata
+    assert thumbnails.thumb_urls(done) is not None

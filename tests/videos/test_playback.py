@@ -165,3 +165,41 @@ def test_an_expired_video_answers_410_with_a_reason(live_url, stored, mgr, token
         headers={"Authorization": f"Bearer {token_for(mgr.users.get(video.user_id))}"},
     )
     assert status == 410 and b"deleted on" in body
+
+
+@pytest.mark.parametrize(
+    ("meta", "content_type", "extension"),
+    [
+        ({"container": "mov,mp4,m4a,3gp,3g2,mj2"}, "video/mp4", "mp4"),
+        ({"container": "mov,mp4,m4a,3gp,3g2,mj2", "brand": "qt"}, "video/quicktime", "mov"),
+        ({"container": "mp4"}, "video/mp4", "mp4"),  # the demo's rows before it wrote the probe's
+        ({"container": "MOV", "brand": "qt"}, "video/quicktime", "mov"),
+        ({"container": "matroska,webm"}, "video/webm", "webm"),
+        ({"container": "webm"}, "video/webm", "webm"),
+        ({"container": "avi"}, "application/octet-stream", "bin"),
+        ({"container": ["mp4"]}, "application/octet-stream", "bin"),
+        ({}, "application/octet-stream", "bin"),
+    ],
+)
+def test_the_original_is_served_as_its_container(meta, content_type, extension):
+    """The original's type and file name come from its container, named as the probe names it
+    (FFmpeg's demuxer) or by a short name; anything else is a download of no known type."""
+    from swingvision.db.records import Video
+    from swingvision.videos.playback import disposition, playback_file
+
+    now = utc_now()
+    video = Video(
+        id="v1",
+        user_id="p1",
+        filename="swing-4.mp4",
+        uploaded_at=now,
+        updated_at=now,
+        duration_s=1.0,
+        status="analyzed",
+        metadata={"codec": "h264", **meta},
+        blob_ref="local://raw/p1/v1/swing-4.mp4",
+    )
+    file = playback_file(video, original=True)
+    assert file.content_type == content_type
+    assert file.filename == f"swing-4.{extension}"
+    assert disposition(file).endswith(f"''swing-4.{extension}")

@@ -169,3 +169,69 @@ def test_pages_show_expiry_and_expired(team, mgr, login_client):
     upload_page = c.get(f"/players/{team.player.id}/upload/").content.decode()
     assert f'/swings/{live.id}/video"' in upload_page  # a live video offers playback
     assert f'/swings/{gone.id}/video"' not in upload_page  # an expired one does not
+
+
+def _with_poster(mgr, video, source: str):
+    """The swing with a poster in the store, taken from its video or drawn from its skeleton."""
+    ref = get_store().put(
+        f"thumbs/{video.user_id}/{video.id}/t-poster.webp", io.BytesIO(b"RIFF poster")
+    )
+    thumbs = {"source": source, "poster_ref": ref, "version": "t", "frames": []}
+    return mgr.videos.update(video, metadata={**video.metadata, "thumbs": thumbs})
+
+
+def test_a_video_past_its_day_is_gone_before_the_purge_runs(team, mgr, login_client):
+    """A swing uploaded more than the retention ago that the daily purge has not reached yet is
+    shown as expired everywhere: the replay has no video, the video URLs answer 410, the API
+    says no raw video and gives no URLs to fetch it, the upload page offers no playback and the
+    pictures of the person are not shown. A swing within its days plays as before."""
+    from swingvision.similarity.views import frame_url
+    from swingvision.videos.availability import raw_video_available
+    from swingvision.videos.thumbnails import thumb_urls
+
+    live = _with_poster(mgr, aged_video(mgr, team.player, 2), "video")
+    due = _with_poster(mgr, aged_video(mgr, team.player, 31), "video")
+    purged = aged_video(mgr, team.player, 33)
+    run_purge("--days", "32")  # the daily run came before `due` fell due
+    assert mgr.videos.get(SYSTEM, team.player.id, due.id).status == "analyzed"
+    assert raw_video_available(live) and not raw_video_available(due)
+    c = login_client(team.coach)
+    p = team.player.id
+
+    page = c.get(f"/players/{p}/swings/{due.id}/").content.decode()
+    assert "<video data-video" not in page and "The video is no longer stored" in page
+    assert "video deleted" in page and "video until" not in page
+    assert "<video data-video" in c.get(f"/players/{p}/swings/{live.id}/").content.decode()
+
+    assert c.get(f"/players/{p}/swings/{due.id}/video").status_code == 410
+    assert c.get(f"/players/{p}/swings/{live.id}/video").status_code == 200
+
+    for video, playable in ((live, True), (due, False), (purged, False)):
+        api = c.get(f"/api/v1/players/{p}/videos/{video.id}").json()["video"]
+        assert api["raw_video_available"] is playable, video.filename
+        if playable:
+            assert c.get(api["playback_url"]).status_code == 200
+            assert c.get(api["file_url"]).status_code == 200
+        else:
+            assert api["playback_url"] is None and api["file_url"] is None, video.filename
+    assert c.get(f"/api/v1/players/{p}/videos/{due.id}/video").status_code == 410
+
+    upload_page = c.get(f"/players/{p}/upload/").content.decode()
+    assert f'/swings/{live.id}/video"' in upload_page
+    assert f'/swings/{due.id}/video"' not in upload_page
+    assert "video until" in upload_page and "video deleted" in upload_page
+    past_day = (due.uploaded_at + timedelta(days=30)).strftime("%b %-d, %Y")
+    assert (
+        f'video until <time datetime="{(due.uploaded_at + timedelta(days=30)).isoformat()}'
+        not in (upload_page)
+        and past_day in upload_page
+    )
+
+    # The poster taken from the video goes with it; one drawn from the skeleton stays.
+    assert thumb_urls(live) and thumb_urls(due) is None
+    assert c.get(f"/players/{p}/swings/{live.id}/thumbs/poster.webp").status_code == 200
+    assert c.get(f"/players/{p}/swings/{due.id}/thumbs/poster.webp").status_code == 404
+    due = _with_poster(mgr, due, "skeleton")
+    assert thumb_urls(due) is not None
+    assert c.get(f"/players/{p}/swings/{due.id}/thumbs/poster.webp").status_code == 200
+    assert frame_url(p, live, 3) and frame_url(p, due, 3) == ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,9 +43,32 @@ def drill_aspects() -> dict[str, str]:
     return {name: spec.label for name, spec in METRICS.items()}
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def _visible(text: str) -> str:
+    """`text` without format characters (Unicode category Cf: zero-width spaces and joiners,
+    soft hyphens, byte-order marks), which show as nothing, and with each run of white space
+    one space."""
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_drill_name(raw: Any) -> str:
+    """A drill name as shown: form text in composed form (NFC), with no invisible characters and
+    single spaces, so what the library lists is what tells two drills apart."""
+    name = clean_text("name", raw, max_length=DRILL_TEXT["name"], required=True)
+    name = _visible(unicodedata.normalize("NFC", name))
+    if not name:
+        raise ValidationError("name", "is required")
+    return name
+
+
 def drill_name_key(name: str) -> str:
-    """What makes two drill names the same: case and surrounding spaces aside."""
-    return name.strip().casefold()
+    """What makes two drill names the same: names that look alike are one name. Compatibility
+    forms (NFKC: composed and decomposed accents, full-width letters), invisible format
+    characters, runs of spaces and case aside."""
+    return unicodedata.normalize("NFKC", _visible(unicodedata.normalize("NFKC", name)).casefold())
 
 
 class Drills:
@@ -71,7 +96,7 @@ class Drills:
         if aspect not in drill_aspects():
             raise ValidationError("aspect", "must be one of the swing's metrics")
         return {
-            "name": clean_text("name", name, max_length=DRILL_TEXT["name"], required=True),
+            "name": clean_drill_name(name),
             "aspect": aspect,
             "description": clean_text(
                 "description", description, max_length=DRILL_TEXT["description"], multiline=True
@@ -80,7 +105,7 @@ class Drills:
         }
 
     def _name_taken(self, name: str, aspect: str, *, own_id: str | None = None) -> Drill | None:
-        """The other drill of `aspect` with this name (case and surrounding spaces aside), if
+        """The other drill of `aspect` with this name (as `drill_name_key` compares them), if
         any: the library is one list everyone reads per aspect, where two drills of one name
         would show as the same entry twice."""
         key = drill_name_key(name)

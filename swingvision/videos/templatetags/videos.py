@@ -7,7 +7,7 @@ from datetime import datetime
 from django import template
 
 from swingvision.db.records import Video
-from swingvision.videos import retention
+from swingvision.videos import availability
 from swingvision.videos.thumbnails import thumb_urls
 from swingvision.videos.validation import club_label
 
@@ -17,13 +17,19 @@ register = template.Library()
 @register.filter
 def raw_expires_at(video: Video) -> datetime | None:
     """When the raw video is (or was) deleted; None if it never had one."""
-    return retention.expires_at(video)
+    return availability.expires_at(video)
+
+
+@register.filter
+def raw_video_available(video: Video) -> bool:
+    """The raw video may be played: it is there and its retention day has not come."""
+    return availability.raw_video_available(video)
 
 
 @register.simple_tag
 def raw_video_days() -> int:
     """SWINGVISION_RAW_VIDEO_DAYS, for sentences about retention."""
-    return retention.raw_video_days()
+    return availability.raw_video_days()
 
 
 @register.filter

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from swingvision.storage import get_store
-from swingvision.videos import retention
+from swingvision.videos import availability, retention
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--player", default=None, help="only this player's videos (an id)")
 
     def handle(self, *args, dry_run=False, days=None, player=None, **options):
-        days = retention.raw_video_days() if days is None else days
+        days = availability.raw_video_days() if days is None else days
         if days < 1:
             raise CommandError("--days must be at least 1")
         store = get_store()

@@ -11,7 +11,7 @@ from swingvision.storage import (
     StorageError,
     get_store,
 )
-from swingvision.videos import retention
+from swingvision.videos import availability
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
                 "Run `manage.py purge_videos` daily (cron or a systemd timer)."
             )
             return
-        days = retention.raw_video_days() if days is None else days
+        days = availability.raw_video_days() if days is None else days
         if days < 1:
             raise CommandError("--days must be at least 1")
         try:

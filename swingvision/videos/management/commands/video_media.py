@@ -7,10 +7,12 @@ from swingvision.db.managers import SYSTEM, managers
 from swingvision.db.records import Video
 from swingvision.db.swing_facts import dense_keypoints
 from swingvision.storage import StorageError, get_store
+from swingvision.videos.availability import raw_video_available
 from swingvision.videos.renditions import RenditionError, ensure_rendition, rendition_reasons
 from swingvision.videos.thumbnails import (
     ThumbnailError,
     make_thumbnails,
+    shown_thumbs,
     skeleton_thumbnails,
     thumb_refs,
 )
@@ -20,18 +22,19 @@ PAGE = 500
 
 def missing(video: Video, store) -> list[str]:
     """What the swing lacks: "rendition" and/or "pictures" (only analysed or expired swings:
-    the worker makes both for the others)."""
+    the worker makes both for the others). A swing whose video is past its retention day gets
+    no rendition, and pictures drawn from the skeleton (those of the person are not shown)."""
     if video.status not in ("analyzed", "expired"):
         return []
     meta = video.metadata
     out = []
-    if video.status == "analyzed" and video.blob_ref:
+    if video.status == "analyzed" and raw_video_available(video):
         ref = meta.get("rendition_ref")
         lost = bool(ref) and not store.exists(ref)
         never = not ref and "playback" not in meta and bool(rendition_reasons(meta))
         if lost or never:
             out.append("rendition")
-    refs = thumb_refs(meta.get("thumbs"))
+    refs = thumb_refs(shown_thumbs(video))
     if len(refs) < 2 or not all(store.exists(r) for r in refs):
         out.append("pictures")
     return out
@@ -85,7 +88,7 @@ class Command(BaseCommand):
             video = ensure_rendition(m, video)
         if "pictures" not in todo:
             return
-        if video.status == "expired":
+        if not raw_video_available(video):
             thumbs = skeleton_thumbnails(m, video)
             if thumbs:
                 current = m.videos.get_system(video.user_id, video.id)
