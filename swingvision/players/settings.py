@@ -188,6 +188,20 @@ def _posted_rows(request: HttpRequest) -> list[dict]:
     return rows
 
 
+def _check_every_item_sent(analysis, rows: list[dict], version: str) -> None:
+    """An item leaves the feedback only by its Remove box: a post that does not send every stored
+    item (cut short, or a row count lower than the form's) is refused, not read as deleting the
+    ones missing. Checked against the feedback the form was built from; a form built from other
+    feedback is the manager's 409."""
+    if version != form_version(analysis.feedback):
+        return
+    stored = [i for i, item in enumerate(analysis.feedback) if isinstance(item, dict)]
+    if sorted(r["index"] for r in rows if r["index"] is not None) != stored:
+        raise ValidationError(
+            "rows", "the form did not send every item: reload the page and try again"
+        )
+
+
 def _user_named(user_id: object) -> User | None:
     """The user an analysis' details name (reviewer, editor), if the account still exists."""
     return managers().users.find(str(user_id)) if user_id else None
@@ -227,6 +241,7 @@ def analysis_feedback(request: HttpRequest, player_id: str, analysis_id: str) ->
                 # its rows, would replace the feedback with nothing), refused if saved since.
                 version = seen_version(request)
                 posted_rows = _posted_rows(request)
+                _check_every_item_sent(analysis, posted_rows, version)
                 kept = [r for r in posted_rows if not r["remove"]]
                 m.admin.update_feedback(request.user, player.id, analysis.id, kept, version=version)
                 messages.success(request, "Feedback saved.")

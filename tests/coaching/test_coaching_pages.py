@@ -218,9 +218,12 @@ def test_feedback_the_coach_edited_survives_moving_a_marker(team):
     page = coach.get(url).content.decode()
     form_html = page[page.index('id="feedback-form"') :]
     version = re.search(r'name="version" value="([0-9a-f]+)"', form_html).group(1)
-    first = analysis.feedback[0]
-    form = {"form": "feedback", "rows": "1", "version": version, "index_0": "0"}
-    form.update({f"{k}_0": str(first[k]) for k in ("aspect", "recommendation", "priority")})
+    # Every stored item goes back (an item leaves only by its Remove box); the first is edited.
+    form = {"form": "feedback", "rows": str(len(analysis.feedback)), "version": version}
+    for i, item in enumerate(analysis.feedback):
+        form[f"index_{i}"] = str(i)
+        form.update({f"{k}_{i}": str(item[k]) for k in ("aspect", "finding", "recommendation")})
+        form[f"priority_{i}"] = str(item["priority"])
     form["finding_0"] = "Turn the shoulders until the back faces the target."
     assert coach.post(url, form).status_code == 302
     swing = f"/players/{player.id}/swings/{video.id}/events/"

@@ -443,7 +443,7 @@ def test_coach_edits_feedback_keeping_the_engines_extras(team, login_client, mgr
     assert login_client(other_coach).post(url, form).status_code == 404
     assert login_client(player).post(url, form).status_code == 403
     r = login_client(coach).post(
-        url, {**form, "version": form_version(saved.feedback), "priority_1": "7"}
+        url, {**form, "version": form_version(saved.feedback), "index_1": "1", "priority_1": "7"}
     )
     assert (
         r.status_code == 400 and b"Feedback item 2: priority must be between 1 and 3" in r.content
@@ -478,18 +478,20 @@ ONE_ITEM = {
         ({"rows": "x"}, "Number of items must be a whole number"),
         ({"rows": "99"}, "Number of items must be between 0 and 21"),
         (
-            {
+            {  # the stored item and 20 new ones
                 "rows": "21",
-                **{f"{k}_{i}": v for i in range(21) for k, v in ONE_ITEM.items() if k[-2:] == "_0"},
                 **{
                     f"{k[:-2]}_{i}": v
                     for i in range(21)
                     for k, v in ONE_ITEM.items()
-                    if k[-2:] == "_0"
+                    if k[-2:] == "_0" and (i == 0 or k != "index_0")
                 },
             },
             "Feedback must be at most 20 items",
         ),
+        # an item leaves only by its Remove box: a post without every stored item is refused
+        ({"rows": "1", "index_0": ""}, "Number of items: the form did not send every item"),
+        ({"rows": "0"}, "Number of items: the form did not send every item"),
         ({"aspect_0": "nope"}, "Feedback item 1: aspect must be one of the swing's metrics"),
         # a post without the form's version or its rows would have replaced the feedback with
         # nothing (outside tester: an empty POST, or a JSON body, saved "[]")
