@@ -80,12 +80,12 @@ def _correct_event(
     wanted = {k: f for k, f in current.items() if k != event}
     if coach_frame is not None:
         wanted[event] = coach_frame
-        problem = order_error(wanted, event)
+        problem = order_error(wanted, event, frame_count(video, analysis))
         if problem:
             raise ValidationError("frame", problem)
     # An event given back to the engine is found again; the others stay where they are.
     shown = {k: f for k, f in analysis.events.items() if k != event or coach_frame is not None}
-    override = held_events(shown, wanted)
+    override = held_events(shown, wanted, frame_count(video, analysis))
     if event in current:  # corrected before: the engine's frame is the one recorded then
         engine_frame = next(
             c.get("engine_frame") for c in reversed(corrections) if c.get("event") == event

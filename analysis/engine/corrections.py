@@ -33,7 +33,7 @@ def coach_events(corrections: list | None, n_frames: int | None = None) -> dict[
     return out
 
 
-def held_events(events: dict, coach: dict[str, int]) -> dict[str, int]:
+def held_events(events: dict, coach: dict[str, int], n_frames: int | None = None) -> dict[str, int]:
     """What the engine is told to keep when a coach has set events: the coach's frames, and every
     other event where the analysis had it, unless it no longer fits between the coach's (then the
     engine finds it again between them). So moving the top changes what depends on the top (tempo,
@@ -58,20 +58,30 @@ def held_events(events: dict, coach: dict[str, int]) -> dict[str, int]:
     # leaves them no room is found again too (a Top set one frame before Mid follow-through
     # takes Mid follow-through along, instead of squeezing Mid downswing and Impact out of
     # order). Coach events always have room (order_error).
+    # The clip's ends count as kept frames too (-1 before the first, n_frames after the last).
+    index = {name: i for i, name in enumerate(EVENT_NAMES)}
+    start, end = "<start>", "<end>"
+    index[start], index[end] = -1, len(EVENT_NAMES)
+    bounds = {start: -1, **({end: n_frames} if n_frames is not None else {})}
     while True:
-        kept = sorted(out, key=EVENT_NAMES.index)
+        kept = sorted({**out, **bounds}, key=index.__getitem__)
+        at = {**out, **bounds}
         crowded = next(
             (
                 (a, b)
                 for a, b in zip(kept, kept[1:], strict=False)
-                if out[b] - out[a] < EVENT_NAMES.index(b) - EVENT_NAMES.index(a)
+                if at[b] - at[a] < index[b] - index[a]
             ),
             None,
         )
         if crowded is None:
             return out
-        a, b = crowded
-        del out[b if b not in coach else a]
+        # The later engine event is found again, else the earlier; coach events crowded
+        # together or against the clip's ends are order_error's to refuse.
+        drop = next((x for x in crowded[::-1] if x in out and x not in coach), None)
+        if drop is None:
+            return out
+        del out[drop]
 
 
 def engine_override(details: dict, n_frames: int) -> dict[str, int] | None:
@@ -84,22 +94,38 @@ def engine_override(details: dict, n_frames: int) -> dict[str, int] | None:
     return out or None
 
 
-def order_error(wanted: dict[str, int], changed: str) -> str | None:
-    """Why the coach's events break the swing's order (address < toe up < ... < finish), naming
-    the event that was just `changed`, or None when they keep it."""
+def order_error(wanted: dict[str, int], changed: str, n_frames: int | None = None) -> str | None:
+    """Why the coach's events break the swing's order (address < toe up < ... < finish, a frame
+    each for the events between two of them, and, given the clip's `n_frames`, for the events
+    before the first and after the last), naming the event that was just `changed`, or None
+    when they keep it."""
     fixed = sorted(wanted.items(), key=lambda kv: EVENT_NAMES.index(kv[0]))
     for (a, fa), (b, fb) in zip(fixed, fixed[1:], strict=False):
         other, where = (b, "before") if a == changed else (a, "after")
         if fa >= fb:
             return (
-                f"{EVENT_LABELS[changed]} must come {where} {EVENT_LABELS[other].lower()} "
+                f"{EVENT_LABELS[changed]} must come {where} {EVENT_LABELS[other]} "
                 f"(set to frame {wanted[other]})"
             )
         between = EVENT_NAMES[EVENT_NAMES.index(a) + 1 : EVENT_NAMES.index(b)]
         if fb - fa <= len(between):  # a frame each for the events between them
-            names = " and ".join(EVENT_LABELS[n].lower() for n in between)
             return (
-                f"{EVENT_LABELS[changed]} must leave room for {names} {where} "
-                f"{EVENT_LABELS[other].lower()} (set to frame {wanted[other]})"
+                f"{EVENT_LABELS[changed]} must leave room for {_names(between)} {where} "
+                f"{EVENT_LABELS[other]} (set to frame {wanted[other]})"
+            )
+    if n_frames is not None and changed in wanted:
+        i, frame = EVENT_NAMES.index(changed), wanted[changed]
+        earlier, later = EVENT_NAMES[:i], EVENT_NAMES[i + 1 :]
+        if frame < len(earlier):
+            return f"{EVENT_LABELS[changed]} must leave room for {_names(earlier)} before it"
+        if frame > n_frames - 1 - len(later):
+            return (
+                f"{EVENT_LABELS[changed]} must leave room for {_names(later)} before the "
+                f"clip ends (frame {n_frames - 1})"
             )
     return None
+
+
+def _names(events: list[str] | tuple[str, ...]) -> str:
+    labels = [EVENT_LABELS[n] for n in events]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"

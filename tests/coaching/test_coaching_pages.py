@@ -180,6 +180,13 @@ def test_a_top_set_after_impact_says_which_events_moved_with_it(team):
     )
     shown = [str(x) for x in coach.get(swing_url(team, video)).context["messages"]]
     assert any("moved to keep the phases in order" in x and "Impact" in x for x in shown), shown
+    # No room after it for the four events that follow: refused, nothing written.
+    last = int(video.metadata["frame_count"]) - 1
+    r = post_json(coach, swing_url(team, video) + "events/", {"event": "top", "frame": last})
+    assert r.status_code == 400 and "before the clip ends" in r.json()["error"], r.content
+    assert r.json()["field"] == "frame"
+    latest = m.analyses.latest_for_video(SYSTEM, team.player.id, video.id)
+    assert latest.events["top"] != last
 
 
 def test_a_correction_that_keeps_losing_its_race_is_a_409_naming_it(team, monkeypatch):

@@ -37,11 +37,36 @@ def test_no_coach_events_keeps_nothing():
 def test_coach_events_out_of_order_or_without_room_are_refused():
     assert order_error({"top": 40, "impact": 50}, "top") is None
     assert order_error({"top": 50, "impact": 50}, "top") == (
-        "Top must come before impact (set to frame 50)"
+        "Top must come before Impact (set to frame 50)"
     )
     assert order_error({"top": 49, "impact": 50}, "top") == (
-        "Top must leave room for mid downswing before impact (set to frame 50)"
+        "Top must leave room for Mid downswing before Impact (set to frame 50)"
     )
     assert order_error({"top": 40, "impact": 41}, "impact") == (
-        "Impact must leave room for mid downswing after top (set to frame 40)"
+        "Impact must leave room for Mid downswing after Top (set to frame 40)"
     )
+
+
+def test_the_clips_ends_leave_room_for_the_events_before_and_after():
+    """Outside re-check: Top dragged to the clip's last frame was kept with Mid downswing,
+    Impact and Finish before it."""
+    assert order_error({"top": 86}, "top", n_frames=88) == (
+        "Top must leave room for Mid downswing, Impact, Mid follow-through and Finish before "
+        "the clip ends (frame 87)"
+    )
+    assert order_error({"top": 83}, "top", n_frames=88) is None
+    assert order_error({"toe_up": 0}, "toe_up", n_frames=88) == (
+        "Toe up must leave room for Address before it"
+    )
+    assert order_error({"mid_follow_through": 87}, "mid_follow_through", n_frames=88) == (
+        "Mid follow-through must leave room for Finish before the clip ends (frame 87)"
+    )
+    # A late Top leaves Mid follow-through (64) no room for Mid downswing and Impact: it is
+    # found again; Finish at the clip's last frame (66) still has room for the three before it.
+    engine = {**ENGINE, "mid_follow_through": 64, "finish": 66}
+    assert order_error({"top": 62}, "top", n_frames=67) is None
+    held = held_events(engine, {"top": 62}, n_frames=67)
+    assert held == {**{k: engine[k] for k in EVENT_NAMES[:3]}, "top": 62, "finish": 66}
+    # A Finish the engine put on the clip's last frame, after a Mid follow-through set there too
+    # late to leave it room, would be order_error's; an engine Finish crowding the end is dropped.
+    assert "finish" not in held_events({**ENGINE, "finish": 70}, {"top": 44}, n_frames=70)
