@@ -226,7 +226,7 @@ def test_an_event_the_engine_missed_can_be_set_and_order_is_kept(m, swing_team):
     correct_event(m, coach, player.id, video.id, "impact", impact + 1)
     with pytest.raises(ValidationError) as e:  # top after the coach's impact
         correct_event(m, coach, player.id, video.id, "top", impact + 3)
-    assert e.value.field == "frame" and "before impact" in e.value.message
+    assert e.value.field == "frame" and "before Impact" in e.value.message
     for bad in ("x", -1, 10**6, 2.5, True):
         with pytest.raises(ValidationError) as e:
             correct_event(m, coach, player.id, video.id, "top", bad)
