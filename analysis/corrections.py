@@ -163,3 +163,22 @@ def set_capture_rate(
         after={"capture_fps": fps, "pose_fps": fps, "answer": answer},
     )
     return new
+
+
+def analyse_for_new_view(
+    m: Managers, actor: Actor, player_id: str, video_id: str
+) -> SwingAnalysis | None:
+    """Analyse a swing again at once, from its stored poses, after its camera view changed (the
+    view decides what is measured: turn face-on, plane down the line). The coach's drawings and
+    corrections carry over. None when the swing has no analysis or no stored poses to analyse
+    (an analysis the worker has not made yet, a purged swing without poses)."""
+    player, video, analysis = m.coaching.swing_for_edit(actor, player_id, video_id)
+    if analysis is None:
+        return None
+    poses = stored_poses(m, video, analysis)
+    if poses is None:
+        return None
+    try:
+        return analyze_and_store(m, video, poses, player=player)
+    except ProcessingError as e:
+        raise ValidationError("view", f"the swing cannot be analysed for this view: {e}") from None

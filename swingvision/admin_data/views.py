@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from analysis.corrections import analyse_for_new_view
 from analysis.engine import VIEWS
 from swingvision.db import Changed
 from swingvision.db.managers import ValidationError, managers
@@ -204,13 +205,14 @@ def admin_user_password(request: HttpRequest, user_id: str) -> HttpResponse:
 
 
 # -- videos -----------------------------------------------------------------------------------
-def _video_row(request, video, player, *, errors=None, saved=False, status=200):
+def _video_row(request, video, player, *, errors=None, saved=False, note="", status=200):
     context = {
         "row_video": video,
         "row_player": player,
         **_video_choices(),
         "errors": errors or {},
         "saved": saved,
+        "note": note,
     }
     return render(request, "admin/videos.html#video-row", context, status=status)
 
@@ -247,15 +249,33 @@ def admin_video(request: HttpRequest, player_id: str, video_id: str) -> HttpResp
         new = m.admin.update_video(request.user, player_id, video_id, posted(request, VIDEO_FIELDS))
     except ValidationError as e:
         return _video_error(request, video, player, errors_of(e), status=400)
+    note = ""
+    if new.metadata.get("view") and new.metadata.get("view") != video.metadata.get("view"):
+        note = _analyse_for_new_view(request, new)
+        new = m.admin.video(request.user, player_id, video_id)
     if is_htmx(request):
-        return _video_row(request, new, player, saved=True)
-    requeued = new.status == "uploaded" and video.status != "uploaded"
-    messages.success(
-        request,
-        f"Saved {new.filename}."
-        + (" Its camera view changed: it is queued for analysis again." if requeued else ""),
-    )
+        return _video_row(request, new, player, saved=True, note=note)
+    messages.success(request, f"Saved {new.filename}." + (f" {note}" if note else ""))
     return back(request, reverse("admin_video", args=[player_id, video_id]))
+
+
+def _analyse_for_new_view(request: HttpRequest, video) -> str:
+    """The swing's analysis after its camera view changed (what is measured depends on it):
+    made again at once from the stored poses, else queued for the worker; what was done, in
+    words."""
+    m = managers()
+    if video.status not in ("analyzed", "expired"):
+        return ""  # the worker's next analysis reads the new view
+    try:
+        again = analyse_for_new_view(m, request.user, video.user_id, video.id)
+    except ValidationError as e:
+        return f"It could not be analysed again for the new view: {e.message}."
+    if again is not None:
+        return "Analysed again for the new camera view."
+    if video.status == "analyzed":
+        m.admin.rerun_analysis(request.user, video.user_id, video.id)
+        return "Queued to be analysed again for the new camera view."
+    return "It has no stored poses to analyse again for the new view."
 
 
 def _video_error(request, video, player, errors: dict, *, status: int) -> HttpResponse:

@@ -810,3 +810,28 @@ def test_publish_reads_the_version_from_a_json_body(team, login_client, mgr):
     )
     assert r.status_code == 302
     assert mgr.admin.analysis(coach, player.id, analysis.id).details["published"]
+
+
+@pytest.mark.parametrize("status", ["analyzed", "expired"])
+def test_a_new_camera_view_analyses_the_swing_again_for_it(team, login_client, mgr, status):
+    """The view decides what is measured (shoulder turn face-on, swing plane down the line): the
+    admin's new view analyses the swing again at once from its stored poses, an expired swing
+    too (outside re-check: the analysis for the other view stayed standing)."""
+    from tests.dashboard.helpers import add_swing as analysed_swing
+
+    _, _, player, admin = team
+    video, before, _ = analysed_swing(mgr, player, seed=23, view="face-on")
+    if status == "expired":
+        video = mgr.videos.update(video, status="expired")
+    assert before.metrics["shoulder_turn_deg"] is not None
+    c = login_client(admin)
+    r = c.post(f"/admin/videos/{player.id}/{video.id}/", {"view": "down-the-line"}, headers=HX)
+    assert r.status_code == 200 and "Analysed again for the new camera view" in r.text
+    after = mgr.analyses.latest_for_video(SYSTEM, player.id, video.id)
+    assert after.id != before.id or after.analyzed_at != before.analyzed_at
+    assert after.metrics["shoulder_turn_deg"] is None  # not measurable down the line
+    assert after.metrics["swing_plane_deg"] is not None
+    assert mgr.videos.get(SYSTEM, player.id, video.id).status == status
+    # The same view again is no change: nothing analysed again.
+    r = c.post(f"/admin/videos/{player.id}/{video.id}/", {"view": "down-the-line"}, headers=HX)
+    assert "Analysed again" not in r.text

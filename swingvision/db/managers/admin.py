@@ -430,9 +430,8 @@ class AdminData:
     def update_video(
         self, actor: Actor, player_id: str, video_id: str, changes: dict[str, Any]
     ) -> Video:
-        """Change status, filename, or the club and camera view kept in the metadata (a new view
-        queues the swing for analysis again, as rerun_analysis does). Status changes follow
-        STATUS_CHANGES: a stuck job queued again or given up, a failed one tried
+        """Change status, filename, or the club and camera view kept in the metadata. Status
+        changes follow STATUS_CHANGES: a stuck job queued again or given up, a failed one tried
         again, an analysed one analysed again or marked failed; never to "processing" (the
         worker's) nor into or out of "expired" (the purge's)."""
         video = self.video(actor, player_id, video_id)
@@ -472,18 +471,6 @@ class AdminData:
                 metadata["view"] = changes["view"]
             else:
                 metadata.pop("view", None)
-        # The camera view decides what is measured (turn face-on, plane down the line): an
-        # analysis made for the other view is queued again rather than left standing.
-        if (
-            metadata.get("view")
-            and metadata.get("view") != video.metadata.get("view")
-            and "status" not in fields
-            and video.status in ("analyzed", "expired")
-            and (video.status != "expired" or video.metadata.get("pose_ref"))
-        ):
-            fields["status"] = "uploaded"
-            metadata.pop("error", None)
-            metadata["rerun_requested_by"] = actor.id
         if metadata != video.metadata:
             fields["metadata"] = metadata
         if not fields:
