@@ -163,6 +163,10 @@ class BadRequestMiddleware:
             response = api_error_response(exception)
             if response is not None:
                 return response
+        if isinstance(exception, Http404) and wants_json(request):
+            # Here as well as in handler404: with DEBUG on, Django answers a view's 404 with
+            # its HTML debug page and never calls the handler.
+            return page_not_found(request, exception)
         if isinstance(exception, Changed):
             if wants_json(request):
                 return JsonResponse({"error": str(exception)}, status=409)

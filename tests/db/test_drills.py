@@ -160,6 +160,11 @@ def test_drill_names_that_look_alike_are_one_name(m, swing_team):
         "\uff23ount to four",  # full-width C
         "Cafe\u0301 drill",
         "CAFE\u0301 DRILL",
+        # default-ignorable characters that are not format characters (outside re-check)
+        "Count to four\u034f",  # combining grapheme joiner
+        "Count to four\ufe0f",  # variation selector
+        "Count to four\u3164",  # Hangul filler
+        "Count\u2800to four",  # Braille blank, a space to the eye
     ):
         with pytest.raises(ValidationError) as e:
             m.drills.create(other_coach, name=name, aspect="tempo_ratio")

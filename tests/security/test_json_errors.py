@@ -72,3 +72,12 @@ def test_the_api_keeps_its_own_json_errors(world):
     assert (
         _json_error(c.get("/api/v1/nothing-here"), 404) == "no such API URL: /api/v1/nothing-here"
     )
+
+
+def test_a_views_404_is_json_with_debug_on_too(world, settings):
+    """Development runs with DEBUG on, where Django answers a view's 404 with its HTML debug
+    page and never calls handler404 (outside re-check): the middleware answers JSON first."""
+    settings.DEBUG = True
+    url = f"/players/{world.player.id}/lessons/{world.ids['lesson_id']}/"
+    other = world.client("other_coach")
+    assert _json_error(other.get(url, headers=JSON), 404) == "No such player."

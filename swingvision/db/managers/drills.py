@@ -46,11 +46,29 @@ def drill_aspects() -> dict[str, str]:
 _SPACES = re.compile(r"\s+")
 
 
+# Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt): characters a text
+# shows as nothing whatever their category (a combining grapheme joiner, variation selectors,
+# Hangul fillers), beside the format characters (Cf).
+_IGNORABLE = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)  # fmt: skip
+_BLANK = "\u2800"  # the Braille blank: a space to the eye
+
+
+def _ignorable(c: str) -> bool:
+    code = ord(c)
+    return unicodedata.category(c) == "Cf" or any(lo <= code <= hi for lo, hi in _IGNORABLE)
+
+
 def _visible(text: str) -> str:
-    """`text` without format characters (Unicode category Cf: zero-width spaces and joiners,
-    soft hyphens, byte-order marks), which show as nothing, and with each run of white space
-    one space."""
-    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    """`text` without the characters that show as nothing (format characters such as
+    zero-width spaces, soft hyphens and byte-order marks, and the other default-ignorable
+    ones), with a blank that looks like a space as one, and each run of white space one
+    space."""
+    text = "".join(" " if c in _BLANK else c for c in text if not _ignorable(c))
     return _SPACES.sub(" ", text).strip()
 
 
