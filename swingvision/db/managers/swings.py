@@ -30,13 +30,15 @@ class SwingScore:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SwingPoint:
-    """One analysed swing on the progress charts: its recording time, score and metric values."""
+    """One analysed swing on the progress charts: its recording time, score and metric values
+    (the charts take those that count: swing_facts.counted_metrics)."""
 
     video_id: str
     uploaded_at: datetime
     analyzed_at: datetime
     overall_score: float | None
     metrics: dict
+    details: dict  # the analysis's: per-metric statuses
     metadata: dict  # the video's: its camera view and club (progress filters on them)
 
 
