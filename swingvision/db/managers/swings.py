@@ -38,7 +38,9 @@ class SwingPoint:
     analyzed_at: datetime
     overall_score: float | None
     metrics: dict
-    details: dict  # the analysis's: per-metric statuses
+    # The analysis's details, at least details["metrics"][name]["status"] (SQLite selects only
+    # those, sql/queries/sqlite/swings.sql).
+    details: dict
     metadata: dict  # the video's: its camera view and club (progress filters on them)
 
 
