@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from analysis.engine.core import UNCOUNTED_STATUSES
 from analysis.engine.metrics import METRICS
 from analysis.engine.pose import EVENT_LABELS, EVENT_NAMES
 from analysis.engine.scoring import format_value as engine_format
@@ -217,7 +218,7 @@ STATUS_NOTES = {
     "low-confidence": "too uncertain to score",
 }
 RECORDED_NOTE = "recorded, not in the score"
-UNCOUNTED = ("low-confidence", "check", "unknown-rate", "not-measurable")
+UNCOUNTED = UNCOUNTED_STATUSES
 # Events below this confidence are worth a look (the timeline marks them "check this").
 CHECK_EVENT_BELOW = 0.5
 

@@ -28,6 +28,7 @@ from swingvision.db.codec import utc_now
 from swingvision.db.managers import managers
 from swingvision.db.managers.progress import day_start
 from swingvision.db.records import User
+from swingvision.db.swing_facts import counted_metrics
 from swingvision.http import is_htmx
 from swingvision.videos.validation import club_key, club_label
 from swingvision.web import BadRequest, choice_param, date_param, player_or_404, text_param
@@ -141,15 +142,14 @@ def chart_data(actor, player: User, span: Span, view: str = "", club: str = "") 
     # swings times two dozen metrics: this loop is most of the page's time).
     n = len(points)
     columns: dict[str, list] = {display.OVERALL: [_rounded(p.overall_score) for p in points]}
-    isfinite = math.isfinite
     for i, p in enumerate(points):
-        for name, v in p.metrics.items():
-            # _rounded, inlined: this is the innermost loop (not bool, not a string)
-            if (type(v) is float or type(v) is int) and isfinite(v):
-                column = columns.get(name)
-                if column is None:
-                    column = columns[name] = [None] * n
-                column[i] = round(float(v), 4)
+        # Only the values that count: a value the swing page flags and leaves unscored is neither
+        # a point nor in a daily mean (counted_metrics gives finite floats).
+        for name, v in counted_metrics(p).items():
+            column = columns.get(name)
+            if column is None:
+                column = columns[name] = [None] * n
+            column[i] = round(v, 4)
     # Daily means of these swings (points are oldest first, so days come in order).
     day_of = [p.uploaded_at.strftime("%Y-%m-%d") for p in points]
     dailies: dict[str, dict] = {}

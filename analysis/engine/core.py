@@ -42,6 +42,7 @@ __all__ = [
     "FeedbackItem",
     "MetricResult",
     "MetricSpec",
+    "UNCOUNTED_STATUSES",
     "SwingAnalysis",
     "analyze",
 ]
@@ -62,6 +63,10 @@ class MetricResult:
     # | not-measurable (from this view) | unavailable
     status: str = "scored"
 
+
+# The statuses of a value kept on the swing but not scored: it is not counted in the overall
+# score, nor averaged, charted or compared across swings (swingvision.db.swing_facts.counted_metrics).
+UNCOUNTED_STATUSES = ("low-confidence", "check", "unknown-rate", "not-measurable")
 
 CHECK_REASON = "check the markers or the camera view"
 # An overall score needs at least this share of the weight of the metrics this swing could be

@@ -8,6 +8,7 @@ import pytest
 
 from swingvision.db import NotFound
 from swingvision.db.managers import SYSTEM
+from swingvision.db.swing_facts import counted_metrics
 from tests.backends import managers_fixture
 from tests.db.helpers import record_swing
 from tests.factories import account
@@ -102,3 +103,54 @@ def test_progress_on_or_before_is_the_newest_row_up_to_a_moment(m, team):
     for actor in (team["other_coach"], team["player"]):
         with pytest.raises(NotFound):
             m.progress.on_or_before(actor, p.id, day3)
+
+
+def test_progress_counts_only_the_values_whose_status_counts(m, team):
+    """A value the engine kept but flagged ("check", "low-confidence", ...) is left out of the
+    day's means and of the chart points; a scored or recorded one counts, and so does a value from
+    an older engine that stored no statuses."""
+    coach = team["coach"]
+    p = account(m, "player", coach=coach)
+    day = datetime(2026, 7, 8, 9, tzinfo=UTC)
+    swings = [
+        # (shoulder turn, its status; tempo, its status): None = no details at all
+        (77.0, "scored", 3.0, "scored"),
+        (-9.0, "check", 24.0, "check"),
+        (80.0, "low-confidence", 2.0, "unknown-rate"),
+        (85.0, None, 3.2, None),
+        (90.0, "recorded", 2.8, "not-measurable"),
+    ]
+    for i, (turn, turn_status, tempo, tempo_status) in enumerate(swings):
+        v = m.videos.create(
+            SYSTEM, p.id, filename=f"f{i}.mp4", uploaded_at=day + timedelta(minutes=i)
+        )
+        statuses = {"shoulder_turn_deg": turn_status, "tempo_ratio": tempo_status}
+        m.analyses.save(
+            v,
+            engine_version="2.3.0",
+            overall_score=70.0,
+            metrics={"shoulder_turn_deg": turn, "tempo_ratio": tempo},
+            events={},
+            feedback=[],
+            details={}
+            if turn_status is None
+            else {"metrics": {k: {"status": s, "score": 50.0} for k, s in statuses.items()}},
+            swing_embedding=None,
+        )
+    row = m.progress.recompute_day(p.id, day.date()).metrics["face_on"]
+    assert row["shoulder_turn_deg"] == {"mean": 84.0, "best": 77.0, "n": 3}
+    assert row["tempo_ratio"] == {"mean": 3.1, "best": 3.0, "n": 2}
+    assert row["overall_score"]["n"] == 5
+    assert m.progress.recompute_player(p.id) == 1
+    stored = m.progress.between(coach, p.id, day - timedelta(days=1), day + timedelta(days=1))
+    assert stored[0].metrics["face_on"] == row
+    # The chart points carry the statuses, and counted_metrics keeps the same values.
+    points = m.swings.points_between(coach, p.id, day, day + timedelta(days=1))
+    assert [counted_metrics(pt) for pt in points] == [
+        {"shoulder_turn_deg": 77.0, "tempo_ratio": 3.0},
+        {},
+        {},
+        {"shoulder_turn_deg": 85.0, "tempo_ratio": 3.2},
+        {"shoulder_turn_deg": 90.0},
+    ]
+    assert points[1].metrics == {"shoulder_turn_deg": -9.0, "tempo_ratio": 24.0}  # kept

@@ -13,6 +13,7 @@ from ..camera import VIEWS, view_key
 from ..codec import utc_now
 from ..gateway import Database
 from ..records import ProgressPoint, SwingAnalysis
+from ..swing_facts import counted_metrics
 from .analyses import Analyses
 from .scope import SYSTEM, Actor, visible_player
 
@@ -48,10 +49,11 @@ def _summarize(analyses: list[SwingAnalysis]) -> dict[str, dict[str, Any]]:
     values: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for a in analyses:
         scores = {k: (v or {}).get("score") for k, v in a.details.get("metrics", {}).items()}
-        for name, value in a.metrics.items():
-            if isinstance(value, int | float):
-                score = scores.get(name)
-                values[name].append((float(value), float(score) if score is not None else 0.0))
+        # Only the values that count: one the swing page flags and leaves unscored (a shoulder
+        # turn of -9 degrees to check) would drag the day's mean and the key metrics with it.
+        for name, value in counted_metrics(a).items():
+            score = scores.get(name)
+            values[name].append((value, float(score) if score is not None else 0.0))
         if a.overall_score is not None:
             values["overall_score"].append((a.overall_score, a.overall_score))
     out = {}

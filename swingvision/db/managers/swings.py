@@ -30,13 +30,17 @@ class SwingScore:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SwingPoint:
-    """One analysed swing on the progress charts: its recording time, score and metric values."""
+    """One analysed swing on the progress charts: its recording time, score and metric values
+    (the charts take those that count: swing_facts.counted_metrics)."""
 
     video_id: str
     uploaded_at: datetime
     analyzed_at: datetime
     overall_score: float | None
     metrics: dict
+    # The analysis's details, at least details["metrics"][name]["status"] (SQLite selects only
+    # those, sql/queries/sqlite/swings.sql).
+    details: dict
     metadata: dict  # the video's: its camera view and club (progress filters on them)
 
 

@@ -26,15 +26,3 @@ WHERE user_id = :user_id
                    WHERE user_id = :user_id AND uploaded_at >= :start AND uploaded_at < :end)
 ORDER BY analyzed_at, id
 LIMIT 100000
-
--- name: swing_points_for_player_between
--- Per analysed swing recorded in [start, end): its day, score and metric values (no details,
--- no embedding: the progress charts need only these).
-SELECT a.video_id AS video_id, v.uploaded_at AS uploaded_at, a.analyzed_at AS analyzed_at,
-       a.overall_score AS overall_score, a.metrics AS metrics, v.metadata AS metadata
-FROM swing_analysis a
-JOIN videos v ON v.id = a.video_id AND v.user_id = a.user_id
-WHERE a.user_id = :user_id AND v.user_id = :user_id
-  AND v.uploaded_at >= :start AND v.uploaded_at < :end
-ORDER BY v.uploaded_at, a.video_id, a.analyzed_at
-LIMIT 100000
