@@ -115,3 +115,30 @@ def test_the_swing_page_still_shows_the_flagged_value_with_its_note(flagged):
     assert 'data-status="check"' in cell
     assert display.format_short(TURN, analysis.metrics[TURN]) in cell
     assert display.STATUS_NOTES["check"] in cell
+
+
+def test_recompute_progress_rebuilds_rows_stored_before_the_fix(flagged):
+    """Rows written before flagged values were left out keep them until rebuilt: the command
+    rebuilds them (every player, or the ones named) and refuses an unknown player by name."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from swingvision.db.managers import SYSTEM
+
+    m, player = flagged["m"], flagged["player"]
+    today = m.progress.on_or_before(SYSTEM, player.id, flagged["good"][0].uploaded_at)
+    assert day_metrics(today, "face-on")[TURN]["n"] == 1
+    (key,) = today.metrics  # the face-on swings' view key
+    stale = {key: {**today.metrics[key], TURN: {"mean": 48.5, "best": 77.0, "n": 2}}}
+    m.progress.db.execute(
+        "progress_upsert",
+        {"id": today.id, "user_id": player.id, "progress_date": today.progress_date,
+         "metrics": stale},
+    )  # fmt: skip
+    m.progress.db.refresh("progress")
+    call_command("recompute_progress", "--player", player.id)
+    rebuilt = m.progress.on_or_before(SYSTEM, player.id, flagged["good"][0].uploaded_at)
+    assert rebuilt.metrics == today.metrics
+    call_command("recompute_progress")  # every player
+    with pytest.raises(CommandError, match="--player: no player"):
+        call_command("recompute_progress", "--player", flagged["coach"].id)
