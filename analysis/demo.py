@@ -229,6 +229,6 @@ def seed_demo(
         # The history goes back further than raw videos are kept: the older swings are expired
         # as the daily purge would have left them (video deleted the day it fell due, replayed
         # as a skeleton), so no page offers a video "until" a date already past.
-        retention.purge(player_id=player.id, as_due=True)
+        retention.purge(player_id=player.id, as_due=True, m=m)
         echo(f"  {p.name}: {swings_per_player} swings")
     return created

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from swingvision.db import NotFound
 from swingvision.db.codec import utc_now
-from swingvision.db.managers import SYSTEM, managers
+from swingvision.db.managers import SYSTEM, Managers, managers
 from swingvision.db.records import Video
 from swingvision.storage import BlobNotFound, StorageError, get_store
 
@@ -50,18 +50,20 @@ def purge(
     dry_run: bool = False,
     player_id: str | None = None,
     as_due: bool = False,
+    m: Managers | None = None,
 ) -> list[PurgeItem]:
     """Delete the raw videos at least `days` old and mark their rows expired (safe to re-run);
     all players' videos, or one player's. `as_due`: each is marked expired on the day it fell
     due (uploaded_at + days), as a daily run would have left it, not today: for a history
-    written in one go (the demo's swings of six weeks)."""
+    written in one go (the demo's swings of six weeks). `m`: the managers of the database to
+    purge (the configured one by default; seed_demo passes the one it writes)."""
     days = raw_video_days() if days is None else days
     if days < 1:
         raise ValueError("the retention must be at least 1 day")
     now = now or utc_now()
     # raw_due is "uploaded_at < before": a millisecond more makes "exactly `days` old" count.
     before = now - timedelta(days=days) + timedelta(milliseconds=1)
-    m = managers()
+    m = m or managers()
     store = get_store()
     done: list[PurgeItem] = []
     after: Video | None = None
@@ -76,7 +78,7 @@ def purge(
             item = _classify(video, now, store)
             if item.action == "would delete" and not dry_run:
                 item = _expire(
-                    video, video.uploaded_at + timedelta(days=days) if as_due else now, store
+                    m, video, video.uploaded_at + timedelta(days=days) if as_due else now, store
                 )
             done.append(item)
 
@@ -94,8 +96,7 @@ def _classify(video: Video, now: datetime, store) -> PurgeItem:
     return PurgeItem(video, "would delete")
 
 
-def _expire(video: Video, now: datetime, store) -> PurgeItem:
-    m = managers()
+def _expire(m: Managers, video: Video, now: datetime, store) -> PurgeItem:
     # The upload, then everything made from it: the rendition and the pictures of the person.
     for ref in [video.blob_ref, *video_blobs(store, video)]:
         try:

@@ -227,3 +227,21 @@ def test_seed_demo_is_idempotent(mgr, settings):
     with get_store().local_copy(videos[0].blob_ref) as path, av.open(str(path)) as c:
         frames = sum(1 for _ in c.decode(video=0))
     assert frames == videos[0].metadata["frame_count"] == mgr.poses.count(videos[0])
+
+
+def test_seed_demo_expires_old_swings_in_the_database_it_writes(mgr, monkeypatch):
+    """seed_demo writes to the managers it is given (the bench seeds a database of its own): the
+    purge of its older swings must use them too, never the configured database (CI's bench met a
+    fresh clone without one)."""
+    from analysis.demo import seed_demo
+    from swingvision.videos import retention
+
+    def elsewhere():
+        raise AssertionError("the purge reached for the configured database")
+
+    monkeypatch.setattr(retention, "managers", elsewhere)
+    # Two players per coach: the second ones are new even after the test above seeded the first.
+    seed_demo(mgr, players_per_coach=2, swings_per_player=3, days=45, echo=lambda s: None)
+    players = [u for u in mgr.users.by_role(SYSTEM, "player") if u.id.startswith("demo-player-")]
+    statuses = {v.status for p in players for v in mgr.videos.for_player(SYSTEM, p.id)}
+    assert "expired" in statuses, statuses
