@@ -48,6 +48,21 @@ def test_the_newest_points_are_not_cut_at_the_edge(page, live_url, browser_login
     assert not errors, errors
 
 
+def _two_views_two_clubs(gateway, name: str, *, seed: int):
+    """A coach and a player with two face-on swings (driver, 7 iron) and a down-the-line one."""
+    from swingvision.db.managers import managers
+
+    m = managers(gateway)
+    coach = account(m, "coach", name=f"{name} Coach")
+    player = account(m, "player", coach=coach, name=f"{name} Player")
+    for i, (days, view, club) in enumerate(
+        ((9, "face-on", "driver"), (5, "face-on", "7 iron"), (2, "down-the-line", "driver"))
+    ):
+        add_swing(m, player, days_ago=days, seed=seed + i, view=view, club=club)
+    m.progress.recompute_player(player.id)
+    return coach, player
+
+
 # When the camera-view switch swaps the progress body in, pick a club on the new select at once:
 # in the microtask after the swap, before any timer could run. htmx wires a swapped-in control
 # when its content settles; with a settle delay (htmx's default is 20 ms) this change would go
@@ -67,18 +82,7 @@ CHANGE_CLUB_ON_SWAP = """(club) => {
 def test_a_control_swapped_in_works_at_once(page, live_url, browser_login, gateway):
     from playwright.sync_api import expect
 
-    from swingvision.db.managers import managers
-
-    m = managers(gateway)
-    coach = account(m, "coach", name="Quick Coach")
-    player = account(m, "player", coach=coach, name="Quick Player")
-    for days, seed, view, club in (
-        (9, 91, "face-on", "driver"),
-        (5, 92, "face-on", "7 iron"),
-        (2, 93, "down-the-line", "driver"),
-    ):
-        add_swing(m, player, days_ago=days, seed=seed, view=view, club=club)
-    m.progress.recompute_player(player.id)
+    coach, player = _two_views_two_clubs(gateway, "Quick", seed=91)
     errors = watch_errors(page)
     browser_login(page, coach)
     page.goto(f"{live_url}/players/{player.id}/progress/?view=down-the-line")
@@ -96,18 +100,7 @@ def test_back_after_switching_view_and_club_shows_the_whole_page(
     history cache) and must get the whole page, not the fragment the switch swapped in."""
     from playwright.sync_api import expect
 
-    from swingvision.db.managers import managers
-
-    m = managers(gateway)
-    coach = account(m, "coach", name="Back Coach")
-    player = account(m, "player", coach=coach, name="Back Player")
-    for days, seed, view, club in (
-        (9, 94, "face-on", "driver"),
-        (5, 95, "face-on", "7 iron"),
-        (2, 96, "down-the-line", "driver"),
-    ):
-        add_swing(m, player, days_ago=days, seed=seed, view=view, club=club)
-    m.progress.recompute_player(player.id)
+    coach, player = _two_views_two_clubs(gateway, "Back", seed=94)
     errors = watch_errors(page)
     browser_login(page, coach)
     page.goto(f"{live_url}/players/{player.id}/progress/")

@@ -48,19 +48,24 @@ MUST_SEE = [
 ]
 
 
+def _open_at(page, live_url, browser_login, coach, player, video, size) -> list[str]:
+    """The swing's replay page at a window `size`, ready; the errors seen from then on."""
+    errors = watch_errors(page)
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    browser_login(page, coach)
+    page.goto(f"{live_url}/players/{player.id}/swings/{video.id}/")
+    wait_replay(page)
+    return errors
+
+
 @pytest.mark.parametrize("orientation", ["portrait", "landscape"])
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_stage_controls_and_tools_fit_the_window(
     page, live_url, browser_login, world, size, orientation
 ):
     m, coach, player, videos = world
-    video = videos[orientation]
     width, height = size
-    errors = watch_errors(page)
-    page.set_viewport_size({"width": width, "height": height})
-    browser_login(page, coach)
-    page.goto(f"{live_url}/players/{player.id}/swings/{video.id}/")
-    wait_replay(page)
+    errors = _open_at(page, live_url, browser_login, coach, player, videos[orientation], size)
     expect(page.locator("[data-replay]")).to_have_attribute("data-coach-tools", "ready")
     expect(page.locator("[data-replay]")).to_have_attribute("data-orientation", orientation)
     assert page.evaluate("() => window.scrollY") == 0
@@ -119,13 +124,8 @@ def test_tablet_and_phone_fit_the_controls_and_keep_check_labels_apart(
     page, live_url, browser_login, world, checked, size, orientation
 ):
     m, coach, player, _ = world
-    video = checked[orientation]
     width, height = size
-    errors = watch_errors(page)
-    page.set_viewport_size({"width": width, "height": height})
-    browser_login(page, coach)
-    page.goto(f"{live_url}/players/{player.id}/swings/{video.id}/")
-    wait_replay(page)
+    errors = _open_at(page, live_url, browser_login, coach, player, checked[orientation], size)
     replay = page.locator("[data-replay]")
     expect(replay).to_have_attribute("data-coach-tools", "ready")
     expect(replay).to_have_attribute("data-orientation", orientation)

@@ -208,30 +208,38 @@ def test_deleting_a_swing_deletes_its_rendition_and_pictures(team, mgr, make_use
     assert not any(store.exists(r) for r in made)
 
 
-def test_video_media_command_backfills_swings_analysed_before(team, mgr):
-    """Swings analysed before renditions and pictures existed (like the demo's) get both."""
-    from django.core.management import call_command
-
+def _analysed_without_media(mgr, player, filename: str, *, seed: int, days_ago: float = 0.0):
+    """An analysed swing with its raw video and no rendition or pictures yet (as before they
+    existed), uploaded `days_ago`."""
     from analysis.engine.synth import render_video
     from analysis.pipeline import LoadedPoses, analyze_and_store
 
-    _, player, _ = team
-    swing = phone_media.short_swing(fps=30, width=320, height=240, seed=41)
-    path = Path(tempfile.mkdtemp()) / "old.mp4"
+    swing = phone_media.short_swing(fps=30, width=320, height=240, seed=seed)
+    path = Path(tempfile.mkdtemp()) / filename
     render_video(swing, path)
     video = mgr.videos.create(
         SYSTEM,
         player.id,
-        filename="old.mp4",
+        filename=filename,
         status="processing",
+        uploaded_at=utc_now() - timedelta(days=days_ago),
         metadata={"fps": 30.0, "width": 320, "height": 240, "frame_count": swing.n_frames},
     )
     with path.open("rb") as fh:
-        ref = get_store().put(video_key(player.id, video.id, "old.mp4"), fh)
+        ref = get_store().put(video_key(player.id, video.id, filename), fh)
     video = mgr.videos.update(video, blob_ref=ref)
     poses = LoadedPoses(keypoints=swing.keypoints, fps=30.0, source="synthetic")
     analyze_and_store(mgr, video, poses)
     mgr.videos.transition(video, "processing", "analyzed")
+    return video
+
+
+def test_video_media_command_backfills_swings_analysed_before(team, mgr):
+    """Swings analysed before renditions and pictures existed (like the demo's) get both."""
+    from django.core.management import call_command
+
+    _, player, _ = team
+    video = _analysed_without_media(mgr, player, "old.mp4", seed=41)
 
     out = io.StringIO()
     call_command("video_media", "--player", player.id, "--dry-run", stdout=out)
@@ -249,28 +257,8 @@ def test_video_media_draws_a_swing_past_its_retention_day_from_the_skeleton(team
     rendition from video_media, and pictures drawn from the skeleton, not of the person."""
     from django.core.management import call_command
 
-    from analysis.engine.synth import render_video
-    from analysis.pipeline import LoadedPoses, analyze_and_store
-
     _, player, _ = team
-    swing = phone_media.short_swing(fps=30, width=320, height=240, seed=43)
-    path = Path(tempfile.mkdtemp()) / "due.mp4"
-    render_video(swing, path)
-    video = mgr.videos.create(
-        SYSTEM,
-        player.id,
-        filename="due.mp4",
-        status="processing",
-        uploaded_at=utc_now() - timedelta(days=40),
-        metadata={"fps": 30.0, "width": 320, "height": 240, "frame_count": swing.n_frames},
-    )
-    with path.open("rb") as fh:
-        ref = get_store().put(video_key(player.id, video.id, "due.mp4"), fh)
-    video = mgr.videos.update(video, blob_ref=ref)
-    analyze_and_store(
-        mgr, video, LoadedPoses(keypoints=swing.keypoints, fps=30.0, source="synthetic")
-    )
-    mgr.videos.transition(video, "processing", "analyzed")
+    video = _analysed_without_media(mgr, player, "due.mp4", seed=43, days_ago=40)
 
     out = io.StringIO()
     call_command("video_media", "--player", player.id, "--dry-run", stdout=out)
