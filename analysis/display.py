@@ -192,16 +192,11 @@ class MetricLine:
     confidence: float | None
     # The engine's status (analysis.engine.core.MetricResult.status); "" from an older engine.
     status: str = ""
-    # False for a metric the registry records without scoring (weight 0, e.g. swing plane):
-    # it has no score to show, and no feedback is given on it.
-    counted: bool = True
 
     @property
     def note(self) -> str:
         """What the value cell says besides (or instead of) a number."""
-        if self.status in STATUS_NOTES:
-            return STATUS_NOTES[self.status]
-        return "" if self.counted or not self.available else RECORDED_NOTE
+        return STATUS_NOTES.get(self.status, "")
 
     @property
     def grade(self) -> str:
@@ -216,9 +211,13 @@ STATUS_NOTES = {
     "not-measurable": "not measurable from this view",
     "unknown-rate": "unknown until the capture rate is known",
     "low-confidence": "too uncertain to score",
+    # A metric the registry records without scoring (weight 0, e.g. swing plane): no score to
+    # show, and no feedback is given on it.
+    "recorded": "recorded, not in the score",
 }
-RECORDED_NOTE = "recorded, not in the score"
+RECORDED_NOTE = STATUS_NOTES["recorded"]
 UNCOUNTED = UNCOUNTED_STATUSES
+NOT_SCORED = (*UNCOUNTED, "recorded")  # the statuses whose score a page does not show
 # Events below this confidence are worth a look (the timeline marks them "check this").
 CHECK_EVENT_BELOW = 0.5
 
@@ -264,8 +263,10 @@ def metric_lines(analysis) -> list[MetricLine]:
         d = details.get(name) or {}
         value = (analysis.metrics or {}).get(name, d.get("value"))
         available = bool(d.get("available", _finite(value) is not None))
+        status = str(d.get("status") or "")
         spec = _registry().get(name)
-        counted = spec is None or spec.weight > 0
+        if not status and available and spec is not None and spec.weight <= 0:
+            status = "recorded"  # an older engine's analysis, as the engine says it now
         out.append(
             MetricLine(
                 name=name,
@@ -274,15 +275,12 @@ def metric_lines(analysis) -> list[MetricLine]:
                 band=format_band_short(name, d.get("band") or default_band(name)),
                 # A score the overall does not count (too uncertain, or a metric only recorded)
                 # is not shown as one.
-                score=(
-                    None if d.get("status") in UNCOUNTED or not counted else _finite(d.get("score"))
-                ),
+                score=None if status in NOT_SCORED else _finite(d.get("score")),
                 available=available,
                 reason=d.get("reason") or "",
                 definition=definition(name),
                 confidence=_finite(d.get("confidence")),
-                status=str(d.get("status") or ""),
-                counted=counted,
+                status=status,
             )
         )
     return out

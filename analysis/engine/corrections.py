@@ -64,8 +64,8 @@ def held_events(events: dict, coach: dict[str, int], n_frames: int | None = None
     index[start], index[end] = -1, len(EVENT_NAMES)
     bounds = {start: -1, **({end: n_frames} if n_frames is not None else {})}
     while True:
-        kept = sorted({**out, **bounds}, key=index.__getitem__)
         at = {**out, **bounds}
+        kept = sorted(at, key=index.__getitem__)
         crowded = next(
             (
                 (a, b)
@@ -127,5 +127,9 @@ def order_error(wanted: dict[str, int], changed: str, n_frames: int | None = Non
 
 
 def _names(events: list[str] | tuple[str, ...]) -> str:
-    labels = [EVENT_LABELS[n] for n in events]
-    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+    return listed([EVENT_LABELS[n] for n in events])
+
+
+def listed(words: list[str]) -> str:
+    """Words as a sentence lists them: "Impact", "Top and Impact", "Top, Impact and Finish"."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"

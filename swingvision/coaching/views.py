@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from analysis import display
 from analysis.corrections import correct_event, set_capture_rate
+from analysis.engine.corrections import listed
 from analysis.engine.pose import LANDMARK_NAMES
 from swingvision.admin_data.forms import seen_version
 from swingvision.db.errors import Changed
@@ -226,10 +227,6 @@ def _correct_json(request: HttpRequest, player_id: str, video_id: str) -> HttpRe
     return response
 
 
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
 def _moved(before: SwingAnalysis | None, after: SwingAnalysis, event: str) -> list[str]:
     """The labels of the other events a correction moved (the engine keeps the 8 in order, so
     a Top set after Impact takes Mid downswing and Impact along): the coach is told which."""
@@ -265,7 +262,7 @@ def _correct_form(request: HttpRequest, player_id: str, video_id: str) -> HttpRe
                 if frame not in (None, "")
                 else f"{label} is the engine's again: the analysis was recomputed."
             )
-            + (f" {_and(moved)} moved to keep the phases in order." if moved else ""),
+            + (f" {listed(moved)} moved to keep the phases in order." if moved else ""),
         )
     return redirect("swing", player_id=player_id, video_id=video_id)
 
