@@ -50,7 +50,7 @@ _SUGGESTED = {c.casefold(): c for c in CLUB_SUGGESTIONS}
 def club_key(club: object) -> str:
     """What clubs are grouped and filtered by: spaces collapsed, case ignored ("Driver" and
     "driver" are one club); "" for none."""
-    return " ".join(str(club).split()).casefold() if club else ""
+    return club_label(club).casefold()
 
 
 def club_label(club: object) -> str:
